@@ -1,0 +1,25 @@
+"""Exceptions that carry a message meant for a person, not a traceback.
+
+Every error raised on bad input derives from :class:`LaunchRoomError`; the command line
+and the app catch it and show ``str(error)`` as one line.
+
+>>> try:
+...     raise ScenarioError("scenarios/x.toml: file not found")
+... except LaunchRoomError as error:
+...     print(error)
+scenarios/x.toml: file not found
+"""
+
+from __future__ import annotations
+
+
+class LaunchRoomError(ValueError):
+    """Bad input described in one line that names the problem."""
+
+
+class ScenarioError(LaunchRoomError):
+    """A case file or a knob override is invalid."""
+
+
+class DataError(LaunchRoomError):
+    """A table (CSV, Parquet, DataFrame) cannot be analysed as asked."""

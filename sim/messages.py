@@ -1,0 +1,191 @@
+"""Every user-facing message, in one place.
+
+Messages are ``str.format`` templates; callers fill in the names. Keeping them here keeps the
+wording consistent between the command line, the app and the tests.
+
+>>> FILE_NOT_FOUND.format(path="cases/x.toml")
+'cases/x.toml: file not found'
+"""
+
+# --- case files and knobs -------------------------------------------------------------------
+FILE_NOT_FOUND = "{path}: file not found"
+NOT_A_FILE = "{path}: is a folder, not a case file"
+TOML_SYNTAX = "{path}: not valid TOML ({detail})"
+FIELD_ERROR = "{path}: {location}: {detail}"
+CASE_ERROR = "{path}: {detail}"
+UNKNOWN_KEY = "{path}: {location}: unknown key; allowed here: {allowed}"
+MORE_ERRORS = " (and {count} more problem{plural})"
+KNOB_FORMAT = "--set {text!r}: expected path=value, for example feature.quantization=int8"
+KNOB_UNKNOWN_PATH = "{path}: {location}: no such setting; allowed here: {allowed}"
+KNOB_OUT_OF_RANGE = "{path}: {location}: {value!r} is outside the knob's range {low}..{high}"
+KNOB_NOT_AN_OPTION = "{path}: {location}: {value!r} is not one of the knob's options: {options}"
+NO_CASES = "no case files found in {folder}"
+UNKNOWN_CASE = "no case named {name!r}; known cases: {known}"
+
+# --- simulation -----------------------------------------------------------------------------
+BAD_DEVICES = "--devices must be a whole number of at least {low} (got {value!r})"
+BAD_DAYS = "--days must be a whole number from {low} to {high} (got {value!r})"
+BAD_SEED = "--seed must be a whole number from 0 to 2**63 - 1 (got {value!r})"
+DECISION_AFTER_HORIZON = (
+    "experiment.decision_day ({decision_day}) is after the last simulated day ({days}); "
+    "run more days or decide earlier"
+)
+RESULT_NOT_FOUND = "{path}: no saved simulation here (expected {missing})"
+
+# --- analysis -------------------------------------------------------------------------------
+# Bad tables and bad arguments (raised as DataError, shown as one line).
+TABLE_IS_FOLDER = "{path}: is a folder, not a table file"
+TABLE_UNSUPPORTED_FORMAT = "{path}: unsupported table format {suffix!r}; use .csv or .parquet"
+TABLE_UNREADABLE = "{path}: cannot be read as {kind} ({detail})"
+TABLE_FILE_EMPTY = "{path}: the table has no rows"
+TABLE_EMPTY = "the table has no rows"
+COLUMN_UNKNOWN = "no column {column!r} in the table; available columns: {available}"
+COLUMN_NOT_NUMERIC = "column {column!r} is not numeric (dtype {dtype}); it must hold numbers"
+COLUMN_ALL_MISSING = "column {column!r} has no values (every row is empty)"
+COLUMN_NOT_BINARY = "column {column!r} is not binary (it holds values other than 0 and 1)"
+COLUMN_NEGATIVE = "column {column!r} has negative values; it must be 0 or more"
+COLUMN_TOO_FEW_VALUES = (
+    "column {column!r} needs at least {minimum} values in each arm "
+    "(got {n_control} in {control!r} and {n_treatment} in {treatment!r})"
+)
+ARM_COLUMN_EMPTY = "arm column {arm_col!r} has no values"
+ARM_ONLY_ONE = "arm column {arm_col!r} has one arm only ({arms}); two arms are needed to compare"
+ARM_TOO_MANY = (
+    "arm column {arm_col!r} has {count} arms ({arms}); exactly two are needed, "
+    "so filter the table to a control and one treatment"
+)
+ARM_CONTROL_MISSING = "control arm {control!r} is not in column {arm_col!r}; arms present: {arms}"
+NO_METRIC_COLUMNS = "no numeric metric columns besides {excluded}; name them with metrics=[...]"
+ARGUMENT_NEEDS_PARTNER = "{given}= needs {missing}= as well; name both columns for retention"
+OPTION_UNKNOWN = "{name} must be one of {options} (got {value!r})"
+VALUE_OUT_OF_RANGE = "{name} must be {requirement} (got {value!r})"
+SAMPLE_EMPTY = "the {which} sample has no values"
+SAMPLE_NOT_NUMERIC = "the {which} sample must hold numbers ({detail})"
+SEGMENTS_TOO_FEW = (
+    "column {column!r} needs at least two segments with both arms present "
+    "for an interaction test (got {count})"
+)
+EVENTS_EXCEED_AT_RISK = "{count} row(s) have more events than devices at risk; need 0 <= events <= at_risk"
+NO_EVENTS = "column {column!r} has no events (every value is 0), so there is nothing to compare"
+NO_EVENT_DAYS = "no day has both events and survivors, so the hazard model has nothing to fit"
+NOVELTY_TOO_FEW_DAYS = (
+    "the novelty check needs at least {needed} distinct days ({early} early + {late} late); "
+    "got {got}"
+)
+INSTALLS_DO_NOT_DIFFER = (
+    "install shares do not differ between arms (treatment minus control = {diff:.3g}), "
+    "so the effect on installed devices cannot be estimated"
+)
+
+# Plain-language readings attached to every analysis result.
+P_VALUE_SMALL = "p < 0.001"
+P_VALUE = "p = {p:.2g}"
+P_VALUE_MISSING = "p not available"
+NOT_AVAILABLE = "n/a"
+VERDICT_CLEAR = "a clear difference"
+VERDICT_UNCLEAR = "not distinguishable from no change"
+READING_SRM_OK = "Split as planned: {share:.2%} treatment vs {expected:.2%} planned ({p})."
+READING_SRM_ALARM = (
+    "Sample ratio mismatch: {share:.2%} treatment vs {expected:.2%} planned ({p}); "
+    "find out why before trusting any lift."
+)
+READING_COMPLETENESS = "{share:.1%} of expected device-days were reported ({reported:,} of {expected:,})."
+READING_COMPLETENESS_BY_ARM = (
+    "{share:.1%} of expected device-days were reported ({reported:,} of {expected:,}); "
+    "by arm: {by_arm} ({p} for a difference between arms)."
+)
+READING_CLEANING = (
+    "Kept {rows_out:,} of {rows_in:,} rows: removed {duplicates:,} exact duplicate(s); "
+    "{conflicts:,} row(s) share a {key} key but differ; {late:,} row(s) arrived late."
+)
+READING_LIFT = (
+    "{metric}: treatment {treatment_mean:.4g} vs control {control_mean:.4g}, "
+    "a change of {abs_diff:+.4g} ({rel} relative; {level:.0%} CI {low:+.4g} to {high:+.4g}, {p}): "
+    "{verdict}."
+)
+READING_CUPED = (
+    "{metric} adjusted for {covariate}: change of {abs_diff:+.4g} ({rel} relative; "
+    "{level:.0%} CI {low:+.4g} to {high:+.4g}, {p}); the adjustment removed {reduction:.0%} "
+    "of the variance: {verdict}."
+)
+READING_NON_INFERIOR = (
+    "{metric}: non-inferior; the {level:.0%} one-sided bound {bound} stays within the margin "
+    "{margin} ({p})."
+)
+READING_NOT_NON_INFERIOR = (
+    "{metric}: non-inferiority not shown; the {level:.0%} one-sided bound {bound} reaches past "
+    "the margin {margin} ({p})."
+)
+READING_SEGMENTS = (
+    "{metric} by {segment_col}: {count} of {total} segment(s) show a clear difference "
+    "after Holm correction{names}."
+)
+READING_INTERACTION_YES = (
+    "The effect on {metric} differs between {segment_col} segments (F = {statistic:.3g}, {p})."
+)
+READING_INTERACTION_NO = (
+    "No clear evidence that the effect on {metric} differs between {segment_col} segments "
+    "(F = {statistic:.3g}, {p})."
+)
+READING_KAPLAN_MEIER = (
+    "Still without the event at time {time:g}: control {control:.1%}, "
+    "treatment {treatment:.1%} (Kaplan-Meier)."
+)
+READING_LOGRANK = "Log-rank test: the survival curves {verdict} (chi2 = {chi2:.3g}, {p})."
+VERDICT_CURVES_DIFFER = "differ"
+VERDICT_CURVES_UNCLEAR = "do not clearly differ"
+READING_HAZARD = (
+    "{ratio_name} treatment vs control {ratio:.3g} ({level:.0%} CI {low:.3g} to {high:.3g}, "
+    "{p}): {verdict}."
+)
+READING_HAZARD_LIMIT = (
+    "{ratio_name} treatment vs control is at its limit ({ratio:g}) because one arm had no "
+    "events ({p}): {verdict}."
+)
+VERDICT_HAZARD_HIGHER = "the event comes sooner for treatment devices"
+VERDICT_HAZARD_LOWER = "the event comes later for treatment devices"
+VERDICT_HAZARD_UNCLEAR = "no clear difference in timing"
+READING_KS = "Before and after distributions {verdict} (KS D = {statistic:.3g}, {p})."
+READING_PSI = "PSI = {psi:.3g}: {verdict}."
+VERDICT_PSI_STABLE = "no meaningful shift (below 0.1)"
+VERDICT_PSI_MODERATE = "a moderate shift (0.1 to 0.25)"
+VERDICT_PSI_MAJOR = "a major shift (0.25 or more)"
+READING_NOVELTY = (
+    "Early effect {early:+.4g} vs late effect {late:+.4g} (change {diff:+.4g}, {p}): {verdict}."
+)
+VERDICT_NOVELTY_FADES = "the effect fades over time, a sign of novelty"
+VERDICT_NOVELTY_GROWS = "the effect grows over time, a sign of learning"
+VERDICT_NOVELTY_STABLE = "no clear change over time"
+READING_POWER = (
+    "With {n:,} devices per arm, a change of {mde_rel:+.2%} ({mde_abs:.4g}) from a baseline of "
+    "{baseline:.4g} is detected with {power:.0%} power at alpha {alpha:g}."
+)
+READING_DURATION_FITS = (
+    "Needs {n:,} devices per arm: {days} day(s) at {daily:,g} per arm per day, "
+    "within the {budget}-day budget."
+)
+READING_DURATION_TOO_LONG = (
+    "Needs {n:,} devices per arm: {days} day(s) at {daily:,g} per arm per day, beyond the "
+    "{budget}-day budget; by day {budget} only changes of {mde_budget:.2%} or more are detectable."
+)
+READING_SEQUENTIAL_YES = (
+    "The always-valid {level:.0%} interval first excludes zero at look {look}; "
+    "the difference holds up even with a look every day."
+)
+READING_SEQUENTIAL_NO = (
+    "The always-valid {level:.0%} interval includes zero at all {looks} look(s); "
+    "no difference shown yet."
+)
+READING_BAYES = (
+    "{metric}: {prob:.1%} chance treatment is better; expected loss {loss_ship:.3g} if shipped, "
+    "{loss_hold:.3g} if held back ({level:.0%} credible interval {low:+.4g} to {high:+.4g})."
+)
+READING_COMPLIANCE = (
+    "{metric}: intention-to-treat effect {itt:+.4g}; installs differ by {uptake:.1%} between arms, "
+    "so the effect on devices that installed is {effect:+.4g} "
+    "({level:.0%} CI {low:+.4g} to {high:+.4g}, {p})."
+)
+READING_TABLE = (
+    "{count} metric(s) compared, {treatment!r} vs {control!r}: {clear} with a clear difference. "
+    "{srm}"
+)
