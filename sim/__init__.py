@@ -1,0 +1,23 @@
+"""Launch Room's headless core: case files, the simulated fleet, and its analysis.
+
+>>> import sim
+>>> case = sim.load_scenario("scenarios/aa_test.toml")
+>>> result = sim.simulate(case, seed=0, devices=1_000, days=7)
+>>> len(result.devices)
+1000
+"""
+
+from sim.errors import DataError, LaunchRoomError, ScenarioError
+from sim.result import SimResult
+from sim.scenario import Scenario, load_scenario
+from sim.simulation import simulate
+
+__all__ = [
+    "DataError",
+    "LaunchRoomError",
+    "Scenario",
+    "ScenarioError",
+    "SimResult",
+    "load_scenario",
+    "simulate",
+]
