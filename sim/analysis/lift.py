@@ -1,0 +1,669 @@
+"""Lift: how much did treatment change a metric, with honest uncertainty?
+
+Each function compares the treatment arm with the control arm of a user-level table (one
+row per device or user, an arm column and metric columns) and returns a frozen result with
+the absolute difference, the relative lift and their confidence intervals.
+
+* :func:`proportion_lift` - binary metrics (difference in proportions, Wald).
+* :func:`mean_lift` - any numeric metric (Welch's unequal-variance t interval).
+* :func:`ratio_metric_lift` - ratio metrics such as crashes per active day, where the
+  unit of analysis (device) differs from the unit of the ratio (day): delta method.
+* :func:`cuped_lift` - regression adjustment on a pre-period covariate (CUPED).
+* :func:`lift` - picks proportions or means from the values.
+* :func:`non_inferiority` - one-sided test that treatment is not worse by more than a margin.
+
+Relative lifts are ``treatment / control - 1``; their intervals come from the delta method
+(for proportions on the log scale, the Katz interval).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import stats
+from statsmodels.stats.proportion import (
+    confint_proportions_2indep,
+    test_proportions_2indep,
+)
+from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
+
+from sim import messages
+from sim.analysis.quality import (
+    AnalysisResult,
+    arm_samples,
+    format_p,
+    format_relative,
+    is_binary,
+    require_numeric,
+    require_probability,
+    resolve_arms,
+    treatment_indicator,
+)
+from sim.errors import DataError
+
+LIFT_KINDS = ("auto", "binary", "mean")
+
+
+@dataclass(frozen=True)
+class LiftResult(AnalysisResult):
+    """Treatment versus control on one metric.
+
+    ``abs_diff`` is treatment minus control; ``rel_lift`` is treatment / control - 1 (NaN
+    when the control mean is zero). Intervals are two-sided at level ``1 - alpha``.
+    """
+
+    metric: str
+    method: str
+    control_mean: float
+    treatment_mean: float
+    abs_diff: float
+    abs_ci: tuple[float, float]
+    rel_lift: float
+    rel_ci: tuple[float, float]
+    p_value: float
+    n_control: int
+    n_treatment: int
+    alpha: float
+    reading: str
+
+    @property
+    def significant(self) -> bool:
+        """True when the two-sided p-value is below ``alpha``.
+
+        >>> frame = pd.DataFrame({"arm": ["control", "treatment"] * 3, "x": [1, 5, 2, 6, 1, 6]})
+        >>> mean_lift(frame, "x").significant
+        True
+        """
+        return bool(self.p_value < self.alpha)
+
+
+@dataclass(frozen=True)
+class CupedResult(AnalysisResult):
+    """Regression-adjusted (CUPED) lift.
+
+    ``control_mean`` is the control mean adjusted to the pooled covariate mean (the model
+    intercept) and ``treatment_mean`` adds the adjusted difference, so ``rel_lift`` compares
+    like with like. ``variance_reduction`` is ``1 - var(adjusted) / var(unadjusted)`` for
+    the treatment coefficient, both with HC1 robust errors.
+    """
+
+    metric: str
+    covariate: str
+    interaction: bool
+    control_mean: float
+    treatment_mean: float
+    abs_diff: float
+    abs_ci: tuple[float, float]
+    rel_lift: float
+    rel_ci: tuple[float, float]
+    p_value: float
+    n_control: int
+    n_treatment: int
+    variance_reduction: float
+    alpha: float
+    reading: str
+
+
+@dataclass(frozen=True)
+class NonInferiorityResult(AnalysisResult):
+    """One-sided test that treatment is not worse than control by more than ``margin``.
+
+    ``estimate`` is the absolute difference (or relative lift when ``relative``); ``bound``
+    is the one-sided ``1 - alpha`` confidence bound on the side that matters (lower when
+    higher is better). ``non_inferior`` is true when the bound clears ``-margin`` (or stays
+    below ``+margin`` when lower is better), which is the same as ``p_value < alpha``.
+    """
+
+    metric: str
+    method: str
+    margin: float
+    relative: bool
+    higher_is_better: bool
+    estimate: float
+    bound: float
+    p_value: float
+    non_inferior: bool
+    alpha: float
+    reading: str
+
+
+def _lift_reading(
+    metric: str,
+    control_mean: float,
+    treatment_mean: float,
+    abs_diff: float,
+    abs_ci: tuple[float, float],
+    rel_lift: float,
+    p_value: float,
+    alpha: float,
+) -> str:
+    verdict = messages.VERDICT_CLEAR if p_value < alpha else messages.VERDICT_UNCLEAR
+    return messages.READING_LIFT.format(
+        metric=metric,
+        treatment_mean=treatment_mean,
+        control_mean=control_mean,
+        abs_diff=abs_diff,
+        rel=format_relative(rel_lift),
+        level=1 - alpha,
+        low=abs_ci[0],
+        high=abs_ci[1],
+        p=format_p(p_value),
+        verdict=verdict,
+    )
+
+
+def relative_ci_delta(
+    control_mean: float,
+    treatment_mean: float,
+    var_control_mean: float,
+    var_treatment_mean: float,
+    alpha: float = 0.05,
+    covariance: float = 0.0,
+) -> tuple[float, float, float]:
+    """Relative lift ``t / c - 1`` and its delta-method interval.
+
+    The gradient of ``t / c`` is ``(1 / c, -t / c**2)``, so
+    ``var ≈ var_t / c**2 + t**2 var_c / c**4 - 2 t cov / c**3``. Returns
+    ``(rel_lift, low, high)``; all NaN when the control mean is zero.
+
+    >>> rel, low, high = relative_ci_delta(10.0, 11.0, 0.04, 0.04)
+    >>> round(rel, 3), round(low, 3), round(high, 3)
+    (0.1, 0.042, 0.158)
+    """
+    if control_mean == 0 or not math.isfinite(control_mean):
+        return math.nan, math.nan, math.nan
+    rel = treatment_mean / control_mean - 1
+    variance = (
+        var_treatment_mean / control_mean**2
+        + treatment_mean**2 * var_control_mean / control_mean**4
+        - 2 * treatment_mean * covariance / control_mean**3
+    )
+    half_width = float(stats.norm.isf(alpha / 2)) * math.sqrt(max(variance, 0.0))
+    return rel, rel - half_width, rel + half_width
+
+
+def proportion_lift(
+    df: pd.DataFrame,
+    metric: str,
+    arm_col: str = "arm",
+    control: Any = None,
+    alpha: float = 0.05,
+) -> LiftResult:
+    """Difference in proportions for a 0/1 metric.
+
+    Uses statsmodels ``confint_proportions_2indep`` / ``test_proportions_2indep`` with the
+    Wald method (unpooled variance), so the interval and the p-value agree; the relative
+    lift uses the Katz log interval for a ratio of proportions (``compare="ratio"``).
+
+    >>> frame = pd.DataFrame({
+    ...     "arm": ["control"] * 1000 + ["treatment"] * 1000,
+    ...     "installed": [1] * 300 + [0] * 700 + [1] * 360 + [0] * 640,
+    ... })
+    >>> result = proportion_lift(frame, "installed")
+    >>> round(result.abs_diff, 3), [round(x, 3) for x in result.abs_ci], round(result.p_value, 4)
+    (0.06, [0.019, 0.101], 0.0042)
+    """
+    require_probability("alpha", alpha)
+    arms = resolve_arms(df, arm_col, control)
+    control_values, treatment_values = arm_samples(df, metric, arms)
+    if not (is_binary(control_values) and is_binary(treatment_values)):
+        raise DataError(messages.COLUMN_NOT_BINARY.format(column=metric))
+    n_c, n_t = control_values.size, treatment_values.size
+    x_c, x_t = control_values.sum(), treatment_values.sum()
+    p_c, p_t = x_c / n_c, x_t / n_t
+    # statsmodels compares sample 1 with sample 2, so treatment goes first. It also computes
+    # the odds ratio on the side, which divides by zero when an arm is all 0 or all 1.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low, high = confint_proportions_2indep(
+            x_t, n_t, x_c, n_c, method="wald", compare="diff", alpha=alpha
+        )
+        if p_t == p_c and p_t in (0.0, 1.0):
+            p_value = 1.0  # both arms all zeros (or all ones): no evidence of a change
+        else:
+            p_value = test_proportions_2indep(
+                x_t, n_t, x_c, n_c, method="wald", compare="diff"
+            ).pvalue
+        if x_c > 0 and x_t > 0:
+            rel_low, rel_high = confint_proportions_2indep(
+                x_t, n_t, x_c, n_c, method="log", compare="ratio", alpha=alpha
+            )
+            rel_ci = (float(rel_low) - 1, float(rel_high) - 1)
+        else:
+            rel_ci = (math.nan, math.nan)
+    rel = p_t / p_c - 1 if p_c > 0 else math.nan
+    abs_ci = (float(low), float(high))
+    return LiftResult(
+        metric=metric,
+        method="difference in proportions (Wald)",
+        control_mean=float(p_c),
+        treatment_mean=float(p_t),
+        abs_diff=float(p_t - p_c),
+        abs_ci=abs_ci,
+        rel_lift=float(rel),
+        rel_ci=rel_ci,
+        p_value=float(p_value),
+        n_control=int(n_c),
+        n_treatment=int(n_t),
+        alpha=alpha,
+        reading=_lift_reading(metric, p_c, p_t, p_t - p_c, abs_ci, rel, p_value, alpha),
+    )
+
+
+def mean_lift(
+    df: pd.DataFrame,
+    metric: str,
+    arm_col: str = "arm",
+    control: Any = None,
+    alpha: float = 0.05,
+) -> LiftResult:
+    """Difference in means with Welch's unequal-variance t test.
+
+    Uses statsmodels ``CompareMeans.tconfint_diff`` and ``ttest_ind`` with
+    ``usevar="unequal"``; the relative lift interval is the delta method.
+
+    >>> frame = pd.DataFrame({
+    ...     "arm": ["control"] * 4 + ["treatment"] * 4,
+    ...     "minutes": [10.0, 12.0, 11.0, 13.0, 14.0, 15.0, 13.0, 16.0],
+    ... })
+    >>> result = mean_lift(frame, "minutes")
+    >>> result.abs_diff, round(result.rel_lift, 3), round(result.p_value, 4)
+    (3.0, 0.261, 0.0167)
+    """
+    require_probability("alpha", alpha)
+    arms = resolve_arms(df, arm_col, control)
+    control_values, treatment_values = arm_samples(df, metric, arms, minimum=2)
+    treatment_stats = DescrStatsW(treatment_values)
+    control_stats = DescrStatsW(control_values)
+    comparison = CompareMeans(treatment_stats, control_stats)
+    low, high = comparison.tconfint_diff(alpha=alpha, usevar="unequal")
+    _, p_value, _ = comparison.ttest_ind(usevar="unequal")
+    m_c, m_t = control_stats.mean, treatment_stats.mean
+    # Standard errors of the means with ddof=1, as in Welch's test.
+    var_c = control_stats.var_ddof(1) / control_values.size
+    var_t = treatment_stats.var_ddof(1) / treatment_values.size
+    if var_c == 0 and var_t == 0:
+        p_value = 1.0 if m_c == m_t else 0.0
+        low = high = m_t - m_c
+    rel, rel_low, rel_high = relative_ci_delta(m_c, m_t, var_c, var_t, alpha)
+    abs_ci = (float(low), float(high))
+    return LiftResult(
+        metric=metric,
+        method="difference in means (Welch)",
+        control_mean=float(m_c),
+        treatment_mean=float(m_t),
+        abs_diff=float(m_t - m_c),
+        abs_ci=abs_ci,
+        rel_lift=float(rel),
+        rel_ci=(float(rel_low), float(rel_high)),
+        p_value=float(p_value),
+        n_control=int(control_values.size),
+        n_treatment=int(treatment_values.size),
+        alpha=alpha,
+        reading=_lift_reading(metric, m_c, m_t, m_t - m_c, abs_ci, rel, p_value, alpha),
+    )
+
+
+def _ratio_and_variance(numerator: np.ndarray, denominator: np.ndarray) -> tuple[float, float]:
+    # Delta method for R = mean(x) / mean(y) over n independent units (Deng, Knoblich & Lu,
+    # "Applying the Delta Method in Metric Analytics", KDD 2018, eq. 3):
+    # var(R) ≈ (var_x - 2 R cov_xy + R² var_y) / (n ȳ²).
+    n = numerator.size
+    mean_x, mean_y = numerator.mean(), denominator.mean()
+    ratio = mean_x / mean_y
+    covariance = np.cov(numerator, denominator, ddof=1)
+    variance = (covariance[0, 0] - 2 * ratio * covariance[0, 1] + ratio**2 * covariance[1, 1]) / (
+        n * mean_y**2
+    )
+    return float(ratio), float(variance)
+
+
+def ratio_metric_lift(
+    df: pd.DataFrame,
+    numerator: str,
+    denominator: str,
+    arm_col: str = "arm",
+    control: Any = None,
+    alpha: float = 0.05,
+    metric_name: str | None = None,
+) -> LiftResult:
+    """Lift of a ratio metric (sum of numerator / sum of denominator per arm).
+
+    For crashes per active day, ``numerator="crashes"`` and ``denominator="active_days"``
+    hold each device's totals. Devices, not days, are independent, so the variance of each
+    arm's ratio comes from the delta method; the difference is tested with a z test.
+    Rows missing either column are dropped.
+
+    >>> frame = pd.DataFrame({
+    ...     "arm": ["control"] * 3 + ["treatment"] * 3,
+    ...     "crashes": [2, 1, 3, 1, 0, 2],
+    ...     "active_days": [10, 5, 15, 10, 5, 15],
+    ... })
+    >>> result = ratio_metric_lift(frame, "crashes", "active_days")
+    >>> result.control_mean, result.treatment_mean
+    (0.2, 0.1)
+    """
+    require_probability("alpha", alpha)
+    require_numeric(df, numerator)
+    require_numeric(df, denominator)
+    arms = resolve_arms(df, arm_col, control)
+    name = metric_name or f"{numerator} per {denominator}"
+    indicator = treatment_indicator(df, arms)
+    x = df[numerator].to_numpy(dtype=float, na_value=np.nan)
+    y = df[denominator].to_numpy(dtype=float, na_value=np.nan)
+    keep = ~(np.isnan(x) | np.isnan(y))
+    samples = {}
+    for arm_value in (0.0, 1.0):
+        rows = keep & (indicator == arm_value)
+        samples[arm_value] = (x[rows], y[rows])
+    n_c, n_t = samples[0.0][0].size, samples[1.0][0].size
+    if min(n_c, n_t) < 2:
+        raise DataError(
+            messages.COLUMN_TOO_FEW_VALUES.format(
+                column=name,
+                minimum=2,
+                n_control=n_c,
+                n_treatment=n_t,
+                control=arms.control,
+                treatment=arms.treatment,
+            )
+        )
+    for arm_value in (0.0, 1.0):
+        if samples[arm_value][1].sum() <= 0:
+            raise DataError(
+                messages.VALUE_OUT_OF_RANGE.format(
+                    name=f"the total of {denominator!r} in each arm",
+                    requirement="above 0",
+                    value=float(samples[arm_value][1].sum()),
+                )
+            )
+    r_c, var_c = _ratio_and_variance(*samples[0.0])
+    r_t, var_t = _ratio_and_variance(*samples[1.0])
+    diff = r_t - r_c
+    se = math.sqrt(var_c + var_t)
+    z_crit = stats.norm.isf(alpha / 2)
+    abs_ci = (diff - z_crit * se, diff + z_crit * se)
+    # With no variance at all, any difference is certain and no difference is no evidence.
+    p_value = float(2 * stats.norm.sf(abs(diff) / se)) if se > 0 else float(diff == 0)
+    rel, rel_low, rel_high = relative_ci_delta(r_c, r_t, var_c, var_t, alpha)
+    return LiftResult(
+        metric=name,
+        method="ratio of sums (delta method)",
+        control_mean=r_c,
+        treatment_mean=r_t,
+        abs_diff=diff,
+        abs_ci=abs_ci,
+        rel_lift=rel,
+        rel_ci=(rel_low, rel_high),
+        p_value=p_value,
+        n_control=n_c,
+        n_treatment=n_t,
+        alpha=alpha,
+        reading=_lift_reading(name, r_c, r_t, diff, abs_ci, rel, p_value, alpha),
+    )
+
+
+def lift(
+    df: pd.DataFrame,
+    metric: str,
+    kind: str = "auto",
+    arm_col: str = "arm",
+    control: Any = None,
+    alpha: float = 0.05,
+) -> LiftResult:
+    """Lift of ``metric``: proportions when ``kind="binary"``, Welch when ``kind="mean"``.
+
+    ``kind="auto"`` uses proportions when every non-missing value is 0 or 1.
+
+    >>> frame = pd.DataFrame({"arm": ["control", "treatment"] * 50, "clicked": [0, 1, 1, 1] * 25})
+    >>> lift(frame, "clicked").method
+    'difference in proportions (Wald)'
+    """
+    if kind not in LIFT_KINDS:
+        raise DataError(messages.OPTION_UNKNOWN.format(name="kind", options=LIFT_KINDS, value=kind))
+    if kind == "auto":
+        require_numeric(df, metric)
+        values = df[metric].to_numpy(dtype=float, na_value=np.nan)
+        kind = "binary" if is_binary(values[~np.isnan(values)]) else "mean"
+    if kind == "binary":
+        return proportion_lift(df, metric, arm_col, control, alpha)
+    return mean_lift(df, metric, arm_col, control, alpha)
+
+
+def cuped_lift(
+    df: pd.DataFrame,
+    metric: str,
+    covariate: str,
+    arm_col: str = "arm",
+    control: Any = None,
+    alpha: float = 0.05,
+    interaction: bool = False,
+) -> CupedResult:
+    """CUPED / regression adjustment: OLS ``metric ~ treatment + (covariate - mean)``.
+
+    The covariate must be measured before assignment (for example the same metric in the
+    pre-period), so the treatment cannot have moved it. Centring it makes the intercept the
+    control mean at the average covariate; ``interaction=True`` adds
+    ``treatment × centred covariate`` (Lin 2013), which never hurts precision with robust
+    errors. Standard errors are HC1 (``statsmodels OLS.fit(cov_type="HC1")``). Rows missing
+    the metric or the covariate are dropped.
+
+    >>> rng = np.random.default_rng(7)
+    >>> before = rng.normal(10, 2, 2000)
+    >>> frame = pd.DataFrame({
+    ...     "arm": np.repeat(["control", "treatment"], 1000),
+    ...     "before": before,
+    ...     "after": before + rng.normal(0, 1, 2000) + np.repeat([0.0, 0.3], 1000),
+    ... })
+    >>> result = cuped_lift(frame, "after", "before")
+    >>> result.variance_reduction > 0.7, result.abs_ci[0] < 0.3 < result.abs_ci[1]
+    (True, True)
+    """
+    require_probability("alpha", alpha)
+    arms = resolve_arms(df, arm_col, control)
+    require_numeric(df, metric)
+    require_numeric(df, covariate)
+    indicator = treatment_indicator(df, arms)
+    y = df[metric].to_numpy(dtype=float, na_value=np.nan)
+    x = df[covariate].to_numpy(dtype=float, na_value=np.nan)
+    keep = ~(np.isnan(y) | np.isnan(x) | np.isnan(indicator))
+    y, x, treated = y[keep], x[keep], indicator[keep]
+    n_c, n_t = int((treated == 0).sum()), int((treated == 1).sum())
+    if min(n_c, n_t) < 3:
+        raise DataError(
+            messages.COLUMN_TOO_FEW_VALUES.format(
+                column=metric,
+                minimum=3,
+                n_control=n_c,
+                n_treatment=n_t,
+                control=arms.control,
+                treatment=arms.treatment,
+            )
+        )
+    centred = x - x.mean()
+    columns = [np.ones_like(y), treated, centred]
+    if interaction:
+        columns.append(treated * centred)
+    adjusted = sm.OLS(y, np.column_stack(columns)).fit(cov_type="HC1")
+    unadjusted = sm.OLS(y, np.column_stack(columns[:2])).fit(cov_type="HC1")
+    estimate = float(adjusted.params[1])
+    low, high = (float(v) for v in adjusted.conf_int(alpha=alpha)[1])
+    p_value = float(adjusted.pvalues[1])
+    var_adjusted = float(adjusted.cov_params()[1, 1])
+    var_unadjusted = float(unadjusted.cov_params()[1, 1])
+    reduction = 1 - var_adjusted / var_unadjusted if var_unadjusted > 0 else math.nan
+    control_mean = float(adjusted.params[0])
+    treatment_mean = control_mean + estimate
+    covariance = adjusted.cov_params()
+    # rel = b / a - 1 with a = intercept, b = intercept + treatment effect, both from the model.
+    var_a = covariance[0, 0]
+    var_b = covariance[0, 0] + covariance[1, 1] + 2 * covariance[0, 1]
+    cov_ab = covariance[0, 0] + covariance[0, 1]
+    rel, rel_low, rel_high = relative_ci_delta(
+        control_mean, treatment_mean, var_a, var_b, alpha, covariance=cov_ab
+    )
+    verdict = messages.VERDICT_CLEAR if p_value < alpha else messages.VERDICT_UNCLEAR
+    return CupedResult(
+        metric=metric,
+        covariate=covariate,
+        interaction=interaction,
+        control_mean=control_mean,
+        treatment_mean=treatment_mean,
+        abs_diff=estimate,
+        abs_ci=(low, high),
+        rel_lift=rel,
+        rel_ci=(rel_low, rel_high),
+        p_value=p_value,
+        n_control=n_c,
+        n_treatment=n_t,
+        variance_reduction=reduction,
+        alpha=alpha,
+        reading=messages.READING_CUPED.format(
+            metric=metric,
+            covariate=covariate,
+            abs_diff=estimate,
+            rel=format_relative(rel),
+            level=1 - alpha,
+            low=low,
+            high=high,
+            p=format_p(p_value),
+            reduction=reduction if math.isfinite(reduction) else 0.0,
+            verdict=verdict,
+        ),
+    )
+
+
+def non_inferiority(
+    df: pd.DataFrame,
+    metric: str,
+    margin: float,
+    higher_is_better: bool = True,
+    relative: bool = True,
+    arm_col: str = "arm",
+    control: Any = None,
+    alpha: float = 0.05,
+    kind: str = "auto",
+) -> NonInferiorityResult:
+    """One-sided test that treatment is no worse than control by more than ``margin``.
+
+    The null hypothesis is "treatment is worse by at least the margin". With
+    ``relative=True`` the margin is a fraction of the control value (0.02 = 2 %). Binary
+    metrics use statsmodels ``test_proportions_2indep`` against a shifted null (difference,
+    or ratio ``1 ∓ margin``); means use Welch's ``ttest_ind(value=...)`` for absolute margins
+    and a delta-method z test on ``t / c - 1`` for relative ones.
+
+    >>> frame = pd.DataFrame({
+    ...     "arm": ["control"] * 2000 + ["treatment"] * 2000,
+    ...     "crashed": [1] * 100 + [0] * 1900 + [1] * 102 + [0] * 1898,
+    ... })
+    >>> result = non_inferiority(frame, "crashed", margin=0.02, higher_is_better=False,
+    ...                          relative=False)
+    >>> result.non_inferior, round(result.bound, 4)
+    (True, 0.0124)
+    """
+    require_probability("alpha", alpha)
+    if not (isinstance(margin, numbers.Real) and margin > 0):
+        raise DataError(
+            messages.VALUE_OUT_OF_RANGE.format(name="margin", requirement="above 0", value=margin)
+        )
+    if kind not in LIFT_KINDS:
+        raise DataError(messages.OPTION_UNKNOWN.format(name="kind", options=LIFT_KINDS, value=kind))
+    arms = resolve_arms(df, arm_col, control)
+    control_values, treatment_values = arm_samples(df, metric, arms, minimum=2)
+    if kind == "auto":
+        kind = "binary" if is_binary(np.concatenate([control_values, treatment_values])) else "mean"
+    # "larger" alternative: treatment - control > -margin when higher is better. Every
+    # one-sided bound below is one end of the two-sided interval at level 1 - 2 alpha.
+    alternative = "larger" if higher_is_better else "smaller"
+    sign = -1.0 if higher_is_better else 1.0
+    n_c, n_t = control_values.size, treatment_values.size
+    m_c, m_t = control_values.mean(), treatment_values.mean()
+    if kind == "binary":
+        if not (is_binary(control_values) and is_binary(treatment_values)):
+            raise DataError(messages.COLUMN_NOT_BINARY.format(column=metric))
+        # statsmodels also computes odds ratios, which divide by zero for all-0/all-1 arms.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x_c, x_t = control_values.sum(), treatment_values.sum()
+            if relative:
+                method = "ratio of proportions (log)"
+                estimate = m_t / m_c - 1 if m_c > 0 else math.nan
+                p_value = test_proportions_2indep(
+                    x_t,
+                    n_t,
+                    x_c,
+                    n_c,
+                    value=1 + sign * margin,
+                    method="log",
+                    compare="ratio",
+                    alternative=alternative,
+                ).pvalue
+                low, high = confint_proportions_2indep(
+                    x_t, n_t, x_c, n_c, method="log", compare="ratio", alpha=2 * alpha
+                )
+                bound = (low if higher_is_better else high) - 1
+            else:
+                method = "difference in proportions (Wald)"
+                estimate = m_t - m_c
+                p_value = test_proportions_2indep(
+                    x_t,
+                    n_t,
+                    x_c,
+                    n_c,
+                    value=sign * margin,
+                    method="wald",
+                    compare="diff",
+                    alternative=alternative,
+                ).pvalue
+                low, high = confint_proportions_2indep(
+                    x_t, n_t, x_c, n_c, method="wald", compare="diff", alpha=2 * alpha
+                )
+                bound = low if higher_is_better else high
+    else:
+        comparison = CompareMeans(DescrStatsW(treatment_values), DescrStatsW(control_values))
+        var_c = control_values.var(ddof=1) / n_c
+        var_t = treatment_values.var(ddof=1) / n_t
+        if relative:
+            method = "relative difference in means (delta method)"
+            estimate, low, high = relative_ci_delta(m_c, m_t, var_c, var_t, 2 * alpha)
+            se = (high - low) / (2 * stats.norm.isf(alpha))
+            # z for H0: rel = sign * margin against the one-sided alternative.
+            z = (estimate - sign * margin) / se if se > 0 else math.nan
+            p_value = stats.norm.sf(z) if higher_is_better else stats.norm.cdf(z)
+            bound = low if higher_is_better else high
+        else:
+            method = "difference in means (Welch)"
+            estimate = m_t - m_c
+            _, p_value, _ = comparison.ttest_ind(
+                alternative=alternative, usevar="unequal", value=sign * margin
+            )
+            low, high = comparison.tconfint_diff(alpha=2 * alpha, usevar="unequal")
+            bound = low if higher_is_better else high
+    p_value = float(p_value)
+    non_inferior = bool(p_value < alpha)
+    margin_text = f"{sign * margin:+.2%}" if relative else f"{sign * margin:+.4g}"
+    bound_text = f"{bound:+.2%}" if relative else f"{bound:+.4g}"
+    template = messages.READING_NON_INFERIOR if non_inferior else messages.READING_NOT_NON_INFERIOR
+    return NonInferiorityResult(
+        metric=metric,
+        method=method,
+        margin=float(margin),
+        relative=relative,
+        higher_is_better=higher_is_better,
+        estimate=float(estimate),
+        bound=float(bound),
+        p_value=p_value,
+        non_inferior=non_inferior,
+        alpha=alpha,
+        reading=template.format(
+            metric=metric,
+            level=1 - alpha,
+            bound=bound_text,
+            margin=margin_text,
+            p=format_p(p_value),
+        ),
+    )

@@ -1,0 +1,270 @@
+"""Segments: does the effect differ between groups of devices?
+
+* :func:`segment_lifts` - the lift within each segment (device model, region, OS version),
+  with p-values adjusted for looking at many segments at once: Holm (controls the chance of
+  any false alarm) and Benjamini-Hochberg (controls the share of false alarms among the
+  segments flagged).
+* :func:`interaction_test` - one joint test of whether the effect differs at all between
+  segments, from OLS ``metric ~ treatment × C(segment)`` with robust errors. Prefer it to
+  scanning segment p-values: a segment that "wins" by itself is often noise.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from statsmodels.stats.multitest import multipletests
+
+from sim import messages
+from sim.analysis.lift import LIFT_KINDS, lift
+from sim.analysis.quality import (
+    AnalysisResult,
+    format_p,
+    is_binary,
+    require_columns,
+    require_numeric,
+    require_probability,
+    resolve_arms,
+    to_plain,
+    treatment_indicator,
+)
+from sim.errors import DataError
+
+
+@dataclass(frozen=True)
+class SegmentLift(AnalysisResult):
+    """The lift inside one segment, with multiplicity-adjusted p-values."""
+
+    segment: Any
+    control_mean: float
+    treatment_mean: float
+    abs_diff: float
+    abs_ci: tuple[float, float]
+    rel_lift: float
+    rel_ci: tuple[float, float]
+    p_value: float
+    p_holm: float
+    p_bh: float
+    n_control: int
+    n_treatment: int
+
+
+@dataclass(frozen=True)
+class SegmentLiftsResult(AnalysisResult):
+    """Per-segment lifts of one metric.
+
+    ``skipped`` lists segments left out because an arm had too few rows there. Intervals are
+    unadjusted (per segment); use ``p_holm`` or ``p_bh`` to decide which segments differ.
+    """
+
+    metric: str
+    segment_col: str
+    method: str
+    alpha: float
+    segments: tuple[SegmentLift, ...]
+    skipped: tuple[Any, ...]
+    reading: str
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per segment, for display.
+
+        >>> frame = pd.DataFrame({"arm": ["control", "treatment"] * 4,
+        ...                       "os": ["13"] * 4 + ["14"] * 4, "x": [1, 2, 2, 3, 1, 1, 2, 2]})
+        >>> segment_lifts(frame, "x", "os").to_frame()["segment"].tolist()
+        ['13', '14']
+        """
+        return pd.DataFrame([segment.to_dict() for segment in self.segments])
+
+
+@dataclass(frozen=True)
+class InteractionResult(AnalysisResult):
+    """Joint F test that the treatment effect is the same in every segment."""
+
+    metric: str
+    segment_col: str
+    statistic: float
+    df_num: int
+    df_denom: int
+    p_value: float
+    n_segments: int
+    robust: bool
+    skipped: tuple[Any, ...]
+    reading: str
+
+
+def _segment_values(df: pd.DataFrame, segment_col: str) -> list[Any]:
+    values = [to_plain(value) for value in df[segment_col].dropna().unique()]
+    return sorted(values, key=lambda value: (not isinstance(value, (int, float)), str(value)))
+
+
+def segment_lifts(
+    df: pd.DataFrame,
+    metric: str,
+    segment_col: str,
+    arm_col: str = "arm",
+    control: Any = None,
+    alpha: float = 0.05,
+    kind: str = "auto",
+) -> SegmentLiftsResult:
+    """Lift of ``metric`` inside each value of ``segment_col``, with Holm and BH p-values.
+
+    ``kind`` is chosen once for the whole metric (so every segment uses the same method);
+    see :func:`sim.analysis.lift.lift`. Adjusted p-values come from statsmodels
+    ``multipletests`` (``"holm"`` and ``"fdr_bh"``). Rows with no segment are left out.
+
+    >>> rng = np.random.default_rng(1)
+    >>> frame = pd.DataFrame({
+    ...     "arm": np.tile(["control", "treatment"], 600),
+    ...     "region": np.repeat(["eu", "us", "apac"], 400),
+    ...     "minutes": rng.normal(30, 5, 1200),
+    ... })
+    >>> result = segment_lifts(frame, "minutes", "region")
+    >>> [s.segment for s in result.segments], all(s.p_holm >= s.p_value for s in result.segments)
+    (['apac', 'eu', 'us'], True)
+    """
+    require_probability("alpha", alpha)
+    if kind not in LIFT_KINDS:
+        raise DataError(messages.OPTION_UNKNOWN.format(name="kind", options=LIFT_KINDS, value=kind))
+    arms = resolve_arms(df, arm_col, control)
+    require_columns(df, segment_col)
+    require_numeric(df, metric)
+    if kind == "auto":
+        values = df[metric].to_numpy(dtype=float, na_value=np.nan)
+        kind = "binary" if is_binary(values[~np.isnan(values)]) else "mean"
+    indicator = treatment_indicator(df, arms)
+    has_metric = df[metric].notna().to_numpy()
+    lifts, skipped = [], []
+    for segment in _segment_values(df, segment_col):
+        in_segment = (df[segment_col] == segment).to_numpy(dtype=bool, na_value=False)
+        rows = in_segment & has_metric
+        minimum = 1 if kind == "binary" else 2
+        if min((rows & (indicator == 0)).sum(), (rows & (indicator == 1)).sum()) < minimum:
+            skipped.append(segment)
+            continue
+        subset = df.loc[in_segment]
+        lifts.append((segment, lift(subset, metric, kind, arm_col, arms.control, alpha)))
+    p_values = np.array([result.p_value for _, result in lifts])
+    p_holm = np.full(p_values.size, np.nan)
+    p_bh = np.full(p_values.size, np.nan)
+    finite = np.isfinite(p_values)
+    if finite.any():
+        p_holm[finite] = multipletests(p_values[finite], alpha=alpha, method="holm")[1]
+        p_bh[finite] = multipletests(p_values[finite], alpha=alpha, method="fdr_bh")[1]
+    segments = tuple(
+        SegmentLift(
+            segment=segment,
+            control_mean=result.control_mean,
+            treatment_mean=result.treatment_mean,
+            abs_diff=result.abs_diff,
+            abs_ci=result.abs_ci,
+            rel_lift=result.rel_lift,
+            rel_ci=result.rel_ci,
+            p_value=result.p_value,
+            p_holm=float(holm),
+            p_bh=float(bh),
+            n_control=result.n_control,
+            n_treatment=result.n_treatment,
+        )
+        for (segment, result), holm, bh in zip(lifts, p_holm, p_bh, strict=True)
+    )
+    flagged = [str(s.segment) for s in segments if s.p_holm < alpha]
+    method = lifts[0][1].method if lifts else ""
+    return SegmentLiftsResult(
+        metric=metric,
+        segment_col=segment_col,
+        method=method,
+        alpha=alpha,
+        segments=segments,
+        skipped=tuple(skipped),
+        reading=messages.READING_SEGMENTS.format(
+            metric=metric,
+            segment_col=segment_col,
+            count=len(flagged),
+            total=len(segments),
+            names=(": " + ", ".join(flagged)) if flagged else "",
+        ),
+    )
+
+
+def interaction_test(
+    df: pd.DataFrame,
+    metric: str,
+    segment_col: str,
+    arm_col: str = "arm",
+    control: Any = None,
+    alpha: float = 0.05,
+    robust: bool = True,
+) -> InteractionResult:
+    """Joint test that the treatment effect does not depend on the segment.
+
+    Fits OLS ``metric ~ treatment + C(segment) + treatment:C(segment)`` and tests all
+    interaction coefficients at once (``wald_test`` as an F statistic). With ``robust=True``
+    the covariance is HC1, so arms and segments may have different variances; with
+    ``robust=False`` it is the classical nested-model F test. Segments where an arm has
+    fewer than two rows are left out (their interaction is not estimable).
+
+    >>> rng = np.random.default_rng(2)
+    >>> arm = np.tile(["control", "treatment"], 900)
+    >>> region = np.repeat(["eu", "us", "apac"], 600)
+    >>> effect = np.where((arm == "treatment") & (region == "us"), 2.0, 0.0)
+    >>> frame = pd.DataFrame({"arm": arm, "region": region,
+    ...                       "minutes": rng.normal(30, 5, 1800) + effect})
+    >>> interaction_test(frame, "minutes", "region").p_value < 0.01
+    True
+    """
+    require_probability("alpha", alpha)
+    arms = resolve_arms(df, arm_col, control)
+    require_columns(df, segment_col)
+    require_numeric(df, metric)
+    indicator = treatment_indicator(df, arms)
+    y = df[metric].to_numpy(dtype=float, na_value=np.nan)
+    usable = ~np.isnan(y) & ~np.isnan(indicator) & df[segment_col].notna().to_numpy()
+    kept, skipped = [], []
+    segment_rows = {}
+    for segment in _segment_values(df, segment_col):
+        rows = usable & (df[segment_col] == segment).to_numpy(dtype=bool, na_value=False)
+        if min((rows & (indicator == 0)).sum(), (rows & (indicator == 1)).sum()) < 2:
+            skipped.append(segment)
+        else:
+            kept.append(segment)
+            segment_rows[segment] = rows
+    if len(kept) < 2:
+        raise DataError(messages.SEGMENTS_TOO_FEW.format(column=segment_col, count=len(kept)))
+    rows = np.logical_or.reduce([segment_rows[s] for s in kept])
+    treated = indicator[rows]
+    # Dummy coding by hand (first segment as reference) keeps any segment label - numbers,
+    # text with spaces or symbols - out of a formula parser.
+    dummies = np.column_stack([segment_rows[s][rows].astype(float) for s in kept[1:]])
+    design = np.column_stack([np.ones(treated.size), treated, dummies, dummies * treated[:, None]])
+    fit_options = {"cov_type": "HC1"} if robust else {}
+    model = sm.OLS(y[rows], design).fit(**fit_options)
+    n_interactions = len(kept) - 1
+    restriction = np.zeros((n_interactions, design.shape[1]))
+    restriction[:, design.shape[1] - n_interactions :] = np.eye(n_interactions)
+    test = model.wald_test(restriction, use_f=True, scalar=True)
+    statistic, p_value = float(test.statistic), float(test.pvalue)
+    template = (
+        messages.READING_INTERACTION_YES if p_value < alpha else messages.READING_INTERACTION_NO
+    )
+    return InteractionResult(
+        metric=metric,
+        segment_col=segment_col,
+        statistic=statistic,
+        df_num=int(test.df_num),
+        df_denom=int(test.df_denom),
+        p_value=p_value,
+        n_segments=len(kept),
+        robust=robust,
+        skipped=tuple(skipped),
+        reading=template.format(
+            metric=metric,
+            segment_col=segment_col,
+            statistic=statistic if math.isfinite(statistic) else math.nan,
+            p=format_p(p_value),
+        ),
+    )

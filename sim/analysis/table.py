@@ -1,0 +1,252 @@
+"""Analyse any user-level table: the entry point for "bring your own data".
+
+* :func:`load_table` reads a ``.csv`` or ``.parquet`` file into a DataFrame, turning every
+  way that can fail into a one-line :class:`~sim.errors.DataError`.
+* :func:`analyse_table` runs the standard readout on a table with one row per device or
+  user and an arm column: SRM, the lift of every metric (proportions for 0/1 metrics,
+  Welch otherwise), CUPED when a pre-period covariate is named, and retention (log-rank and
+  Cox hazard ratio) when a duration and an event column are named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import pandas as pd
+
+from sim import messages
+from sim.analysis.lift import CupedResult, LiftResult, cuped_lift, lift
+from sim.analysis.quality import (
+    AnalysisResult,
+    SRMResult,
+    require_columns,
+    require_numeric,
+    require_probability,
+    resolve_arms,
+    srm,
+    to_plain,
+    treatment_indicator,
+)
+from sim.analysis.retention import (
+    HazardRatioResult,
+    LogRankResult,
+    cox_hazard_ratio,
+    logrank,
+)
+from sim.errors import DataError
+
+TABLE_READERS = {".csv": ("CSV", pd.read_csv), ".parquet": ("Parquet", pd.read_parquet)}
+LIFT_FIELDS = (
+    "control_mean",
+    "treatment_mean",
+    "abs_diff",
+    "abs_ci",
+    "rel_lift",
+    "rel_ci",
+    "p_value",
+)
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    detail = text[0] if text else type(error).__name__
+    return detail if len(detail) <= 200 else detail[:197] + "..."
+
+
+def load_table(path: str | Path) -> pd.DataFrame:
+    """Read a ``.csv`` or ``.parquet`` table; raise :class:`DataError` on any problem.
+
+    >>> load_table("no/such/table.csv")
+    Traceback (most recent call last):
+    ...
+    sim.errors.DataError: no/such/table.csv: file not found
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DataError(messages.FILE_NOT_FOUND.format(path=path))
+    if path.is_dir():
+        raise DataError(messages.TABLE_IS_FOLDER.format(path=path))
+    suffix = path.suffix.lower()
+    if suffix not in TABLE_READERS:
+        raise DataError(
+            messages.TABLE_UNSUPPORTED_FORMAT.format(path=path, suffix=suffix or "(no extension)")
+        )
+    kind, reader = TABLE_READERS[suffix]
+    try:
+        table = reader(path)
+    except pd.errors.EmptyDataError:
+        raise DataError(messages.TABLE_FILE_EMPTY.format(path=path)) from None
+    # pandas and pyarrow report bad files as ValueError (parser, Arrow, encoding errors) or
+    # OSError; a missing Parquet engine is an ImportError.
+    except (ValueError, OSError, ImportError) as error:
+        raise DataError(
+            messages.TABLE_UNREADABLE.format(path=path, kind=kind, detail=_one_line(error))
+        ) from None
+    if table.empty:
+        raise DataError(messages.TABLE_FILE_EMPTY.format(path=path))
+    return table
+
+
+@dataclass(frozen=True)
+class TableReport(AnalysisResult):
+    """The standard readout of a table.
+
+    ``metrics`` and ``cuped`` map metric names to results (``cuped`` is empty without a
+    covariate); ``logrank`` and ``hazard`` are ``None`` without duration and event columns.
+    """
+
+    arm: str
+    control: Any
+    treatment: Any
+    alpha: float
+    srm: SRMResult
+    metrics: Mapping[str, LiftResult]
+    cuped: Mapping[str, CupedResult]
+    logrank: LogRankResult | None
+    hazard: HazardRatioResult | None
+    reading: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-safe values, in this exact shape::
+
+            {"srm": {"chi2", "p_value", "n_control", "n_treatment"},
+             "metrics": {name: {"control_mean", "treatment_mean", "abs_diff", "abs_ci",
+                                "rel_lift", "rel_ci", "p_value",
+                                "cuped": {...the same..., "variance_reduction"}}},
+             "retention": {"logrank_chi2", "logrank_p", "hazard_ratio", "hazard_ratio_ci"}}
+
+        ``cuped`` appears only with a covariate, ``retention`` only with duration and
+        event. Intervals are two-element lists; undefined numbers (a relative lift when the
+        control mean is zero) are ``null``.
+
+        >>> frame = pd.DataFrame({"arm": ["control", "treatment"] * 3, "x": [1, 5, 2, 6, 1, 6]})
+        >>> analyse_table(frame, "arm").to_dict()["srm"]
+        {'chi2': 0.0, 'p_value': 1.0, 'n_control': 3, 'n_treatment': 3}
+        """
+        metrics = {}
+        for name, result in self.metrics.items():
+            entry = {field: to_plain(getattr(result, field)) for field in LIFT_FIELDS}
+            if name in self.cuped:
+                adjusted = self.cuped[name]
+                entry["cuped"] = {
+                    field: to_plain(getattr(adjusted, field))
+                    for field in (*LIFT_FIELDS, "variance_reduction")
+                }
+            metrics[name] = entry
+        report: dict[str, Any] = {
+            "srm": {
+                "chi2": to_plain(self.srm.chi2),
+                "p_value": to_plain(self.srm.p_value),
+                "n_control": self.srm.n_control,
+                "n_treatment": self.srm.n_treatment,
+            },
+            "metrics": metrics,
+        }
+        if self.logrank is not None and self.hazard is not None:
+            report["retention"] = {
+                "logrank_chi2": to_plain(self.logrank.chi2),
+                "logrank_p": to_plain(self.logrank.p_value),
+                "hazard_ratio": to_plain(self.hazard.hazard_ratio),
+                "hazard_ratio_ci": to_plain(self.hazard.ci),
+            }
+        return report
+
+
+def _metric_columns(
+    df: pd.DataFrame, metrics: Sequence[str] | None, excluded: Sequence[str]
+) -> list[str]:
+    if metrics is None:
+        chosen = [
+            column
+            for column in df.columns
+            if column not in excluded and pd.api.types.is_numeric_dtype(df[column].dtype)
+        ]
+        if not chosen:
+            raise DataError(
+                messages.NO_METRIC_COLUMNS.format(excluded=", ".join(repr(c) for c in excluded))
+            )
+    else:
+        chosen = [metrics] if isinstance(metrics, str) else list(metrics)
+        require_columns(df, *chosen)
+    for column in chosen:
+        require_numeric(df, column)
+    return chosen
+
+
+def analyse_table(
+    df: pd.DataFrame,
+    arm: str,
+    control: Any = None,
+    metrics: Sequence[str] | None = None,
+    covariate: str | None = None,
+    duration: str | None = None,
+    event: str | None = None,
+    alpha: float = 0.05,
+    expected_treatment_share: float = 0.5,
+) -> TableReport:
+    """Standard readout of a user-level table with an arm column.
+
+    ``control`` defaults to the arm named ``"control"`` when present, otherwise the first
+    arm in sorted order; exactly two arms are required. ``metrics`` defaults to every
+    numeric column except the arm, covariate, duration and event columns. Rows with NaN in a
+    metric are left out for that metric only. Every problem with the input raises
+    :class:`DataError` with one line naming it.
+
+    >>> frame = pd.DataFrame({
+    ...     "arm": ["control", "treatment"] * 50,
+    ...     "minutes": [10.0, 11.0, 12.0, 14.0] * 25,
+    ...     "crashed": [0, 0, 1, 0] * 25,
+    ... })
+    >>> report = analyse_table(frame, arm="arm")
+    >>> sorted(report.to_dict()), sorted(report.to_dict()["metrics"])
+    (['metrics', 'srm'], ['crashed', 'minutes'])
+    >>> report.to_dict()["metrics"]["minutes"]["abs_diff"]
+    1.5
+    """
+    require_probability("alpha", alpha)
+    if df.empty:
+        raise DataError(messages.TABLE_EMPTY)
+    require_columns(df, arm, covariate, duration, event)
+    if (duration is None) != (event is None):
+        given, missing = ("duration", "event") if duration is not None else ("event", "duration")
+        raise DataError(messages.ARGUMENT_NEEDS_PARTNER.format(given=given, missing=missing))
+    excluded = [column for column in (arm, covariate, duration, event) if column is not None]
+    chosen = _metric_columns(df, metrics, excluded)
+    if covariate is not None:
+        require_numeric(df, covariate)
+    arms = resolve_arms(df, arm, control)
+    indicator = treatment_indicator(df, arms)
+    split = srm(int((indicator == 0).sum()), int((indicator == 1).sum()), expected_treatment_share)
+    lifts = {name: lift(df, name, "auto", arm, arms.control, alpha) for name in chosen}
+    adjusted = {}
+    if covariate is not None:
+        adjusted = {
+            name: cuped_lift(df, name, covariate, arm, arms.control, alpha) for name in chosen
+        }
+    survival_test = hazard = None
+    if duration is not None and event is not None:
+        survival_test = logrank(df, duration, event, arm, arms.control, alpha)
+        hazard = cox_hazard_ratio(df, duration, event, arm, arms.control, alpha)
+    clear = sum(result.p_value < alpha for result in lifts.values())
+    return TableReport(
+        arm=arm,
+        control=arms.control,
+        treatment=arms.treatment,
+        alpha=alpha,
+        srm=split,
+        metrics=MappingProxyType(lifts),
+        cuped=MappingProxyType(adjusted),
+        logrank=survival_test,
+        hazard=hazard,
+        reading=messages.READING_TABLE.format(
+            count=len(lifts),
+            treatment=arms.treatment,
+            control=arms.control,
+            clear=clear,
+            srm=split.reading,
+        ),
+    )
