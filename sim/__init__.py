@@ -7,6 +7,7 @@
 1000
 """
 
+from sim.analysis.report import Report, analyse
 from sim.errors import DataError, LaunchRoomError, ScenarioError
 from sim.result import SimResult
 from sim.scenario import Scenario, load_scenario
@@ -15,9 +16,11 @@ from sim.simulation import simulate
 __all__ = [
     "DataError",
     "LaunchRoomError",
+    "Report",
     "Scenario",
     "ScenarioError",
     "SimResult",
+    "analyse",
     "load_scenario",
     "simulate",
 ]

@@ -1,4 +1,4 @@
-"""The command line: ``python -m sim list | validate | run``.
+"""The command line: ``python -m sim list | validate | run | analyse``.
 
 Bad input gets one line on stderr naming the problem and exit code 2, never a traceback.
 
@@ -54,6 +54,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--out", type=Path, help="save every table as Parquet in this folder")
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    analyse = commands.add_parser(
+        "analyse", help="analyse an experiment table (CSV or Parquet) or a saved run folder"
+    )
+    analyse.add_argument("file", type=Path, help="a .csv or .parquet table, or a run --out folder")
+    analyse.add_argument("--arm", default="arm", help="the arm column (default: arm)")
+    analyse.add_argument("--control", help="the control arm's value (default: 'control')")
+    analyse.add_argument("--metric", dest="metrics", action="append", metavar="COL",
+                         help="a metric column (repeatable; default: every numeric column)")
+    analyse.add_argument("--covariate", metavar="COL", help="pre-period baseline for CUPED")
+    analyse.add_argument("--duration", metavar="COL", help="time to event, for retention")
+    analyse.add_argument("--event", metavar="COL", help="1 if the event happened, for retention")
+    analyse.add_argument("--treatment-share", type=float, default=0.5,
+                         help="planned treatment share for the SRM check (default 0.5)")
+    analyse.add_argument("--alpha", type=float, default=0.05, help="significance level")
+    analyse.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
@@ -156,7 +172,78 @@ def _human_summary(summary: dict) -> str:
     return "\n".join(lines)
 
 
-_COMMANDS = {"list": _list, "validate": _validate, "run": _run}
+def _analyse(args: argparse.Namespace) -> int:
+    from sim.analysis import analyse, analyse_table, load_table
+    from sim.result import SimResult
+
+    if args.file.is_dir():
+        report = analyse(SimResult.load(args.file), alpha=args.alpha)
+        payload = report.to_dict()
+    else:
+        table = load_table(args.file)
+        report = analyse_table(
+            table,
+            arm=args.arm,
+            control=_arm_value(table, args.arm, args.control),
+            metrics=args.metrics,
+            covariate=args.covariate,
+            duration=args.duration,
+            event=args.event,
+            alpha=args.alpha,
+            expected_treatment_share=args.treatment_share,
+        )
+        payload = report.to_dict()
+    if args.json:
+        print(json.dumps(payload, indent=2, allow_nan=False))
+    else:
+        print(_human_readout(payload, report.reading))
+    return 0
+
+
+def _arm_value(table, arm: str, control: str | None):
+    """The control value as it appears in the column (``--control 0`` matches an int 0)."""
+    if control is None or arm not in table.columns:
+        return control
+    for value in table[arm].dropna().unique():
+        if str(value) == control:
+            return value
+    return control
+
+
+def _interval(pair) -> str:
+    return "[n/a]" if pair is None or None in pair else f"[{pair[0]:+.4g}, {pair[1]:+.4g}]"
+
+
+def _human_readout(payload: dict, reading: str) -> str:
+    srm = payload["srm"]
+    lines = [
+        f"SRM: chi2 {srm['chi2']:.3g}, p {srm['p_value']:.3g} "
+        f"({srm['n_control']:,} control, {srm['n_treatment']:,} treatment)",
+        f"{'metric':<18}{'control':>12}{'treatment':>12}{'abs diff':>12}  {'95% CI':<24}"
+        f"{'rel lift':>9}  p-value",
+    ]
+    for name, entry in payload["metrics"].items():
+        for label, values in ((name, entry), ("  cuped", entry.get("cuped"))):
+            if values is None:
+                continue
+            rel = values["rel_lift"]
+            lines.append(
+                f"{label:<18}{values['control_mean']:>12.4g}{values['treatment_mean']:>12.4g}"
+                f"{values['abs_diff']:>+12.4g}  {_interval(values['abs_ci']):<24}"
+                f"{'n/a' if rel is None else f'{rel:+.2%}':>9}  {values['p_value']:.3g}"
+            )
+    retention = payload.get("retention")
+    if retention:
+        lines.append(
+            f"retention: log-rank chi2 {retention['logrank_chi2']:.3g}, p "
+            f"{retention['logrank_p']:.3g}; hazard ratio {retention['hazard_ratio']:.3g} "
+            f"{_interval(retention['hazard_ratio_ci'])}"
+        )
+    lines.append(reading)
+    return "\n".join(lines)
+
+
+_COMMANDS = {"list": _list, "validate": _validate, "run": _run, "analyse": _analyse}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -31,6 +31,10 @@ DECISION_AFTER_HORIZON = (
     "run more days or decide earlier"
 )
 RESULT_NOT_FOUND = "{path}: no saved simulation here (expected {missing})"
+RESULT_UNREADABLE = "{path}: cannot read the saved simulation ({detail})"
+RESULT_OLD_FORMAT = (
+    "{path}: saved in format {found}, this version reads format {expected}; run the case again"
+)
 
 # --- analysis -------------------------------------------------------------------------------
 # Bad tables and bad arguments (raised as DataError, shown as one line).
@@ -188,4 +192,19 @@ READING_COMPLIANCE = (
 READING_TABLE = (
     "{count} metric(s) compared, {treatment!r} vs {control!r}: {clear} with a clear difference. "
     "{srm}"
+)
+
+# --- the simulated case's readout -------------------------------------------------------------
+READING_REPORT = "{srm} {metric}: {lift}"
+READING_DRIFT_STEP = (
+    "{metric} moved by {shift:+.2f} on updated devices beyond control while {behaviour} did "
+    "not move significantly: that looks like a measurement change, not behaviour."
+)
+READING_DRIFT_NONE = (
+    "{metric} moved by {shift:+.2f} on updated devices beyond control; no sign of a "
+    "measurement-only step (behaviour moved too, or the reading did not)."
+)
+READING_PEEKING = (
+    "Peeking on each of {looks} days: the fixed-horizon interval excluded zero on {fixed} "
+    "days, the always-valid interval on {sequential}."
 )

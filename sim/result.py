@@ -24,6 +24,8 @@ from sim.scenario import Scenario
 
 TABLES = ("devices", "day_arm", "timeline", "rollout", "truth", "daily")
 _META_FILE = "result.json"
+# Bumped whenever a table's columns change, so an old folder is refused, not misread.
+FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ class SimResult:
             if table is not None:
                 table.to_parquet(folder / f"{name}.parquet", index=False)
         meta = {
+            "format_version": FORMAT_VERSION,
             "scenario": self.scenario.model_dump(mode="json"),
             "source": self.scenario.source,
             "seed": self.seed,
@@ -125,7 +128,18 @@ class SimResult:
             raise LaunchRoomError(
                 messages.RESULT_NOT_FOUND.format(path=folder, missing=", ".join(missing))
             )
-        meta = json.loads((folder / _META_FILE).read_text(encoding="utf-8"))
+        try:
+            meta = json.loads((folder / _META_FILE).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise LaunchRoomError(
+                messages.RESULT_UNREADABLE.format(path=folder / _META_FILE, detail=error)
+            ) from None
+        if meta.get("format_version") != FORMAT_VERSION:
+            raise LaunchRoomError(
+                messages.RESULT_OLD_FORMAT.format(
+                    path=folder, found=meta.get("format_version", 1), expected=FORMAT_VERSION
+                )
+            )
         scenario = Scenario.model_validate({**meta["scenario"], "source": meta["source"]})
         tables = {
             name: pd.read_parquet(folder / f"{name}.parquet")

@@ -40,6 +40,7 @@ CUBE_SUMS = (
     "devices_reporting",
     "active",
     "sessions",
+    "sessions_sq",
     "feature_uses",
     "crashes",
     "battery_sum",
@@ -140,6 +141,7 @@ class TelemetryPipe:
         seen_crash = received & crashed
         sums = {
             "sessions": sessions * received,
+            "sessions_sq": sessions * sessions * received,
             "feature_uses": uses * received,
             "battery_sum": battery * seen_battery,
             "latency_sum": latency * seen_active,

@@ -80,3 +80,90 @@ def test_python_dash_m_sim_runs_as_a_module():
     )
     assert broken.returncode == 2
     assert broken.stderr == "error: nowhere.toml: file not found\n"
+
+
+# --- python -m sim analyse ---------------------------------------------------------------------
+
+def _experiment_csv(tmp_path, rows=400):
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({
+        "group": np.where(np.arange(rows) % 2 == 0, "A", "B"),
+        "minutes": rng.normal(30, 5, rows),
+        "baseline": rng.normal(30, 5, rows),
+        "days": rng.integers(1, 28, rows),
+        "left": rng.integers(0, 2, rows),
+        "country": "se",
+    })
+    frame.loc[frame["group"] == "B", "minutes"] += 2
+    path = tmp_path / "export.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_analyse_json_has_the_documented_fields(tmp_path, capsys):
+    path = _experiment_csv(tmp_path)
+    code = main(["analyse", str(path), "--arm", "group", "--control", "A", "--metric", "minutes",
+                 "--covariate", "baseline", "--duration", "days", "--event", "left", "--json"])
+    assert code == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert set(payload["srm"]) == {"chi2", "p_value", "n_control", "n_treatment"}
+    minutes = payload["metrics"]["minutes"]
+    for field in ("control_mean", "treatment_mean", "abs_diff", "abs_ci", "rel_lift", "rel_ci",
+                  "p_value"):
+        assert field in minutes
+    assert 1.0 < minutes["abs_diff"] < 3.0 and len(minutes["abs_ci"]) == 2
+    assert "variance_reduction" in minutes["cuped"]
+    assert set(payload["retention"]) == {"logrank_chi2", "logrank_p", "hazard_ratio",
+                                         "hazard_ratio_ci"}
+
+
+def test_analyse_prints_a_readable_table_by_default(tmp_path, capsys):
+    path = _experiment_csv(tmp_path)
+    assert main(["analyse", str(path), "--arm", "group", "--control", "A", "--metric", "minutes"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("SRM: chi2") and "minutes" in out
+
+
+def test_analyse_reads_a_saved_simulation(tmp_path, capsys):
+    assert main(["run", "aa_test", "--devices", "2000", "--days", "14", "--out",
+                 str(tmp_path / "run")]) == 0
+    capsys.readouterr()
+    assert main(["analyse", str(tmp_path / "run"), "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["case"] == "aa_test" and "sessions" in payload["metrics"]
+
+
+@pytest.mark.parametrize(
+    ("make", "argv", "message"),
+    [
+        (None, ["--arm", "group"], "nowhere.csv: file not found"),
+        ("csv", ["--arm", "team"], "no column 'team'"),
+        ("csv", ["--arm", "group", "--metric", "country"], "'country' is not numeric"),
+        ("one_arm", ["--arm", "group"], "has one arm only"),
+        ("empty", ["--arm", "group"], "empty"),
+        ("txt", ["--arm", "group"], ".txt"),
+    ],
+)
+def test_analyse_bad_input_is_one_line_and_exit_code_2(tmp_path, capsys, make, argv, message):
+    import pandas as pd
+
+    path = tmp_path / "nowhere.csv"
+    if make == "csv":
+        path = _experiment_csv(tmp_path)
+    elif make == "one_arm":
+        path = tmp_path / "one.csv"
+        pd.DataFrame({"group": ["A"] * 10, "minutes": range(10)}).to_csv(path, index=False)
+    elif make == "empty":
+        path = tmp_path / "empty.csv"
+        pd.DataFrame({"group": [], "minutes": []}).to_csv(path, index=False)
+    elif make == "txt":
+        path = tmp_path / "notes.txt"
+        path.write_text("hello", encoding="utf-8")
+    code = main(["analyse", str(path), *argv])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err, err
+    assert err.count("\n") == 1 and "Traceback" not in err

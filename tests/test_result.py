@@ -34,3 +34,17 @@ def test_summary_never_reveals_the_truth(night_result):
     summary = night_result.summary()
     assert "truth" not in str(summary).lower()
     assert summary["devices"] == len(night_result.devices)
+
+
+def test_a_folder_from_another_format_version_is_refused(night_result, tmp_path):
+    import json
+
+    night_result.save(tmp_path)
+    meta = json.loads((tmp_path / "result.json").read_text())
+    del meta["format_version"]
+    (tmp_path / "result.json").write_text(json.dumps(meta))
+    with pytest.raises(LaunchRoomError, match="saved in format 1, this version reads format 2"):
+        SimResult.load(tmp_path)
+    (tmp_path / "result.json").write_text("{not json")
+    with pytest.raises(LaunchRoomError, match="cannot read the saved simulation"):
+        SimResult.load(tmp_path)

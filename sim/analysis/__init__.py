@@ -18,6 +18,7 @@ from sim.analysis.bayes import (
     bayes_proportion_diff,
 )
 from sim.analysis.compliance import ComplianceResult, itt_vs_installed
+from sim.analysis.cuped import CupedResult, cuped_lift
 from sim.analysis.drift import (
     KSResult,
     NoveltyResult,
@@ -27,16 +28,13 @@ from sim.analysis.drift import (
     psi,
 )
 from sim.analysis.lift import (
-    CupedResult,
     LiftResult,
-    NonInferiorityResult,
-    cuped_lift,
-    lift,
     mean_lift,
-    non_inferiority,
+    metric_lift,
     proportion_lift,
     ratio_metric_lift,
 )
+from sim.analysis.noninferiority import NonInferiorityResult, non_inferiority
 from sim.analysis.power import (
     DurationResult,
     PowerResult,
@@ -56,6 +54,7 @@ from sim.analysis.quality import (
     completeness,
     srm,
 )
+from sim.analysis.report import Report, analyse, daily_lift, sequential_reading
 from sim.analysis.retention import (
     HazardRatioResult,
     KaplanMeierResult,
@@ -78,6 +77,10 @@ from sim.analysis.sequential import SequentialLook, SequentialResult, confidence
 from sim.analysis.table import TableReport, analyse_table, load_table
 
 __all__ = [
+    "Report",
+    "analyse",
+    "daily_lift",
+    "sequential_reading",
     "BayesResult",
     "CleaningReport",
     "CompletenessResult",
@@ -117,12 +120,12 @@ __all__ = [
     "itt_vs_installed",
     "kaplan_meier",
     "ks_drift",
-    "lift",
     "load_table",
     "logrank",
     "mde_for_means",
     "mde_for_proportions",
     "mean_lift",
+    "metric_lift",
     "non_inferiority",
     "novelty",
     "power_for_means",

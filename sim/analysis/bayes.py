@@ -27,14 +27,14 @@ import pandas as pd
 from scipy import stats
 
 from sim import messages
-from sim.analysis.lift import LIFT_KINDS
-from sim.analysis.quality import (
+from sim.analysis.frame import (
     AnalysisResult,
     arm_samples,
     is_binary,
     require_probability,
     resolve_arms,
 )
+from sim.analysis.lift import LIFT_KINDS
 from sim.errors import DataError
 
 DEFAULT_DRAWS = 200_000

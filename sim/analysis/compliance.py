@@ -26,8 +26,7 @@ import pandas as pd
 from scipy import stats
 
 from sim import messages
-from sim.analysis.lift import mean_lift
-from sim.analysis.quality import (
+from sim.analysis.frame import (
     AnalysisResult,
     format_p,
     is_binary,
@@ -36,6 +35,7 @@ from sim.analysis.quality import (
     resolve_arms,
     treatment_indicator,
 )
+from sim.analysis.lift import mean_lift
 from sim.errors import DataError
 
 

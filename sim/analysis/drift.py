@@ -22,7 +22,7 @@ from scipy import stats
 from statsmodels.stats.meta_analysis import combine_effects
 
 from sim import messages
-from sim.analysis.quality import (
+from sim.analysis.frame import (
     AnalysisResult,
     format_p,
     require_columns,

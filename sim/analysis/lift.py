@@ -8,24 +8,22 @@ the absolute difference, the relative lift and their confidence intervals.
 * :func:`mean_lift` - any numeric metric (Welch's unequal-variance t interval).
 * :func:`ratio_metric_lift` - ratio metrics such as crashes per active day, where the
   unit of analysis (device) differs from the unit of the ratio (day): delta method.
-* :func:`cuped_lift` - regression adjustment on a pre-period covariate (CUPED).
-* :func:`lift` - picks proportions or means from the values.
-* :func:`non_inferiority` - one-sided test that treatment is not worse by more than a margin.
+* :func:`metric_lift` - picks proportions or means from the values.
 
 Relative lifts are ``treatment / control - 1``; their intervals come from the delta method
-(for proportions on the log scale, the Katz interval).
+(for proportions on the log scale, the Katz interval). Regression adjustment (CUPED) is in
+:mod:`sim.analysis.cuped` and one-sided non-inferiority tests in
+:mod:`sim.analysis.noninferiority`.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
 from statsmodels.stats.proportion import (
     confint_proportions_2indep,
@@ -34,7 +32,7 @@ from statsmodels.stats.proportion import (
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 from sim import messages
-from sim.analysis.quality import (
+from sim.analysis.frame import (
     AnalysisResult,
     arm_samples,
     format_p,
@@ -81,56 +79,6 @@ class LiftResult(AnalysisResult):
         True
         """
         return bool(self.p_value < self.alpha)
-
-
-@dataclass(frozen=True)
-class CupedResult(AnalysisResult):
-    """Regression-adjusted (CUPED) lift.
-
-    ``control_mean`` is the control mean adjusted to the pooled covariate mean (the model
-    intercept) and ``treatment_mean`` adds the adjusted difference, so ``rel_lift`` compares
-    like with like. ``variance_reduction`` is ``1 - var(adjusted) / var(unadjusted)`` for
-    the treatment coefficient, both with HC1 robust errors.
-    """
-
-    metric: str
-    covariate: str
-    interaction: bool
-    control_mean: float
-    treatment_mean: float
-    abs_diff: float
-    abs_ci: tuple[float, float]
-    rel_lift: float
-    rel_ci: tuple[float, float]
-    p_value: float
-    n_control: int
-    n_treatment: int
-    variance_reduction: float
-    alpha: float
-    reading: str
-
-
-@dataclass(frozen=True)
-class NonInferiorityResult(AnalysisResult):
-    """One-sided test that treatment is not worse than control by more than ``margin``.
-
-    ``estimate`` is the absolute difference (or relative lift when ``relative``); ``bound``
-    is the one-sided ``1 - alpha`` confidence bound on the side that matters (lower when
-    higher is better). ``non_inferior`` is true when the bound clears ``-margin`` (or stays
-    below ``+margin`` when lower is better), which is the same as ``p_value < alpha``.
-    """
-
-    metric: str
-    method: str
-    margin: float
-    relative: bool
-    higher_is_better: bool
-    estimate: float
-    bound: float
-    p_value: float
-    non_inferior: bool
-    alpha: float
-    reading: str
 
 
 def _lift_reading(
@@ -408,7 +356,7 @@ def ratio_metric_lift(
     )
 
 
-def lift(
+def metric_lift(
     df: pd.DataFrame,
     metric: str,
     kind: str = "auto",
@@ -421,7 +369,7 @@ def lift(
     ``kind="auto"`` uses proportions when every non-missing value is 0 or 1.
 
     >>> frame = pd.DataFrame({"arm": ["control", "treatment"] * 50, "clicked": [0, 1, 1, 1] * 25})
-    >>> lift(frame, "clicked").method
+    >>> metric_lift(frame, "clicked").method
     'difference in proportions (Wald)'
     """
     if kind not in LIFT_KINDS:
@@ -433,237 +381,3 @@ def lift(
     if kind == "binary":
         return proportion_lift(df, metric, arm_col, control, alpha)
     return mean_lift(df, metric, arm_col, control, alpha)
-
-
-def cuped_lift(
-    df: pd.DataFrame,
-    metric: str,
-    covariate: str,
-    arm_col: str = "arm",
-    control: Any = None,
-    alpha: float = 0.05,
-    interaction: bool = False,
-) -> CupedResult:
-    """CUPED / regression adjustment: OLS ``metric ~ treatment + (covariate - mean)``.
-
-    The covariate must be measured before assignment (for example the same metric in the
-    pre-period), so the treatment cannot have moved it. Centring it makes the intercept the
-    control mean at the average covariate; ``interaction=True`` adds
-    ``treatment × centred covariate`` (Lin 2013), which never hurts precision with robust
-    errors. Standard errors are HC1 (``statsmodels OLS.fit(cov_type="HC1")``). Rows missing
-    the metric or the covariate are dropped.
-
-    >>> rng = np.random.default_rng(7)
-    >>> before = rng.normal(10, 2, 2000)
-    >>> frame = pd.DataFrame({
-    ...     "arm": np.repeat(["control", "treatment"], 1000),
-    ...     "before": before,
-    ...     "after": before + rng.normal(0, 1, 2000) + np.repeat([0.0, 0.3], 1000),
-    ... })
-    >>> result = cuped_lift(frame, "after", "before")
-    >>> result.variance_reduction > 0.7, result.abs_ci[0] < 0.3 < result.abs_ci[1]
-    (True, True)
-    """
-    require_probability("alpha", alpha)
-    arms = resolve_arms(df, arm_col, control)
-    require_numeric(df, metric)
-    require_numeric(df, covariate)
-    indicator = treatment_indicator(df, arms)
-    y = df[metric].to_numpy(dtype=float, na_value=np.nan)
-    x = df[covariate].to_numpy(dtype=float, na_value=np.nan)
-    keep = ~(np.isnan(y) | np.isnan(x) | np.isnan(indicator))
-    y, x, treated = y[keep], x[keep], indicator[keep]
-    n_c, n_t = int((treated == 0).sum()), int((treated == 1).sum())
-    if min(n_c, n_t) < 3:
-        raise DataError(
-            messages.COLUMN_TOO_FEW_VALUES.format(
-                column=metric,
-                minimum=3,
-                n_control=n_c,
-                n_treatment=n_t,
-                control=arms.control,
-                treatment=arms.treatment,
-            )
-        )
-    centred = x - x.mean()
-    columns = [np.ones_like(y), treated, centred]
-    if interaction:
-        columns.append(treated * centred)
-    adjusted = sm.OLS(y, np.column_stack(columns)).fit(cov_type="HC1")
-    unadjusted = sm.OLS(y, np.column_stack(columns[:2])).fit(cov_type="HC1")
-    estimate = float(adjusted.params[1])
-    low, high = (float(v) for v in adjusted.conf_int(alpha=alpha)[1])
-    p_value = float(adjusted.pvalues[1])
-    var_adjusted = float(adjusted.cov_params()[1, 1])
-    var_unadjusted = float(unadjusted.cov_params()[1, 1])
-    reduction = 1 - var_adjusted / var_unadjusted if var_unadjusted > 0 else math.nan
-    control_mean = float(adjusted.params[0])
-    treatment_mean = control_mean + estimate
-    covariance = adjusted.cov_params()
-    # rel = b / a - 1 with a = intercept, b = intercept + treatment effect, both from the model.
-    var_a = covariance[0, 0]
-    var_b = covariance[0, 0] + covariance[1, 1] + 2 * covariance[0, 1]
-    cov_ab = covariance[0, 0] + covariance[0, 1]
-    rel, rel_low, rel_high = relative_ci_delta(
-        control_mean, treatment_mean, var_a, var_b, alpha, covariance=cov_ab
-    )
-    verdict = messages.VERDICT_CLEAR if p_value < alpha else messages.VERDICT_UNCLEAR
-    return CupedResult(
-        metric=metric,
-        covariate=covariate,
-        interaction=interaction,
-        control_mean=control_mean,
-        treatment_mean=treatment_mean,
-        abs_diff=estimate,
-        abs_ci=(low, high),
-        rel_lift=rel,
-        rel_ci=(rel_low, rel_high),
-        p_value=p_value,
-        n_control=n_c,
-        n_treatment=n_t,
-        variance_reduction=reduction,
-        alpha=alpha,
-        reading=messages.READING_CUPED.format(
-            metric=metric,
-            covariate=covariate,
-            abs_diff=estimate,
-            rel=format_relative(rel),
-            level=1 - alpha,
-            low=low,
-            high=high,
-            p=format_p(p_value),
-            reduction=reduction if math.isfinite(reduction) else 0.0,
-            verdict=verdict,
-        ),
-    )
-
-
-def non_inferiority(
-    df: pd.DataFrame,
-    metric: str,
-    margin: float,
-    higher_is_better: bool = True,
-    relative: bool = True,
-    arm_col: str = "arm",
-    control: Any = None,
-    alpha: float = 0.05,
-    kind: str = "auto",
-) -> NonInferiorityResult:
-    """One-sided test that treatment is no worse than control by more than ``margin``.
-
-    The null hypothesis is "treatment is worse by at least the margin". With
-    ``relative=True`` the margin is a fraction of the control value (0.02 = 2 %). Binary
-    metrics use statsmodels ``test_proportions_2indep`` against a shifted null (difference,
-    or ratio ``1 ∓ margin``); means use Welch's ``ttest_ind(value=...)`` for absolute margins
-    and a delta-method z test on ``t / c - 1`` for relative ones.
-
-    >>> frame = pd.DataFrame({
-    ...     "arm": ["control"] * 2000 + ["treatment"] * 2000,
-    ...     "crashed": [1] * 100 + [0] * 1900 + [1] * 102 + [0] * 1898,
-    ... })
-    >>> result = non_inferiority(frame, "crashed", margin=0.02, higher_is_better=False,
-    ...                          relative=False)
-    >>> result.non_inferior, round(result.bound, 4)
-    (True, 0.0124)
-    """
-    require_probability("alpha", alpha)
-    if not (isinstance(margin, numbers.Real) and margin > 0):
-        raise DataError(
-            messages.VALUE_OUT_OF_RANGE.format(name="margin", requirement="above 0", value=margin)
-        )
-    if kind not in LIFT_KINDS:
-        raise DataError(messages.OPTION_UNKNOWN.format(name="kind", options=LIFT_KINDS, value=kind))
-    arms = resolve_arms(df, arm_col, control)
-    control_values, treatment_values = arm_samples(df, metric, arms, minimum=2)
-    if kind == "auto":
-        kind = "binary" if is_binary(np.concatenate([control_values, treatment_values])) else "mean"
-    # "larger" alternative: treatment - control > -margin when higher is better. Every
-    # one-sided bound below is one end of the two-sided interval at level 1 - 2 alpha.
-    alternative = "larger" if higher_is_better else "smaller"
-    sign = -1.0 if higher_is_better else 1.0
-    n_c, n_t = control_values.size, treatment_values.size
-    m_c, m_t = control_values.mean(), treatment_values.mean()
-    if kind == "binary":
-        if not (is_binary(control_values) and is_binary(treatment_values)):
-            raise DataError(messages.COLUMN_NOT_BINARY.format(column=metric))
-        # statsmodels also computes odds ratios, which divide by zero for all-0/all-1 arms.
-        with np.errstate(divide="ignore", invalid="ignore"):
-            x_c, x_t = control_values.sum(), treatment_values.sum()
-            if relative:
-                method = "ratio of proportions (log)"
-                estimate = m_t / m_c - 1 if m_c > 0 else math.nan
-                p_value = test_proportions_2indep(
-                    x_t,
-                    n_t,
-                    x_c,
-                    n_c,
-                    value=1 + sign * margin,
-                    method="log",
-                    compare="ratio",
-                    alternative=alternative,
-                ).pvalue
-                low, high = confint_proportions_2indep(
-                    x_t, n_t, x_c, n_c, method="log", compare="ratio", alpha=2 * alpha
-                )
-                bound = (low if higher_is_better else high) - 1
-            else:
-                method = "difference in proportions (Wald)"
-                estimate = m_t - m_c
-                p_value = test_proportions_2indep(
-                    x_t,
-                    n_t,
-                    x_c,
-                    n_c,
-                    value=sign * margin,
-                    method="wald",
-                    compare="diff",
-                    alternative=alternative,
-                ).pvalue
-                low, high = confint_proportions_2indep(
-                    x_t, n_t, x_c, n_c, method="wald", compare="diff", alpha=2 * alpha
-                )
-                bound = low if higher_is_better else high
-    else:
-        comparison = CompareMeans(DescrStatsW(treatment_values), DescrStatsW(control_values))
-        var_c = control_values.var(ddof=1) / n_c
-        var_t = treatment_values.var(ddof=1) / n_t
-        if relative:
-            method = "relative difference in means (delta method)"
-            estimate, low, high = relative_ci_delta(m_c, m_t, var_c, var_t, 2 * alpha)
-            se = (high - low) / (2 * stats.norm.isf(alpha))
-            # z for H0: rel = sign * margin against the one-sided alternative.
-            z = (estimate - sign * margin) / se if se > 0 else math.nan
-            p_value = stats.norm.sf(z) if higher_is_better else stats.norm.cdf(z)
-            bound = low if higher_is_better else high
-        else:
-            method = "difference in means (Welch)"
-            estimate = m_t - m_c
-            _, p_value, _ = comparison.ttest_ind(
-                alternative=alternative, usevar="unequal", value=sign * margin
-            )
-            low, high = comparison.tconfint_diff(alpha=2 * alpha, usevar="unequal")
-            bound = low if higher_is_better else high
-    p_value = float(p_value)
-    non_inferior = bool(p_value < alpha)
-    margin_text = f"{sign * margin:+.2%}" if relative else f"{sign * margin:+.4g}"
-    bound_text = f"{bound:+.2%}" if relative else f"{bound:+.4g}"
-    template = messages.READING_NON_INFERIOR if non_inferior else messages.READING_NOT_NON_INFERIOR
-    return NonInferiorityResult(
-        metric=metric,
-        method=method,
-        margin=float(margin),
-        relative=relative,
-        higher_is_better=higher_is_better,
-        estimate=float(estimate),
-        bound=float(bound),
-        p_value=p_value,
-        non_inferior=non_inferior,
-        alpha=alpha,
-        reading=template.format(
-            metric=metric,
-            level=1 - alpha,
-            bound=bound_text,
-            margin=margin_text,
-            p=format_p(p_value),
-        ),
-    )

@@ -23,7 +23,7 @@ from statsmodels.stats.power import NormalIndPower, TTestIndPower
 from statsmodels.stats.proportion import proportion_effectsize
 
 from sim import messages
-from sim.analysis.quality import AnalysisResult, require_probability
+from sim.analysis.frame import AnalysisResult, require_probability
 from sim.errors import DataError
 
 POWER_TESTS = ("z", "t")

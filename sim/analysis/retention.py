@@ -31,7 +31,7 @@ from statsmodels.stats.contingency_tables import StratifiedTable
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from sim import messages
-from sim.analysis.quality import (
+from sim.analysis.frame import (
     AnalysisResult,
     Arms,
     format_p,

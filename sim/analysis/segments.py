@@ -18,11 +18,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from sim import messages
-from sim.analysis.lift import LIFT_KINDS, lift
-from sim.analysis.quality import (
+from sim.analysis.frame import (
     AnalysisResult,
     format_p,
     is_binary,
@@ -33,6 +33,7 @@ from sim.analysis.quality import (
     to_plain,
     treatment_indicator,
 )
+from sim.analysis.lift import LIFT_KINDS, metric_lift
 from sim.errors import DataError
 
 
@@ -114,7 +115,7 @@ def segment_lifts(
     """Lift of ``metric`` inside each value of ``segment_col``, with Holm and BH p-values.
 
     ``kind`` is chosen once for the whole metric (so every segment uses the same method);
-    see :func:`sim.analysis.lift.lift`. Adjusted p-values come from statsmodels
+    see :func:`sim.analysis.lift.metric_lift`. Adjusted p-values come from statsmodels
     ``multipletests`` (``"holm"`` and ``"fdr_bh"``). Rows with no segment are left out.
 
     >>> rng = np.random.default_rng(1)
@@ -147,7 +148,7 @@ def segment_lifts(
             skipped.append(segment)
             continue
         subset = df.loc[in_segment]
-        lifts.append((segment, lift(subset, metric, kind, arm_col, arms.control, alpha)))
+        lifts.append((segment, metric_lift(subset, metric, kind, arm_col, arms.control, alpha)))
     p_values = np.array([result.p_value for _, result in lifts])
     p_holm = np.full(p_values.size, np.nan)
     p_bh = np.full(p_values.size, np.nan)
@@ -202,10 +203,13 @@ def interaction_test(
 ) -> InteractionResult:
     """Joint test that the treatment effect does not depend on the segment.
 
-    Fits OLS ``metric ~ treatment + C(segment) + treatment:C(segment)`` and tests all
-    interaction coefficients at once (``wald_test`` as an F statistic). With ``robust=True``
-    the covariance is HC1, so arms and segments may have different variances; with
-    ``robust=False`` it is the classical nested-model F test. Segments where an arm has
+    The model is OLS ``metric ~ treatment + C(segment) + treatment:C(segment)``; all
+    interaction coefficients are tested at once as an F statistic. With ``robust=False`` it
+    is statsmodels' Wald test on the classical fit (the nested-model F test). With
+    ``robust=True`` (HC1 covariance, so arms and segments may differ in variance) the model is
+    saturated, so its coefficients are cell means and the HC1 Wald test reduces exactly to
+    per-cell sums: one pass over the rows instead of a sandwich over a million-row design
+    (the test suite checks it against statsmodels' HC1 fit to 1e-8). Segments where an arm has
     fewer than two rows are left out (their interaction is not estimable).
 
     >>> rng = np.random.default_rng(2)
@@ -236,18 +240,14 @@ def interaction_test(
     if len(kept) < 2:
         raise DataError(messages.SEGMENTS_TOO_FEW.format(column=segment_col, count=len(kept)))
     rows = np.logical_or.reduce([segment_rows[s] for s in kept])
-    treated = indicator[rows]
-    # Dummy coding by hand (first segment as reference) keeps any segment label - numbers,
-    # text with spaces or symbols - out of a formula parser.
-    dummies = np.column_stack([segment_rows[s][rows].astype(float) for s in kept[1:]])
-    design = np.column_stack([np.ones(treated.size), treated, dummies, dummies * treated[:, None]])
-    fit_options = {"cov_type": "HC1"} if robust else {}
-    model = sm.OLS(y[rows], design).fit(**fit_options)
-    n_interactions = len(kept) - 1
-    restriction = np.zeros((n_interactions, design.shape[1]))
-    restriction[:, design.shape[1] - n_interactions :] = np.eye(n_interactions)
-    test = model.wald_test(restriction, use_f=True, scalar=True)
-    statistic, p_value = float(test.statistic), float(test.pvalue)
+    if robust:
+        statistic, p_value, df_num, df_denom = _robust_interaction(
+            y[rows], indicator[rows], [segment_rows[s][rows] for s in kept]
+        )
+    else:
+        statistic, p_value, df_num, df_denom = _classical_interaction(
+            y[rows], indicator[rows], [segment_rows[s][rows] for s in kept]
+        )
     template = (
         messages.READING_INTERACTION_YES if p_value < alpha else messages.READING_INTERACTION_NO
     )
@@ -255,8 +255,8 @@ def interaction_test(
         metric=metric,
         segment_col=segment_col,
         statistic=statistic,
-        df_num=int(test.df_num),
-        df_denom=int(test.df_denom),
+        df_num=df_num,
+        df_denom=df_denom,
         p_value=p_value,
         n_segments=len(kept),
         robust=robust,
@@ -268,3 +268,49 @@ def interaction_test(
             p=format_p(p_value),
         ),
     )
+
+
+def _design(treated: np.ndarray, segments: list[np.ndarray]) -> np.ndarray:
+    # Dummy coding by hand (first segment as reference) keeps any segment label - numbers,
+    # text with spaces or symbols - out of a formula parser.
+    dummies = np.column_stack([rows.astype(float) for rows in segments[1:]])
+    return np.column_stack([np.ones(treated.size), treated, dummies, dummies * treated[:, None]])
+
+
+def _classical_interaction(
+    y: np.ndarray, treated: np.ndarray, segments: list[np.ndarray]
+) -> tuple[float, float, int, int]:
+    design = _design(treated, segments)
+    model = sm.OLS(y, design).fit()
+    n_interactions = len(segments) - 1
+    restriction = np.zeros((n_interactions, design.shape[1]))
+    restriction[:, design.shape[1] - n_interactions :] = np.eye(n_interactions)
+    test = model.wald_test(restriction, use_f=True, scalar=True)
+    return float(test.statistic), float(test.pvalue), int(test.df_num), int(test.df_denom)
+
+
+def _robust_interaction(
+    y: np.ndarray, treated: np.ndarray, segments: list[np.ndarray]
+) -> tuple[float, float, int, int]:
+    """HC1 Wald F test of the saturated model's interaction terms, from cell sums.
+
+    Each cell's mean has HC0 variance sum(residual^2) / n_cell^2; HC1 scales it by
+    n / (n - k). The interaction coefficients are each segment's effect minus the reference
+    segment's, so their covariance is diag(V_s) + V_0 (one shared term).
+    """
+    n, k = y.size, 2 * len(segments)
+    effects, variances = [], []
+    for rows in segments:
+        effect, variance = 0.0, 0.0
+        for arm, sign in ((1.0, 1.0), (0.0, -1.0)):
+            cell = y[rows & (treated == arm)]
+            effect += sign * cell.mean()
+            variance += np.sum((cell - cell.mean()) ** 2) / cell.size**2
+        effects.append(effect)
+        variances.append(variance * n / (n - k))
+    effects, variances = np.array(effects), np.array(variances)
+    contrasts = effects[1:] - effects[0]
+    covariance = np.diag(variances[1:]) + variances[0]
+    df_num = len(segments) - 1
+    statistic = float(contrasts @ np.linalg.solve(covariance, contrasts)) / df_num
+    return statistic, float(stats.f.sf(statistic, df_num, n - k)), df_num, n - k

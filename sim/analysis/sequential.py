@@ -42,7 +42,7 @@ import pandas as pd
 from scipy import stats
 
 from sim import messages
-from sim.analysis.quality import (
+from sim.analysis.frame import (
     AnalysisResult,
     require_columns,
     require_numeric,

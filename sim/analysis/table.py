@@ -19,18 +19,18 @@ from typing import Any
 import pandas as pd
 
 from sim import messages
-from sim.analysis.lift import CupedResult, LiftResult, cuped_lift, lift
-from sim.analysis.quality import (
+from sim.analysis.cuped import CupedResult, cuped_lift
+from sim.analysis.frame import (
     AnalysisResult,
-    SRMResult,
     require_columns,
     require_numeric,
     require_probability,
     resolve_arms,
-    srm,
     to_plain,
     treatment_indicator,
 )
+from sim.analysis.lift import LiftResult, metric_lift
+from sim.analysis.quality import SRMResult, srm
 from sim.analysis.retention import (
     HazardRatioResult,
     LogRankResult,
@@ -127,33 +127,43 @@ class TableReport(AnalysisResult):
         >>> analyse_table(frame, "arm").to_dict()["srm"]
         {'chi2': 0.0, 'p_value': 1.0, 'n_control': 3, 'n_treatment': 3}
         """
-        metrics = {}
-        for name, result in self.metrics.items():
-            entry = {field: to_plain(getattr(result, field)) for field in LIFT_FIELDS}
-            if name in self.cuped:
-                adjusted = self.cuped[name]
-                entry["cuped"] = {
-                    field: to_plain(getattr(adjusted, field))
-                    for field in (*LIFT_FIELDS, "variance_reduction")
-                }
-            metrics[name] = entry
-        report: dict[str, Any] = {
-            "srm": {
-                "chi2": to_plain(self.srm.chi2),
-                "p_value": to_plain(self.srm.p_value),
-                "n_control": self.srm.n_control,
-                "n_treatment": self.srm.n_treatment,
-            },
-            "metrics": metrics,
-        }
-        if self.logrank is not None and self.hazard is not None:
-            report["retention"] = {
-                "logrank_chi2": to_plain(self.logrank.chi2),
-                "logrank_p": to_plain(self.logrank.p_value),
-                "hazard_ratio": to_plain(self.hazard.hazard_ratio),
-                "hazard_ratio_ci": to_plain(self.hazard.ci),
+        return readout_dict(self.srm, self.metrics, self.cuped, self.logrank, self.hazard)
+
+
+def readout_dict(
+    split: SRMResult,
+    metrics: Mapping[str, LiftResult],
+    cuped: Mapping[str, CupedResult],
+    survival_test: LogRankResult | None,
+    hazard: HazardRatioResult | None,
+) -> dict[str, Any]:
+    """The command line's JSON readout (see :meth:`TableReport.to_dict`), from the results."""
+    entries = {}
+    for name, result in metrics.items():
+        entry = {field: to_plain(getattr(result, field)) for field in LIFT_FIELDS}
+        if name in cuped:
+            entry["cuped"] = {
+                field: to_plain(getattr(cuped[name], field))
+                for field in (*LIFT_FIELDS, "variance_reduction")
             }
-        return report
+        entries[name] = entry
+    report: dict[str, Any] = {
+        "srm": {
+            "chi2": to_plain(split.chi2),
+            "p_value": to_plain(split.p_value),
+            "n_control": split.n_control,
+            "n_treatment": split.n_treatment,
+        },
+        "metrics": entries,
+    }
+    if survival_test is not None and hazard is not None:
+        report["retention"] = {
+            "logrank_chi2": to_plain(survival_test.chi2),
+            "logrank_p": to_plain(survival_test.p_value),
+            "hazard_ratio": to_plain(hazard.hazard_ratio),
+            "hazard_ratio_ci": to_plain(hazard.ci),
+        }
+    return report
 
 
 def _metric_columns(
@@ -221,7 +231,7 @@ def analyse_table(
     arms = resolve_arms(df, arm, control)
     indicator = treatment_indicator(df, arms)
     split = srm(int((indicator == 0).sum()), int((indicator == 1).sum()), expected_treatment_share)
-    lifts = {name: lift(df, name, "auto", arm, arms.control, alpha) for name in chosen}
+    lifts = {name: metric_lift(df, name, "auto", arm, arms.control, alpha) for name in chosen}
     adjusted = {}
     if covariate is not None:
         adjusted = {

@@ -1,4 +1,4 @@
-"""Tests for sim.analysis.quality: SRM, completeness, cleaning and the shared input checks."""
+"""Tests for sim.analysis.quality: SRM, completeness and cleaning."""
 
 import doctest
 import json
@@ -12,14 +12,8 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from sim.analysis import quality
-from sim.analysis.quality import (
-    arm_samples,
-    clean_daily,
-    completeness,
-    resolve_arms,
-    srm,
-    to_plain,
-)
+from sim.analysis.frame import to_plain
+from sim.analysis.quality import clean_daily, completeness, srm
 from sim.errors import DataError
 
 
@@ -124,30 +118,6 @@ def test_clean_daily_without_received_day_and_with_missing_key():
     assert report.late_rows == 0 and len(clean) == 2
     with pytest.raises(DataError, match=r"no column 'device_id'.*available columns: 'day'"):
         clean_daily(pd.DataFrame({"day": [0]}))
-
-
-def test_resolve_arms_rules_and_errors():
-    assert resolve_arms(pd.DataFrame({"arm": ["treatment", "control"]})).control == "control"
-    assert resolve_arms(pd.DataFrame({"arm": ["new", "old"]})).control == "new"  # sorted first
-    assert resolve_arms(pd.DataFrame({"arm": ["new", "old"]}), control="old").treatment == "new"
-    numeric = resolve_arms(pd.DataFrame({"arm": [1, 0, 1]}))
-    assert (numeric.control, numeric.treatment) == (0, 1)
-    with pytest.raises(DataError, match="one arm only"):
-        resolve_arms(pd.DataFrame({"arm": ["a", "a"]}))
-    with pytest.raises(DataError, match="3 arms"):
-        resolve_arms(pd.DataFrame({"arm": ["a", "b", "c"]}))
-    with pytest.raises(DataError, match="control arm 'x' is not in column 'arm'"):
-        resolve_arms(pd.DataFrame({"arm": ["a", "b"]}), control="x")
-
-
-def test_arm_samples_drops_missing_values_per_column():
-    frame = pd.DataFrame({"arm": ["control", "control", "treatment"], "x": [1.0, np.nan, 3.0]})
-    control, treatment = arm_samples(frame, "x", resolve_arms(frame))
-    assert control.tolist() == [1.0] and treatment.tolist() == [3.0]
-    with pytest.raises(DataError, match="at least 2 values in each arm"):
-        arm_samples(frame, "x", resolve_arms(frame), minimum=2)
-    with pytest.raises(DataError, match="not numeric"):
-        arm_samples(frame.assign(x=["a", "b", "c"]), "x", resolve_arms(frame))
 
 
 def test_results_are_frozen_and_json_safe():

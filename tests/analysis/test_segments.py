@@ -10,6 +10,7 @@ import doctest
 import numpy as np
 import pandas as pd
 import pytest
+import statsmodels.api as sm
 from scipy import stats
 
 from sim.analysis import segments
@@ -151,6 +152,21 @@ def test_robust_interaction_test_equals_cochran_q_with_hc1_cell_variances():
     cochran_q = np.sum(weights * (effects - pooled) ** 2)
     assert result.statistic == pytest.approx(cochran_q / 3, rel=1e-8)
     assert result.p_value == pytest.approx(stats.f.sf(cochran_q / 3, 3, n - k), rel=1e-8)
+
+
+def test_robust_interaction_test_matches_statsmodels_hc1_wald_test():
+    # Reference: statsmodels' own OLS fit with HC1 covariance and its Wald F test on the
+    # interaction terms of the same design (an independent route to the same statistic).
+    frame = make_segmented(seed=7, effect_in_us=0.8)
+    result = interaction_test(frame, "minutes", "region", robust=True)
+    full, _, q = interaction_design(frame)
+    fit = sm.OLS(frame["minutes"].to_numpy(), full).fit(cov_type="HC1")
+    restriction = np.zeros((q, full.shape[1]))
+    restriction[:, full.shape[1] - q :] = np.eye(q)
+    wald = fit.wald_test(restriction, use_f=True, scalar=True)
+    assert result.statistic == pytest.approx(float(wald.statistic), rel=1e-8)
+    assert result.p_value == pytest.approx(float(wald.pvalue), rel=1e-8)
+    assert (result.df_num, result.df_denom) == (int(wald.df_num), int(wald.df_denom))
 
 
 def test_interaction_detects_a_segment_only_effect_and_not_a_uniform_one():

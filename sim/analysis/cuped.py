@@ -1,0 +1,159 @@
+"""CUPED: lift with regression adjustment on a pre-period covariate.
+
+:func:`cuped_lift` compares treatment with control like :func:`sim.analysis.lift.mean_lift`,
+but first removes the part of the metric that a covariate measured before assignment
+already explains, which narrows the interval without moving the estimate on average.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+
+from sim import messages
+from sim.analysis.frame import (
+    AnalysisResult,
+    format_p,
+    format_relative,
+    require_numeric,
+    require_probability,
+    resolve_arms,
+    treatment_indicator,
+)
+from sim.analysis.lift import relative_ci_delta
+from sim.errors import DataError
+
+
+@dataclass(frozen=True)
+class CupedResult(AnalysisResult):
+    """Regression-adjusted (CUPED) lift.
+
+    ``control_mean`` is the control mean adjusted to the pooled covariate mean (the model
+    intercept) and ``treatment_mean`` adds the adjusted difference, so ``rel_lift`` compares
+    like with like. ``variance_reduction`` is ``1 - var(adjusted) / var(unadjusted)`` for
+    the treatment coefficient, both with HC1 robust errors.
+    """
+
+    metric: str
+    covariate: str
+    interaction: bool
+    control_mean: float
+    treatment_mean: float
+    abs_diff: float
+    abs_ci: tuple[float, float]
+    rel_lift: float
+    rel_ci: tuple[float, float]
+    p_value: float
+    n_control: int
+    n_treatment: int
+    variance_reduction: float
+    alpha: float
+    reading: str
+
+
+def cuped_lift(
+    df: pd.DataFrame,
+    metric: str,
+    covariate: str,
+    arm_col: str = "arm",
+    control: Any = None,
+    alpha: float = 0.05,
+    interaction: bool = False,
+) -> CupedResult:
+    """CUPED / regression adjustment: OLS ``metric ~ treatment + (covariate - mean)``.
+
+    The covariate must be measured before assignment (for example the same metric in the
+    pre-period), so the treatment cannot have moved it. Centring it makes the intercept the
+    control mean at the average covariate; ``interaction=True`` adds
+    ``treatment × centred covariate`` (Lin 2013), which never hurts precision with robust
+    errors. Standard errors are HC1 (``statsmodels OLS.fit(cov_type="HC1")``). Rows missing
+    the metric or the covariate are dropped.
+
+    >>> rng = np.random.default_rng(7)
+    >>> before = rng.normal(10, 2, 2000)
+    >>> frame = pd.DataFrame({
+    ...     "arm": np.repeat(["control", "treatment"], 1000),
+    ...     "before": before,
+    ...     "after": before + rng.normal(0, 1, 2000) + np.repeat([0.0, 0.3], 1000),
+    ... })
+    >>> result = cuped_lift(frame, "after", "before")
+    >>> result.variance_reduction > 0.7, result.abs_ci[0] < 0.3 < result.abs_ci[1]
+    (True, True)
+    """
+    require_probability("alpha", alpha)
+    arms = resolve_arms(df, arm_col, control)
+    require_numeric(df, metric)
+    require_numeric(df, covariate)
+    indicator = treatment_indicator(df, arms)
+    y = df[metric].to_numpy(dtype=float, na_value=np.nan)
+    x = df[covariate].to_numpy(dtype=float, na_value=np.nan)
+    keep = ~(np.isnan(y) | np.isnan(x) | np.isnan(indicator))
+    y, x, treated = y[keep], x[keep], indicator[keep]
+    n_c, n_t = int((treated == 0).sum()), int((treated == 1).sum())
+    if min(n_c, n_t) < 3:
+        raise DataError(
+            messages.COLUMN_TOO_FEW_VALUES.format(
+                column=metric,
+                minimum=3,
+                n_control=n_c,
+                n_treatment=n_t,
+                control=arms.control,
+                treatment=arms.treatment,
+            )
+        )
+    centred = x - x.mean()
+    columns = [np.ones_like(y), treated, centred]
+    if interaction:
+        columns.append(treated * centred)
+    adjusted = sm.OLS(y, np.column_stack(columns)).fit(cov_type="HC1")
+    unadjusted = sm.OLS(y, np.column_stack(columns[:2])).fit(cov_type="HC1")
+    estimate = float(adjusted.params[1])
+    low, high = (float(v) for v in adjusted.conf_int(alpha=alpha)[1])
+    p_value = float(adjusted.pvalues[1])
+    var_adjusted = float(adjusted.cov_params()[1, 1])
+    var_unadjusted = float(unadjusted.cov_params()[1, 1])
+    reduction = 1 - var_adjusted / var_unadjusted if var_unadjusted > 0 else math.nan
+    control_mean = float(adjusted.params[0])
+    treatment_mean = control_mean + estimate
+    covariance = adjusted.cov_params()
+    # rel = b / a - 1 with a = intercept, b = intercept + treatment effect, both from the model.
+    var_a = covariance[0, 0]
+    var_b = covariance[0, 0] + covariance[1, 1] + 2 * covariance[0, 1]
+    cov_ab = covariance[0, 0] + covariance[0, 1]
+    rel, rel_low, rel_high = relative_ci_delta(
+        control_mean, treatment_mean, var_a, var_b, alpha, covariance=cov_ab
+    )
+    verdict = messages.VERDICT_CLEAR if p_value < alpha else messages.VERDICT_UNCLEAR
+    return CupedResult(
+        metric=metric,
+        covariate=covariate,
+        interaction=interaction,
+        control_mean=control_mean,
+        treatment_mean=treatment_mean,
+        abs_diff=estimate,
+        abs_ci=(low, high),
+        rel_lift=rel,
+        rel_ci=(rel_low, rel_high),
+        p_value=p_value,
+        n_control=n_c,
+        n_treatment=n_t,
+        variance_reduction=reduction,
+        alpha=alpha,
+        reading=messages.READING_CUPED.format(
+            metric=metric,
+            covariate=covariate,
+            abs_diff=estimate,
+            rel=format_relative(rel),
+            level=1 - alpha,
+            low=low,
+            high=high,
+            p=format_p(p_value),
+            reduction=reduction if math.isfinite(reduction) else 0.0,
+            verdict=verdict,
+        ),
+    )
