@@ -195,7 +195,7 @@ READING_TABLE = (
 )
 
 # --- the simulated case's readout -------------------------------------------------------------
-READING_REPORT = "{srm} {metric}: {lift}"
+READING_REPORT = "{srm} Primary metric, {lift}"
 READING_DRIFT_STEP = (
     "{metric} moved by {shift:+.2f} on updated devices beyond control while {behaviour} did "
     "not move significantly: that looks like a measurement change, not behaviour."

@@ -40,6 +40,8 @@ Metric = Literal[
     "sensor_score",
     "feature_uses",
 ]
+Call = Literal["ship_all", "ship_segments", "extend", "iterate", "rollback"]
+SegmentKind = Literal["chip_tier", "device_type", "region"]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 PositiveFloat = Annotated[float, Field(gt=0.0)]
@@ -287,6 +289,21 @@ class Knob(_Frozen):
         return self
 
 
+class Answer(_Frozen):
+    """The call the case's brief intends (teacher material; never shown before the reveal)."""
+
+    call: Call
+    segment_kind: SegmentKind | None = None
+    segments: tuple[str, ...] = ()
+    rationale: Annotated[str, Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _segments_when_shipping_to_segments(self) -> Answer:
+        if self.call == "ship_segments" and (self.segment_kind is None or not self.segments):
+            raise ValueError("a ship_segments answer names segment_kind and segments")
+        return self
+
+
 class Scenario(_Frozen):
     """A validated case. Build one with :func:`load_scenario`; derive variants with knobs."""
 
@@ -298,6 +315,7 @@ class Scenario(_Frozen):
     experiment: Experiment
     telemetry: Telemetry = Telemetry()
     knobs: tuple[Knob, ...] = ()
+    answer: Answer | None = None
     source: Annotated[str, Field(exclude=True)] = "<memory>"
 
     @model_validator(mode="after")

@@ -100,3 +100,12 @@ def test_large_fleets_use_the_discrete_hazard_model(aa_case, monkeypatch):
     assert report.survival is None
     assert "discrete" in report.hazard.method
     assert np.isfinite(report.hazard.hazard_ratio)
+
+
+def test_cleaning_states_what_it_removed(night_report, night_result):
+    cleaning = night_report.cleaning
+    raw = len(night_result.daily)
+    assert cleaning.rows_in == raw
+    assert cleaning.exact_duplicates_removed == night_report.duplicate_reports
+    assert cleaning.rows_out == raw - cleaning.exact_duplicates_removed
+    assert str(cleaning.exact_duplicates_removed) in cleaning.reading.replace(",", "")

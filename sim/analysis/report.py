@@ -34,7 +34,14 @@ from sim.analysis.frame import AnalysisResult, to_plain
 from sim.analysis.lift import LiftResult, metric_lift
 from sim.analysis.noninferiority import NonInferiorityResult, non_inferiority
 from sim.analysis.power import PowerResult, mde_for_means, mde_for_proportions
-from sim.analysis.quality import CompletenessResult, SRMResult, completeness, srm
+from sim.analysis.quality import (
+    CleaningReport,
+    CompletenessResult,
+    SRMResult,
+    clean_daily,
+    completeness,
+    srm,
+)
 from sim.analysis.retention import (
     HazardRatioResult,
     KaplanMeierResult,
@@ -107,6 +114,7 @@ class Report(AnalysisResult):
     completeness: CompletenessResult
     duplicate_reports: int
     late_reports: int
+    cleaning: CleaningReport | None
     metrics: Mapping[str, LiftResult]
     cuped: Mapping[str, CupedResult]
     guardrails: Mapping[str, NonInferiorityResult]
@@ -140,6 +148,7 @@ class Report(AnalysisResult):
                 "completeness": self.completeness.to_dict(),
                 "duplicate_reports": self.duplicate_reports,
                 "late_reports": self.late_reports,
+                "cleaning": None if self.cleaning is None else self.cleaning.to_dict(),
             },
             segments={kind: result.to_dict() for kind, result in self.segments.items()},
             interactions={kind: result.to_dict() for kind, result in self.interactions.items()},
@@ -228,6 +237,7 @@ def analyse(result: SimResult, alpha: float | None = None) -> Report:
         completeness=reported,
         duplicate_reports=int(everyone["duplicate_reports"].sum()),
         late_reports=int(everyone["late_reports"].sum()),
+        cleaning=None if result.daily is None else clean_daily(result.daily)[1],
         metrics=metrics,
         cuped=cuped,
         guardrails=guardrails,
@@ -244,7 +254,7 @@ def analyse(result: SimResult, alpha: float | None = None) -> Report:
         bayes=bayes_lift(seen, primary, alpha=alpha),
         compliance=compliance,
         reading=messages.READING_REPORT.format(
-            srm=split.reading, metric=primary, lift=headline.reading
+            srm=split.reading, lift=headline.reading
         ),
     )
 
