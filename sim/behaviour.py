@@ -6,6 +6,21 @@ extra battery drain. Control and treatment outcomes of a device are drawn from t
 uniforms and normals (common random numbers), so the true effect of this very sample is known
 exactly: where the treatment changes nothing, both outcomes are identical.
 
+Interference. An ecosystem feature can change how *other* devices in a household are used
+(``feature.effect.household_spillover``): a device's sessions then depend on its own exposure
+and on the share of the other devices in its household that run the build. Three outcomes
+exist then, all from the same random numbers:
+
+- control potential outcome: no device in the household runs the build;
+- treatment potential outcome: *every* device that would get the build runs it (the device
+  itself and its household), so the truth table's effect is the global effect of shipping to
+  everyone against shipping to no one;
+- the realised outcome under the actual assignment: own exposure and the household share
+  that really runs the build. This is what telemetry reports. Under device randomisation a
+  control device in a household with treated devices also gets the spillover, which is why
+  comparing arms underestimates the global effect; household randomisation keeps whole
+  households in one arm, so the realised outcome is one of the two potential outcomes.
+
 >>> import numpy as np
 >>> from sim.scenario import load_scenario
 >>> from sim.fleet import build_fleet
@@ -50,6 +65,7 @@ class DeviceEffects:
     battery_pct_per_use: np.ndarray
     model_latency_ms: np.ndarray
     uses_per_day: np.ndarray
+    distraction_lift: np.ndarray
 
 
 def device_effects(scenario: Scenario, fleet: Fleet, profile: HardwareProfile) -> DeviceEffects:
@@ -57,7 +73,10 @@ def device_effects(scenario: Scenario, fleet: Fleet, profile: HardwareProfile) -
 
     The lift in sessions scales with the model's quality after quantization and the segment
     multipliers, and loses ``latency_penalty`` for every 100% the tier runs over the latency
-    budget. Devices that are not eligible never get the build, so their effects do not matter.
+    budget. A use killed for memory delivers none of the feature's value, so the gains (lift,
+    novelty, retention) shrink by the share of uses that are killed. Distraction rises by
+    ``distraction`` plus ``distraction_latency_penalty`` for every 100% over the budget.
+    Devices that are not eligible never get the build, so their effects do not matter.
 
     >>> import numpy as np
     >>> from sim.scenario import load_scenario
@@ -81,25 +100,32 @@ def device_effects(scenario: Scenario, fleet: Fleet, profile: HardwareProfile) -
     uses = np.float32(feature.uses_per_day) * fleet.engagement
     oom_use = oom_probability_per_use(profile.footprint_mb, fleet.free_ram_mb.astype(np.float64))
     oom_day = 1.0 - np.power(1.0 - oom_use, uses.astype(np.float64))
+    completed = (1.0 - oom_use).astype(np.float32)
+    distraction = effect.distraction + effect.distraction_latency_penalty * profile.over_budget()
     battery_wh = np.array([BATTERY_WH[t] for t in fleet.device_types])[fleet.device_type]
     energy = profile.energy_j_per_use[fleet.tier]
     pct_per_use = np.where(
         battery_wh > 0, energy / np.maximum(battery_wh, 1e-9) / 3600.0 * 100.0, 0.0
     )
     return DeviceEffects(
-        sessions_lift=(quality * effect.sessions * segment - penalty).astype(np.float32),
-        novelty_peak=(quality * effect.novelty_peak * segment).astype(np.float32),
-        retention_lift=(quality * effect.retention * segment).astype(np.float32),
+        sessions_lift=(quality * effect.sessions * segment * completed - penalty).astype(np.float32),
+        novelty_peak=(quality * effect.novelty_peak * segment * completed).astype(np.float32),
+        retention_lift=(quality * effect.retention * segment * completed).astype(np.float32),
         oom_crash_per_day=oom_day.astype(np.float32),
         battery_pct_per_use=pct_per_use.astype(np.float32),
         model_latency_ms=profile.latency_ms.astype(np.float32)[fleet.tier],
         uses_per_day=uses,
+        distraction_lift=distraction.astype(np.float32)[fleet.tier],
     )
 
 
 @dataclass(frozen=True)
 class DayOutcome:
-    """One day's potential outcomes: each field is ``(control, treatment)`` arrays."""
+    """One day's potential outcomes: each field is ``(control, treatment)`` arrays.
+
+    ``realised_sessions`` is set only under household interference, where what a device
+    reports is neither potential outcome; ``distraction`` only when the case measures it.
+    """
 
     active: tuple[np.ndarray, np.ndarray]
     sessions: tuple[np.ndarray, np.ndarray]
@@ -109,6 +135,8 @@ class DayOutcome:
     latency_ms: tuple[np.ndarray, np.ndarray]
     sensor: tuple[np.ndarray, np.ndarray]
     reporting: tuple[np.ndarray, np.ndarray]
+    realised_sessions: np.ndarray | None = None
+    distraction: tuple[np.ndarray, np.ndarray] | None = None
 
 
 class Behaviour:
@@ -131,6 +159,12 @@ class Behaviour:
         self._half_life = np.float32(scenario.feature.effect.novelty_half_life_days)
         self._has_novelty = bool(self._effects.novelty_peak.any())
         self._sessions_mean = (base.sessions_per_day * fleet.engagement).astype(np.float32)
+        self._distraction_mean = (
+            (base.distraction_per_day * fleet.engagement).astype(np.float32)
+            if base.distraction_per_day > 0
+            else None
+        )
+        self._spillover = np.float32(scenario.feature.effect.household_spillover)
         stationary_active = base.p_dormant_to_active / (
             base.p_dormant_to_active + base.p_active_to_dormant + 1e-12
         )
@@ -157,6 +191,35 @@ class Behaviour:
             * np.exp(rng.standard_normal(n) * pre_noise - pre_noise**2 / 2)
         ).astype(np.float32) * np.float32(pre_days > 0)
         self.totals = [DeviceTotals(n), DeviceTotals(n)]
+
+    @functools.cached_property
+    def _homes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each device's household index, and one over the number of *other* devices in it."""
+        household = self._fleet.household_id.astype(np.int64)
+        others = (np.bincount(household)[household] - 1).astype(np.float32)
+        per_other = np.where(others > 0, 1.0 / np.maximum(others, 1.0), 0.0)
+        return household, per_other.astype(np.float32)
+
+    def household_share(self, running: np.ndarray) -> np.ndarray:
+        """Per device, the share of the *other* devices in its household marked ``running``.
+
+        Zero for a device alone in its household.
+
+        >>> import numpy as np
+        >>> from sim.scenario import load_scenario
+        >>> from sim.fleet import build_fleet
+        >>> from sim.hardware import hardware_profile
+        >>> case = load_scenario("scenarios/aa_test.toml")
+        >>> fleet = build_fleet(case, np.random.default_rng(0), 1_000)
+        >>> model = Behaviour(case, fleet, hardware_profile(case.feature, case.fleet.chip_tiers),
+        ...                   np.random.default_rng(1))
+        >>> share = model.household_share(np.ones(fleet.size, dtype=bool))
+        >>> sorted(set(share.tolist()))  # alone at home, or every other device running
+        [0.0, 1.0]
+        """
+        household, per_other = self._homes
+        count = np.bincount(household, weights=running, minlength=per_other.size)
+        return (count.astype(np.float32)[household] - running.astype(np.float32)) * per_other
 
     def step(
         self,
@@ -192,6 +255,19 @@ class Behaviour:
             lift = lift + effects.novelty_peak * np.exp2(-days_on_build / self._half_life)
         lift = np.maximum(lift, np.float32(_MIN_SESSION_FACTOR - 1.0))
         factor = one + lift * exposed
+        realised = None
+        if self._spillover:
+            # Potential outcome: everyone who would get the build runs it. Realised: only the
+            # treatment devices that really run it, own and household alike.
+            on_build = exposed & self._fleet.treatment
+            floor_factor = np.float32(_MIN_SESSION_FACTOR)
+            factor = np.maximum(factor + self._spillover * self.household_share(exposed),
+                                floor_factor)
+            realised_factor = np.maximum(
+                one + lift * on_build + self._spillover * self.household_share(on_build),
+                floor_factor,
+            )
+            realised = np.floor(draw * realised_factor + u_round) * self._fleet.pick(*active)
         sessions0 = np.floor(draw + u_round) * active[0]
         sessions1 = np.floor(draw * factor + u_round) * active[1]
         uses = np.floor(effects.uses_per_day * noise + u_round) * (active[1] & exposed)
@@ -208,6 +284,18 @@ class Behaviour:
         latency1 = self._latency + effects.model_latency_ms * exposed
         sensor1 = self.sensor_level + self._sensor_effect * exposed
 
+        distraction = None
+        if self._distraction_mean is not None:
+            # Drawn after every other draw of the day, so cases that do not measure
+            # distraction keep exactly the same random streams.
+            u_distraction = rng.random(n, dtype=np.float32)
+            rate = self._distraction_mean * noise
+            distraction = (
+                np.floor(rate + u_distraction) * active[0],
+                np.floor(rate * (one + effects.distraction_lift * exposed) + u_distraction)
+                * active[1],
+            )
+
         outcome = DayOutcome(
             active=active,
             sessions=(sessions0, sessions1),
@@ -217,6 +305,8 @@ class Behaviour:
             latency_ms=(self._latency, latency1),
             sensor=(self.sensor_level, sensor1),
             reporting=(self.state[0] != CHURNED, self.state[1] != CHURNED),
+            realised_sessions=realised,
+            distraction=distraction,
         )
         has_battery = self._fleet.has_battery
         for arm in (0, 1):
@@ -230,6 +320,7 @@ class Behaviour:
                 battery=outcome.battery[arm],
                 latency=outcome.latency_ms[arm],
                 sensor=outcome.sensor[arm],
+                distraction=None if distraction is None else distraction[arm],
             )
             self._crashed_before[arm] = crashed[arm]
         return outcome
@@ -271,6 +362,7 @@ class DeviceTotals:
         self.battery_days = np.zeros(n, dtype=np.int16)
         self.latency_sum = np.zeros(n, dtype=np.float32)
         self.sensor_sum = np.zeros(n, dtype=np.float32)
+        self.distraction_events = np.zeros(n, dtype=np.float32)
         # Last active day plus one (0: never active), so a running maximum keeps it.
         self.last_active_end = np.zeros(n, dtype=np.int16)
 
@@ -286,6 +378,7 @@ class DeviceTotals:
         battery: np.ndarray,
         latency: np.ndarray,
         sensor: np.ndarray,
+        distraction: np.ndarray | None = None,
     ) -> None:
         """Add one day. Battery counts on ``battery_day``; latency and sensor on active days."""
         self.active_days += active
@@ -297,6 +390,8 @@ class DeviceTotals:
         self.battery_days += battery_day
         self.latency_sum += latency * active
         self.sensor_sum += sensor * active
+        if distraction is not None:
+            self.distraction_events += distraction
         np.maximum(self.last_active_end, active * np.int16(day + 1), out=self.last_active_end)
 
     def metrics(self, days: int) -> dict[str, np.ndarray]:
@@ -331,6 +426,7 @@ def per_device_metrics(days: int, totals: DeviceTotals) -> dict[str, np.ndarray]
             "sessions": t.sessions,
             "feature_uses": t.feature_uses,
             "crashes": t.crashes,
+            "distraction_events": t.distraction_events,
             "battery_drain": np.where(
                 t.battery_days > 0, t.battery_sum / t.battery_days, np.nan
             ).astype(np.float32),

@@ -140,13 +140,20 @@ def build_fleet(scenario: Scenario, rng: np.random.Generator, n: int) -> Fleet:
     # Mean-one lognormal propensity: heavy users stay heavy, which is what CUPED exploits.
     engagement = np.exp(rng.standard_normal(n, dtype=np.float32) * spread - spread**2 / 2)
     type_engagement = np.array([ENGAGEMENT_BY_TYPE[t] for t in device_types], dtype=np.float32)
-    engagement = (engagement * type_engagement[device_type]).astype(np.float32)
+    tier_engagement = np.array([t.engagement for t in spec.chip_tiers], dtype=np.float32)
+    engagement = (engagement * type_engagement[device_type] * tier_engagement[tier]).astype(
+        np.float32
+    )
     has_battery = np.array([BATTERY_WH[t] > 0 for t in device_types])[device_type]
     network_mult = np.array(
         [INSTALL_FAILURE_BY_NETWORK[r.network] for r in spec.regions], dtype=np.float32
     )
+    tier_failure_mult = np.array(
+        [t.install_failure_mult for t in spec.chip_tiers], dtype=np.float32
+    )
     install_failure_rate = np.minimum(
-        scenario.rollout.install_failure_rate * network_mult[region], 0.95
+        scenario.rollout.install_failure_rate * network_mult[region] * tier_failure_mult[tier],
+        0.95,
     ).astype(np.float32)
     skew_draw = rng.random(n)
     skew_rate = scenario.telemetry.clock_skew_rate

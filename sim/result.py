@@ -25,7 +25,7 @@ from sim.scenario import Scenario
 TABLES = ("devices", "day_arm", "timeline", "rollout", "truth", "daily")
 _META_FILE = "result.json"
 # Bumped whenever a table's columns change, so an old folder is refused, not misread.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 
 @dataclass(frozen=True)

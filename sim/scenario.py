@@ -39,7 +39,21 @@ Metric = Literal[
     "latency_ms",
     "sensor_score",
     "feature_uses",
+    "distraction_events",
 ]
+# Which way each metric is better. The primary metric's direction comes from here (a battery
+# saver's success is *less* drain); guardrails state theirs explicitly.
+HIGHER_IS_BETTER: dict[str, bool] = {
+    "sessions": True,
+    "active_days": True,
+    "retained": True,
+    "crashes": False,
+    "battery_drain": False,
+    "latency_ms": False,
+    "sensor_score": True,
+    "feature_uses": True,
+    "distraction_events": False,
+}
 Call = Literal["ship_all", "ship_segments", "extend", "iterate", "rollback"]
 SegmentKind = Literal["chip_tier", "device_type", "region"]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -80,6 +94,10 @@ class ChipTier(_Frozen):
     mem_bandwidth_gbs: PositiveFloat
     ram_gb: PositiveFloat
     npu_power_w: PositiveFloat = 3.0
+    # Relative daily use by owners of this tier (multiplies the device-type engagement).
+    engagement: PositiveFloat = 1.0
+    # Install failure multiplier: phones with little free storage fail big OTA packages more.
+    install_failure_mult: PositiveFloat = 1.0
 
 
 class Region(_Frozen):
@@ -137,6 +155,9 @@ class Baseline(_Frozen):
     latency_spread: Annotated[float, Field(ge=0.0, le=1.0)] = 0.15
     sensor_score: NonNegativeFloat = 50.0
     sensor_spread: NonNegativeFloat = 8.0
+    # Safety-related events per active day (e.g. eyes-off-road alerts from a car's driver
+    # monitoring camera); 0 means the fleet does not measure them.
+    distraction_per_day: NonNegativeFloat = 0.0
 
 
 class Effect(_Frozen):
@@ -149,6 +170,13 @@ class Effect(_Frozen):
     novelty_peak: Annotated[float, Field(ge=0.0, le=2.0)] = 0.0
     novelty_half_life_days: PositiveFloat = 5.0
     latency_penalty: NonNegativeFloat = 0.3
+    # Relative change in distraction events on the build, plus this much more for every 100%
+    # the model runs over its latency budget (a slow answer pulls the eyes to the screen).
+    distraction: Annotated[float, Field(ge=-0.9, le=5.0)] = 0.0
+    distraction_latency_penalty: NonNegativeFloat = 0.0
+    # Relative change in sessions on any device when every *other* device in its household
+    # runs the build (scaled by the share that does): an ecosystem feature spilling over.
+    household_spillover: Annotated[float, Field(ge=-0.9, le=2.0)] = 0.0
     by_chip_tier: dict[str, Annotated[float, Field(ge=-5.0, le=5.0)]] = {}
     by_device_type: dict[DeviceType, Annotated[float, Field(ge=-5.0, le=5.0)]] = {}
 
@@ -243,7 +271,13 @@ class Guardrail(_Frozen):
 
 
 class Experiment(_Frozen):
-    """How the rollout is made an experiment, and what decides it."""
+    """How the rollout is made an experiment, and what decides it.
+
+    ``analysis_population`` is who the readout analyses: ``"seen"`` is every device with at
+    least one report (the cohort); ``"reporting_at_decision"`` is the devices that reported in
+    the last week of the run, which is what an engagement dashboard shows at decision time
+    (devices that went silent or churned earlier drop out of it).
+    """
 
     id: Annotated[str, Field(pattern=r"^[a-z0-9_\-]+$")] = "exp"
     unit: Literal["device", "household"] = "device"
@@ -252,6 +286,16 @@ class Experiment(_Frozen):
     guardrails: tuple[Guardrail, ...] = ()
     decision_day: Annotated[int, Field(ge=1, le=180)] = 28
     alpha: Annotated[float, Field(gt=0.0, lt=0.5)] = 0.05
+    analysis_population: Literal["seen", "reporting_at_decision"] = "seen"
+
+    @property
+    def primary_higher_is_better(self) -> bool:
+        """Whether a rise in the primary metric is good (from :data:`HIGHER_IS_BETTER`).
+
+        >>> Experiment(primary_metric="battery_drain").primary_higher_is_better
+        False
+        """
+        return HIGHER_IS_BETTER[self.primary_metric]
 
 
 class Telemetry(_Frozen):

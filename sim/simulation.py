@@ -107,9 +107,10 @@ def simulate(
         "device_type": (fleet.device_type, fleet.device_types),
         "region": (fleet.region, fleet.regions),
     }
+    measures_distraction = scenario.baseline.distraction_per_day > 0
     truth = truth_table(
-        _truth_metrics(behaviour.totals[0].metrics(horizon)),
-        _truth_metrics(behaviour.totals[1].metrics(horizon)),
+        _truth_metrics(behaviour.totals[0].metrics(horizon), measures_distraction),
+        _truth_metrics(behaviour.totals[1].metrics(horizon), measures_distraction),
         segments,
     )
     return SimResult(
@@ -126,9 +127,13 @@ def simulate(
     )
 
 
-def _truth_metrics(metrics: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    # churn_day is a censored duration, not a metric with a mean worth comparing.
-    return {name: values for name, values in metrics.items() if name != "churn_day"}
+def _truth_metrics(
+    metrics: dict[str, np.ndarray], measures_distraction: bool
+) -> dict[str, np.ndarray]:
+    # churn_day is a censored duration, not a metric with a mean worth comparing; a fleet
+    # without a distraction sensor has no distraction truth to reveal.
+    skip = {"churn_day"} if measures_distraction else {"churn_day", "distraction_events"}
+    return {name: values for name, values in metrics.items() if name not in skip}
 
 
 def _day_or_nan(hours: np.ndarray) -> np.ndarray:

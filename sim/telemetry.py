@@ -73,6 +73,7 @@ class TelemetryPipe:
     ) -> None:
         n = fleet.size
         self._spec = scenario.telemetry
+        self._measures_distraction = scenario.baseline.distraction_per_day > 0
         self._fleet = fleet
         self._days = days
         self._keep_rows = keep_rows
@@ -92,6 +93,8 @@ class TelemetryPipe:
         self._cube = np.zeros((days, len(GROUPS) * self._segments, len(CUBE_SUMS)))
 
         self.days_reported = np.zeros(n, dtype=np.int16)
+        # Last reported day plus one (0: never reported), so a running maximum keeps it.
+        self.last_report_end = np.zeros(n, dtype=np.int16)
         self.duplicate_reports = np.zeros(n, dtype=np.int16)
         self.late_reports = np.zeros(n, dtype=np.int16)
         self.observed = DeviceTotals(n)
@@ -108,7 +111,11 @@ class TelemetryPipe:
         self.silent |= exposure.failed_install & self._silent_if_failed
 
         active = pick(*outcome.active)
-        sessions = pick(*outcome.sessions)
+        sessions = (
+            pick(*outcome.sessions)
+            if outcome.realised_sessions is None
+            else outcome.realised_sessions
+        )
         crashed = pick(*outcome.crashed)
         reporting = pick(*outcome.reporting) & ~self.silent
         uses = outcome.feature_uses * self._treatment
@@ -148,6 +155,7 @@ class TelemetryPipe:
             "sensor_sum": sensor * seen_active,
         }
         self.days_reported += received
+        np.maximum(self.last_report_end, received * np.int16(day + 1), out=self.last_report_end)
         self.duplicate_reports += duplicate
         self.late_reports += late & arrives
         self.observed.add(
@@ -160,6 +168,9 @@ class TelemetryPipe:
             battery=battery,
             latency=latency,
             sensor=sensor,
+            distraction=None
+            if outcome.distraction is None
+            else pick(*outcome.distraction) * received,
         )
 
         counts = {
@@ -246,13 +257,21 @@ class TelemetryPipe:
         )
 
     def observed_metrics(self) -> dict[str, np.ndarray]:
-        """Per-device metrics as the analyst's table shows them, plus report counts."""
-        return {
+        """Per-device metrics as the analyst's table shows them, plus report counts.
+
+        ``last_report_day`` is the last day a report came for (-1: never); distraction events
+        are NaN on a fleet without a distraction sensor.
+        """
+        metrics = {
             "days_reported": self.days_reported,
+            "last_report_day": (self.last_report_end - 1).astype(np.int16),
             "duplicate_reports": self.duplicate_reports,
             "late_reports": self.late_reports,
             **self.observed.metrics(self._days),
         }
+        if not self._measures_distraction:
+            metrics["distraction_events"] = np.full(self._fleet.size, np.nan, dtype=np.float32)
+        return metrics
 
     def rows_frame(self) -> pd.DataFrame | None:
         """The raw report rows (duplicates included, late rows with their arrival day)."""

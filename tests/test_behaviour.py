@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
-from sim import simulate
-from sim.behaviour import lognormal
+from sim import load_scenario, simulate
+from sim.behaviour import Behaviour, device_effects, lognormal
+from sim.fleet import build_fleet
+from sim.hardware import hardware_profile
+from tests.conftest import CASES
 
 
 def test_aa_truth_is_exactly_zero_for_every_metric_and_segment(aa_result):
@@ -88,3 +92,95 @@ def test_out_of_memory_crashes_rise_on_small_ram(night_case):
     assert effect["entry"] > 1.0
     assert effect["flagship"] < 0.05
     assert effect["entry"] > effect["mid"] > effect["flagship"]
+
+
+def _first_day(case, n=30_000):
+    """A fleet, its behaviour model and day 0 with every device that can run the build on it."""
+    fleet = build_fleet(case, np.random.default_rng(0), n)
+    profile = hardware_profile(case.feature, case.fleet.chip_tiers)
+    model = Behaviour(case, fleet, profile, np.random.default_rng(1))
+    day = model.step(0, np.random.default_rng(2), fleet.eligible.copy(),
+                     np.zeros(n, dtype=np.float32))
+    return fleet, model, day
+
+
+def _handoff(unit):
+    return load_scenario(CASES / "household_interference.toml").with_knobs(
+        {"experiment.unit": unit})
+
+
+def test_household_share_counts_the_other_devices_of_a_home():
+    fleet, model, _ = _first_day(_handoff("device"), n=5_000)
+    running = np.random.default_rng(3).random(fleet.size) < 0.4
+    frame = pd.DataFrame({"home": fleet.household_id, "running": running})
+    in_home = frame.groupby("home")["running"].transform("sum") - running
+    others = frame.groupby("home")["running"].transform("size") - 1
+    expected = np.where(others > 0, in_home / np.maximum(others, 1), 0.0)
+    assert np.allclose(model.household_share(running), expected, atol=1e-6)
+
+
+def test_household_randomisation_realises_one_of_the_two_potential_outcomes():
+    fleet, _, day = _first_day(_handoff("household"))
+    # Whole homes share an arm: a control home has no device on the build, a treated home has
+    # every device that can run it on the build.
+    assert (day.realised_sessions == fleet.pick(*day.sessions)).all()
+
+
+def test_device_randomisation_spills_over_to_control_devices_in_treated_homes():
+    fleet, model, day = _first_day(_handoff("device"))
+    control = ~fleet.treatment
+    on_build = fleet.eligible & fleet.treatment
+    treated_home = model.household_share(on_build) > 0
+    realised, (untreated, everyone) = day.realised_sessions, day.sessions
+    # Control devices in a home with no treated device see the no-treatment outcome exactly;
+    # those in a home with a treated one use their devices more than they would without it.
+    quiet = control & ~treated_home
+    assert (realised[quiet] == untreated[quiet]).all()
+    busy = control & treated_home
+    assert realised[busy].sum() > 1.05 * untreated[busy].sum()
+    # A treated device's home is never more treated than when everyone gets the build.
+    treated = fleet.treatment
+    assert (realised[treated] <= everyone[treated]).all()
+
+
+def test_without_spillover_there_is_no_third_outcome(night_case):
+    _, _, day = _first_day(night_case, n=2_000)
+    assert day.realised_sessions is None
+
+
+def test_distraction_rises_with_latency_over_budget_and_not_without_an_effect():
+    case = load_scenario(CASES / "ev_voice_assistant.toml")
+    fleet = build_fleet(case, np.random.default_rng(0), 4_000)
+
+    def tier_lift(feature):
+        effects = device_effects(case, fleet, hardware_profile(feature, case.fleet.chip_tiers))
+        return [float(effects.distraction_lift[fleet.tier == t][0]) for t in (0, 1)]
+
+    gen3, gen2 = tier_lift(case.feature)
+    assert gen2 > gen3 > 0  # the older chip is further over the latency budget
+    small = tier_lift(case.feature.model_copy(update={"params_m": 1000.0}))
+    assert small == pytest.approx([case.feature.effect.distraction] * 2)
+
+    # With no effect on distraction at all, both potential outcomes are identical.
+    still = case.with_knobs({"feature.effect.distraction": 0.0,
+                             "feature.effect.distraction_latency_penalty": 0.0})
+    _, _, day = _first_day(still, n=5_000)
+    assert day.distraction[1].sum() > 0
+    assert (day.distraction[0] == day.distraction[1]).all()
+
+
+def test_memory_kills_shrink_the_gain_on_small_ram_phones():
+    case = load_scenario(CASES / "assistant_llm_ram.toml")
+    fleet = build_fleet(case, np.random.default_rng(0), 20_000)
+    effects = device_effects(case, fleet, hardware_profile(case.feature, case.fleet.chip_tiers))
+    lift = {name: effects.sessions_lift[fleet.tier == index].mean()
+            for index, name in enumerate(fleet.tiers)}
+    crash = {name: effects.oom_crash_per_day[fleet.tier == index].mean()
+             for index, name in enumerate(fleet.tiers)}
+    assert lift["flagship"] > lift["upper_mid"] > lift["mid"]
+    assert crash["mid"] > crash["upper_mid"] > 10 * crash["flagship"]
+
+
+def test_fleets_without_a_distraction_sensor_have_no_distraction_truth(aa_result):
+    assert "distraction_events" not in set(aa_result.truth["metric"])
+    assert aa_result.devices["distraction_events"].isna().all()

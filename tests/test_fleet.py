@@ -78,3 +78,19 @@ def test_eligibility_follows_the_lowest_tier_knob(night_case):
     tiers = np.array(fleet.tiers)[fleet.tier]
     assert fleet.eligible[np.isin(tiers, ["flagship", "upper_mid"])].all()
     assert not fleet.eligible[np.isin(tiers, ["mid", "entry"])].any()
+
+
+def test_chip_tiers_can_scale_engagement_and_install_failures(aa_case):
+    # An entry tier whose owners use the phone less and whose full storage fails big installs.
+    data = aa_case.model_dump(mode="json")
+    data["fleet"]["chip_tiers"][3].update(engagement=0.5, install_failure_mult=4.0)
+    case = type(aa_case).model_validate({**data, "source": "test"})
+    plain = build_fleet(aa_case, np.random.default_rng(6), 40_000)
+    scaled = build_fleet(case, np.random.default_rng(6), 40_000)
+    entry = scaled.tier == 3
+    assert (plain.tier == scaled.tier).all()
+    assert np.allclose(scaled.engagement[entry], 0.5 * plain.engagement[entry])
+    assert (scaled.engagement[~entry] == plain.engagement[~entry]).all()
+    expected = np.minimum(4.0 * plain.install_failure_rate[entry], 0.95)
+    assert np.allclose(scaled.install_failure_rate[entry], expected)
+    assert (scaled.install_failure_rate[~entry] == plain.install_failure_rate[~entry]).all()

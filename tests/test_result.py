@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from sim import LaunchRoomError, SimResult
+from sim.result import FORMAT_VERSION
 
 
 def test_save_and_load_give_back_every_table(night_result, tmp_path):
@@ -43,7 +44,8 @@ def test_a_folder_from_another_format_version_is_refused(night_result, tmp_path)
     meta = json.loads((tmp_path / "result.json").read_text())
     del meta["format_version"]
     (tmp_path / "result.json").write_text(json.dumps(meta))
-    with pytest.raises(LaunchRoomError, match="saved in format 1, this version reads format 2"):
+    with pytest.raises(LaunchRoomError,
+                       match=f"saved in format 1, this version reads format {FORMAT_VERSION}"):
         SimResult.load(tmp_path)
     (tmp_path / "result.json").write_text("{not json")
     with pytest.raises(LaunchRoomError, match="cannot read the saved simulation"):

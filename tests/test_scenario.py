@@ -121,3 +121,21 @@ def test_parse_overrides_reads_values_like_toml():
     }
     with pytest.raises(ScenarioError, match="expected path=value"):
         parse_overrides(["feature.quantization"])
+
+
+def test_every_metric_has_a_direction_and_the_primary_reads_it(aa_case):
+    from typing import get_args
+
+    from sim.scenario import HIGHER_IS_BETTER, Metric
+
+    assert set(HIGHER_IS_BETTER) == set(get_args(Metric))
+    assert aa_case.experiment.primary_higher_is_better
+    saver = aa_case.with_knobs({"experiment.primary_metric": "battery_drain"})
+    assert not saver.experiment.primary_higher_is_better
+
+
+def test_the_analysis_population_is_one_of_two_named_choices(aa_case):
+    dashboard = aa_case.with_knobs({"experiment.analysis_population": "reporting_at_decision"})
+    assert dashboard.experiment.analysis_population == "reporting_at_decision"
+    with pytest.raises(ScenarioError, match="experiment.analysis_population: Input should be"):
+        aa_case.with_knobs({"experiment.analysis_population": "everyone"})

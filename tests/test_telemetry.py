@@ -93,6 +93,16 @@ def test_failed_installs_silence_only_treatment_devices(aa_case):
     assert _within(pipe.silent[fleet.treatment].mean(), 0.6, int(fleet.treatment.sum()))
 
 
+def test_the_last_report_day_stops_where_a_device_went_silent(aa_case):
+    case = _defective(aa_case, silent_after_failed_install=1.0)
+    fleet, pipe = _pipe(case)
+    pipe.record(0, _everyone_active(N), _exposure(fleet), np.random.default_rng(8))
+    pipe.record(1, _everyone_active(N), _exposure(fleet, failed=True), np.random.default_rng(9))
+    last = pipe.observed_metrics()["last_report_day"]
+    assert (last[fleet.treatment] == 0).all()
+    assert (last[~fleet.treatment] == 1).all()
+
+
 def test_the_firmware_step_shifts_the_sensor_only_on_the_build(aa_case):
     case = _defective(aa_case, firmware_shift=4.0)
     fleet, pipe = _pipe(case)

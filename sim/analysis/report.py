@@ -4,8 +4,21 @@ Quality first (SRM, completeness, duplicates, late reports), then lift with CUPE
 non-inferiority, segments with corrections and an interaction test, retention, the effect
 over time and novelty, drift of the sensor reading, power, a sequential reading (when the raw
 daily reports are kept), a Bayesian reading and intention-to-treat against the effect on the
-devices that installed. The analyst's population is the devices seen in telemetry (at least
-one report); devices that never reported are invisible to them, as in a real pipeline.
+devices that installed.
+
+Who is analysed is the case's ``experiment.analysis_population``, because real pipelines
+differ here and the difference matters:
+
+- ``"seen"`` (the default): every device with at least one report. Devices that never
+  reported are invisible, as in a real pipeline; a device that went silent still counts, with
+  the totals it reported before.
+- ``"reporting_at_decision"``: the devices that reported in the last week of the run, which is
+  the population an engagement dashboard shows on decision day. Anything that silences
+  devices in one arm only (a failed install that kills the telemetry agent) then removes them
+  from that arm: the split drifts from the plan (an SRM) and the arm keeps its survivors.
+
+The sample-ratio check counts what was randomised: households when the case randomises
+households (see :func:`units_per_arm`), devices otherwise.
 
 >>> from sim import load_scenario, simulate
 >>> result = simulate(load_scenario("scenarios/camera_night_mode.toml"), seed=1, devices=5_000)
@@ -76,14 +89,18 @@ READOUT_METRICS = (
     "battery_drain",
     "latency_ms",
     "sensor_score",
+    "distraction_events",
 )
 # Each metric with a pre-period baseline of its own, which CUPED adjusts it with.
 COVARIATES = {"sessions": "pre_sessions", "sensor_score": "pre_sensor_score"}
 SEGMENT_KINDS = ("chip_tier", "device_type", "region")
-# Above this many devices, Cox regression on device rows is replaced by the discrete-time
-# hazard model on day x arm rows (seconds instead of minutes at ten million devices).
-COX_MAX_DEVICES = 200_000
+# Above this many devices, Cox regression on device rows gives way to the discrete-time hazard
+# model on day x arm rows: the same hazard ratio for daily data (the test suite compares them),
+# in milliseconds instead of most of a second at 100,000 devices.
+COX_MAX_DEVICES = 50_000
 NOVELTY_WINDOW_DAYS = 7
+# "Reporting at decision": at least one report for a day in the run's last week.
+DECISION_WINDOW_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -98,6 +115,7 @@ class DriftReading(AnalysisResult):
     shift_on_build: float
     shift_control: float
     behaviour_lift_p: float
+    measurement_step: bool
     reading: str
 
 
@@ -122,7 +140,7 @@ class Report(AnalysisResult):
     interactions: Mapping[str, InteractionResult]
     logrank: LogRankResult
     hazard: HazardRatioResult
-    survival: KaplanMeierResult | None
+    survival: KaplanMeierResult
     daily: pd.DataFrame
     novelty: NoveltyResult | None
     drift: DriftReading | None
@@ -178,18 +196,21 @@ def analyse(result: SimResult, alpha: float | None = None) -> Report:
     alpha = experiment.alpha if alpha is None else alpha
     primary = experiment.primary_metric
     everyone = result.devices
-    seen = everyone[everyone["days_reported"] > 0]
+    seen = analysis_population(result)
     arms = seen["arm"] == "treatment"
 
-    split = srm(int((~arms).sum()), int(arms.sum()), experiment.treatment_share)
+    split = srm(*units_per_arm(seen, experiment.unit), experiment.treatment_share)
     by_arm = everyone.groupby("arm", observed=True)["days_reported"]
     reported = completeness(
         {arm: int(total) for arm, total in by_arm.sum().items()},
         {arm: int(count) * result.days for arm, count in by_arm.size().items()},
     )
 
+    # Metrics the fleet does not measure (battery on mains-powered cars, distraction without a
+    # driver-monitoring camera) have no values to read out.
+    measured = [name for name in READOUT_METRICS if seen[name].notna().any()]
     names = list(dict.fromkeys([primary, *(g.metric for g in experiment.guardrails),
-                                *READOUT_METRICS]))
+                                *measured]))
     metrics = {name: metric_lift(seen, name, alpha=alpha) for name in names}
     cuped = {
         name: cuped_lift(seen, name, COVARIATES[name], alpha=alpha)
@@ -205,12 +226,11 @@ def analyse(result: SimResult, alpha: float | None = None) -> Report:
     interactions = {kind: interaction_test(seen, primary, kind, alpha=alpha) for kind in kinds}
 
     survival_test = logrank(seen, "churn_day", "churned", alpha=alpha)
+    curves = kaplan_meier(seen, "churn_day", "churned", alpha=alpha)
     if len(seen) <= COX_MAX_DEVICES:
         hazard = cox_hazard_ratio(seen, "churn_day", "churned", alpha=alpha)
-        curves = kaplan_meier(seen, "churn_day", "churned", alpha=alpha)
     else:
         hazard = discrete_hazard(at_risk_table(seen, "churn_day", "churned"), alpha=alpha)
-        curves = None
 
     daily = daily_lift(result.day_arm, alpha)
     novelty_reading = _novelty(daily, result.days, alpha)
@@ -232,7 +252,7 @@ def analyse(result: SimResult, alpha: float | None = None) -> Report:
         alpha=alpha,
         primary_metric=primary,
         devices_analysed=len(seen),
-        devices_never_reported=len(everyone) - len(seen),
+        devices_never_reported=int((everyone["days_reported"] == 0).sum()),
         srm=split,
         completeness=reported,
         duplicate_reports=int(everyone["duplicate_reports"].sum()),
@@ -251,12 +271,52 @@ def analyse(result: SimResult, alpha: float | None = None) -> Report:
         drift=_drift(seen, metrics, primary, alpha),
         power=power,
         sequential=None if result.daily is None else sequential_reading(result, primary, alpha),
-        bayes=bayes_lift(seen, primary, alpha=alpha),
+        bayes=bayes_lift(seen, primary, alpha=alpha,
+                         higher_is_better=experiment.primary_higher_is_better),
         compliance=compliance,
         reading=messages.READING_REPORT.format(
             srm=split.reading, lift=headline.reading
         ),
     )
+
+
+def analysis_population(result: SimResult) -> pd.DataFrame:
+    """The devices the readout analyses, as the case's ``experiment.analysis_population`` says.
+
+    >>> from sim import load_scenario, simulate
+    >>> case = load_scenario("scenarios/aa_test.toml")
+    >>> result = simulate(case, seed=0, devices=2_000, days=14)
+    >>> seen = analysis_population(result)
+    >>> dashboard = analysis_population(simulate(
+    ...     case.with_knobs({"experiment.analysis_population": "reporting_at_decision"}),
+    ...     seed=0, devices=2_000, days=14))
+    >>> bool(len(dashboard) < len(seen) <= 2_000)
+    True
+    """
+    devices = result.devices
+    if result.scenario.experiment.analysis_population == "reporting_at_decision":
+        first_day = result.days - DECISION_WINDOW_DAYS
+        return devices[devices["last_report_day"] >= first_day]
+    return devices[devices["days_reported"] > 0]
+
+
+def units_per_arm(devices: pd.DataFrame, unit: str = "device") -> tuple[int, int]:
+    """Randomisation units per arm (control, treatment), for the sample-ratio check.
+
+    The check counts what was randomised: under household randomisation whole households land
+    in an arm, so device counts vary by far more than a chi-square on devices allows (a home
+    has about three), and counting devices would raise false alarms.
+
+    >>> frame = pd.DataFrame({"arm": ["control", "control", "treatment"],
+    ...                       "household_id": [1, 1, 2]})
+    >>> units_per_arm(frame), units_per_arm(frame, "household")
+    ((2, 1), (1, 1))
+    """
+    treated = devices["arm"] == "treatment"
+    if unit == "household":
+        households = devices["household_id"]
+        return int(households[~treated].nunique()), int(households[treated].nunique())
+    return int((~treated).sum()), int(treated.sum())
 
 
 def daily_lift(day_arm: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
@@ -327,6 +387,7 @@ def _drift(
         shift_on_build=shift_on_build,
         shift_control=shift_control,
         behaviour_lift_p=float(behaviour_p),
+        measurement_step=bool(measurement),
         reading=template.format(
             metric=metric, shift=shift_on_build - shift_control, behaviour=primary
         ),
