@@ -8,19 +8,27 @@
 """
 
 from sim.analysis.report import Report, analyse
-from sim.errors import DataError, LaunchRoomError, ScenarioError
+from sim.decision import Decision, decide, right_call
+from sim.errors import DataError, DecisionError, LaunchRoomError, ScenarioError
 from sim.result import SimResult
 from sim.scenario import Scenario, load_scenario
+from sim.scorecard import Scorecard, score
 from sim.simulation import simulate
 
 __all__ = [
     "DataError",
+    "Decision",
+    "DecisionError",
     "LaunchRoomError",
     "Report",
     "Scenario",
     "ScenarioError",
     "SimResult",
+    "Scorecard",
     "analyse",
+    "decide",
     "load_scenario",
+    "right_call",
+    "score",
     "simulate",
 ]

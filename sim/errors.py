@@ -23,3 +23,11 @@ class ScenarioError(LaunchRoomError):
 
 class DataError(LaunchRoomError):
     """A table (CSV, Parquet, DataFrame) cannot be analysed as asked."""
+
+
+class DecisionError(LaunchRoomError):
+    """A launch decision (or an impact-ledger row) is invalid."""
+
+
+class RoomError(LaunchRoomError):
+    """A study-group request cannot be served: a bad room code, name or token, or no database."""

@@ -1,0 +1,639 @@
+"""Evidence for the decision rule, read through two lenses: the data and the truth.
+
+* :func:`assess` reads an analysis :class:`~sim.analysis.report.Report`: the primary metric
+  (CUPED-adjusted when available) is better when significant after a Bonferroni correction
+  for the success metrics; a guardrail passes when its non-inferiority test does, is *harm*
+  when its whole CI lies past the margin, a mild *fail* when only its estimate does, and
+  *inconclusive* otherwise; other engagement metrics that got worse are found with Holm;
+  quality fails on an SRM alarm, incomplete telemetry, or a measurement step (drift) on a
+  decision metric; segments split when the interaction test is significant after a
+  Bonferroni correction for the kinds scanned.
+* :func:`assess_truth` reads the run's truth table: better and worse mean a true change of at
+  least :data:`~sim.rule.MIN_LIFT`; a guardrail fails past its margin and is harm past
+  :data:`~sim.rule.HARM_FACTOR` margins; segments are judged on every metric (guardrails
+  included) inside each segment; quality checks come from the run as the analysis sees it.
+
+:func:`key_checks` lists the checks that mattered in a run, for the scorecard.
+
+>>> from sim import load_scenario, simulate, analyse
+>>> result = simulate(load_scenario("scenarios/aa_test.toml"), seed=0, devices=5_000)
+>>> assess_truth(result).call, assess(analyse(result)).call in {"iterate", "extend"}
+('iterate', True)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.multitest import multipletests
+
+from sim import messages
+from sim.analysis.frame import format_p
+from sim.analysis.quality import CompletenessResult, SRMResult, completeness, srm
+from sim.rule import (
+    ENGAGEMENT_METRICS,
+    HARM_FACTOR,
+    MIN_LIFT,
+    SEGMENT_KINDS,
+    SEGMENT_MIN_DEVICES,
+    SEGMENT_MIN_SHARE,
+    TREND_P,
+    Assessment,
+    Evidence,
+    GuardrailReading,
+    PrimaryReading,
+    SegmentSplit,
+    apply_rule,
+    completeness_fails,
+    higher_is_better,
+    metric_sign,
+    pct,
+    quality_failures,
+    quality_notes,
+    segment_names,
+)
+
+if TYPE_CHECKING:
+    from sim.analysis.report import Report
+    from sim.result import SimResult
+    from sim.scenario import Guardrail, Scenario
+
+DRIFT_METRIC = "sensor_score"
+"""The reading a firmware step shifts (see :mod:`sim.telemetry`)."""
+NOVELTY_SHARE = 0.5
+"""Novelty matters when its average lift over the run reaches this share of the lasting lift."""
+
+
+# --- the data lens: a report -------------------------------------------------------------------
+def _data_guardrail(name: str, result: Any, lift: Any, alpha: float) -> GuardrailReading:
+    """A guardrail's status from its non-inferiority result and its two-sided lift."""
+    # Orient every number so that positive means worse.
+    bad = -1.0 if result.higher_is_better else 1.0
+    worse_by = bad * float(result.estimate)
+    if lift is not None and all(math.isfinite(v) for v in lift.rel_ci):
+        worse_low, worse_high = sorted(bad * float(v) for v in lift.rel_ci)
+        text = messages.RULE_EVIDENCE_DATA.format(
+            level=1 - alpha, low=pct(worse_low), high=pct(worse_high), p=format_p(lift.p_value)
+        )
+    else:
+        worse_low, text = -math.inf, result.reading
+    if result.non_inferior:
+        status = "pass"
+    elif worse_low > result.margin:
+        status = "harm"
+    elif worse_by > result.margin:
+        status = "fail"
+    else:
+        status = "inconclusive"
+    return GuardrailReading(name, result.margin, worse_by, status, text)
+
+
+def _segment_guardrail_status(rows: pd.DataFrame, guardrails: Sequence[Guardrail],
+                              alpha: float) -> GuardrailReading | None:
+    """The worst guardrail inside one segment's rows (``None`` when each passes or is unclear)."""
+    from sim.analysis.lift import metric_lift
+    from sim.analysis.noninferiority import non_inferiority
+    from sim.errors import DataError
+
+    worst: GuardrailReading | None = None
+    for g in guardrails:
+        try:
+            test = non_inferiority(rows, g.metric, g.margin, g.higher_is_better, alpha=alpha)
+            lift = metric_lift(rows, g.metric, alpha=alpha)
+        except DataError:
+            continue  # too few devices (or no events) to read it here
+        reading = _data_guardrail(g.metric, test, lift, alpha)
+        if reading.status == "harm" or (reading.status == "fail" and worst is None):
+            worst = reading
+    return worst
+
+
+def _data_evidence(report: Report, scenario: Scenario | None = None,
+                   result: SimResult | None = None) -> Evidence:
+    alpha = report.alpha
+    if result is not None and scenario is None:
+        scenario = result.scenario
+    guardrail_specs = scenario.experiment.guardrails if scenario is not None else ()
+    metric = report.primary_metric
+    sign = 1.0 if _direction(metric, report, guardrail_specs) else -1.0
+    if scenario is not None and hasattr(scenario.experiment, "primary_higher_is_better"):
+        sign = 1.0 if scenario.experiment.primary_higher_is_better else -1.0
+    success_metrics = (metric,)
+    corrected = alpha / len(success_metrics)
+    reading = report.cuped.get(metric) or report.metrics[metric]
+    rel = float(reading.rel_lift)
+    low, high = (float(v) for v in reading.rel_ci)
+    p_value = float(reading.p_value)
+    improvement = sign * rel
+    evidence_text = messages.RULE_EVIDENCE_DATA.format(
+        level=1 - alpha, low=pct(low), high=pct(high), p=format_p(p_value)
+    )
+    primary = PrimaryReading(
+        metric=metric,
+        sign=sign,
+        rel=rel,
+        low=low,
+        high=high,
+        p_value=p_value,
+        better=p_value < corrected and improvement > 0,
+        worse=p_value < alpha and improvement < 0,
+        promising=p_value < TREND_P and improvement >= MIN_LIFT,
+        evidence=evidence_text,
+    )
+    guardrails = []
+    for name, test in report.guardrails.items():
+        guardrails.append(_data_guardrail(name, test, report.metrics.get(name), alpha))
+    scanned = [
+        m
+        for m in ENGAGEMENT_METRICS
+        if m in report.metrics and m != metric and m not in report.guardrails
+    ]
+    deteriorations: list[tuple[str, float]] = []
+    if scanned:
+        p_values = np.array([report.metrics[m].p_value for m in scanned], dtype=float)
+        finite = np.isfinite(p_values)
+        adjusted = np.ones_like(p_values)
+        if finite.any():
+            adjusted[finite] = multipletests(p_values[finite], alpha=alpha, method="holm")[1]
+        for m, p_adj in zip(scanned, adjusted, strict=True):
+            rel_m = float(report.metrics[m].rel_lift)
+            if p_adj < alpha and metric_sign(m, guardrail_specs) * rel_m < 0:
+                deteriorations.append((m, rel_m))
+    splits = []
+    # One interaction test per segment kind scanned: Bonferroni over the kinds.
+    interaction_alpha = alpha / max(len(report.segments), 1)
+    order = _segment_order(scenario)
+    population = _analysis_population(result) if result is not None else None
+    for kind, lifts in report.segments.items():
+        interaction = report.interactions.get(kind)
+        ranked = sorted(lifts.segments, key=lambda s: order.get((kind, str(s.segment)), 0))
+        winners = [
+            (str(s.segment), float(s.rel_lift))
+            for s in ranked
+            if s.p_holm < alpha and sign * s.abs_diff > 0
+        ]
+        losers = [
+            (str(s.segment), float(s.rel_lift))
+            for s in ranked
+            if s.p_holm < alpha and sign * s.abs_diff < 0
+        ]
+        notes: dict[str, str] = {}
+        guardrail_harm = False
+        if population is not None and guardrail_specs:
+            labels = population[kind].astype(str)
+            for s in ranked:
+                name = str(s.segment)
+                worst = _segment_guardrail_status(
+                    population[labels == name], guardrail_specs, alpha
+                )
+                if worst is None:
+                    continue
+                notes[name] = f"{worst.metric} {pct(worst.worse_by).lstrip('+')} worse"
+                if (name, float(s.rel_lift)) in winners:
+                    winners.remove((name, float(s.rel_lift)))
+                if worst.status == "harm" and (name, float(s.rel_lift)) not in losers:
+                    # Significantly past the margin here: a loser in its own right.
+                    losers.append((name, float(s.rel_lift)))
+                    guardrail_harm = True
+        p_interaction = interaction.p_value if interaction is not None else math.nan
+        chosen = [s for s in lifts.segments if str(s.segment) in dict(winners)]
+        lift, lift_ci = combine_segment_lifts(chosen, alpha) if chosen else (math.nan, (math.nan,) * 2)
+        splits.append(
+            SegmentSplit(
+                kind=kind,
+                differs=bool(p_interaction < interaction_alpha) or guardrail_harm,
+                winners=tuple(winners),
+                losers=tuple(losers),
+                total=len(lifts.segments),
+                rank=-p_interaction if math.isfinite(p_interaction) else -math.inf,
+                lift=lift,
+                lift_ci=lift_ci,
+                guarded=population is not None,
+                notes=tuple(notes.items()),
+            )
+        )
+    return Evidence(
+        lens="data",
+        primary=primary,
+        guardrails=tuple(guardrails),
+        deteriorations=tuple(deteriorations),
+        quality_failures=quality_failures(report.srm, report.completeness)
+        + _drift_failures(report, (metric, *report.guardrails)),
+        splits=tuple(splits),
+        notes=quality_notes(report.completeness),
+    )
+
+
+def _segment_order(scenario: Scenario | None) -> dict[tuple[str, str], int]:
+    if scenario is None:
+        return {}
+    return {
+        (kind, name): index
+        for kind in SEGMENT_KINDS
+        for index, name in enumerate(segment_names(scenario, kind))
+    }
+
+
+def _direction(metric: str, report: Report, guardrails: Sequence[Guardrail]) -> bool:
+    result = report.guardrails.get(metric)
+    if result is not None:
+        return bool(result.higher_is_better)
+    return higher_is_better(metric, guardrails)
+
+
+
+def combine_segment_lifts(
+    segments: Sequence[Any], alpha: float = 0.05
+) -> tuple[float, tuple[float, float]]:
+    """Relative lift over several segments, with its CI: device-weighted differences over the
+    device-weighted control mean (segments are independent samples, so variances add)."""
+    from scipy import stats
+
+    z = float(stats.norm.isf(alpha / 2))
+    weights = np.array([s.n_control + s.n_treatment for s in segments], dtype=float)
+    weights = weights / weights.sum()
+    diff = float(np.sum(weights * [s.abs_diff for s in segments]))
+    base = float(np.sum(weights * [s.control_mean for s in segments]))
+    se = math.sqrt(
+        float(np.sum((weights * [(s.abs_ci[1] - s.abs_ci[0]) / (2 * z) for s in segments]) ** 2))
+    )
+    if base == 0:
+        return math.nan, (math.nan, math.nan)
+    return diff / base, ((diff - z * se) / base, (diff + z * se) / base)
+
+
+
+def _drift_failures(report: Report, metrics: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """A decision metric whose reading moved on updated devices while behaviour did not."""
+    drift = report.drift
+    if drift is None or drift.metric not in metrics:
+        return ()
+    step = getattr(drift, "measurement_step", None)
+    if step is None:  # reports from before the flag existed: the same test, spelled out
+        step = drift.on_build_ks.p_value < report.alpha <= drift.behaviour_lift_p
+    if not step:
+        return ()
+    shift = drift.shift_on_build - drift.shift_control
+    return (("drift", messages.RULE_DRIFT.format(metric=drift.metric, shift=shift)),)
+
+
+
+
+
+def assess(report: Report, scenario: Scenario | None = None,
+           result: SimResult | None = None) -> Assessment:
+    """Apply the decision rule to an analysis: what the data supports, and why.
+
+    The primary metric reads CUPED-adjusted when the report has it. ``scenario`` (optional)
+    supplies the primary metric's direction. ``result`` (optional, the run the report came
+    from) lets the rule test the guardrails inside each segment it would ship to: a winning
+    segment whose guardrail is estimated past its margin there is dropped. Without it, no
+    segment split is made while a guardrail fails over the whole fleet.
+
+    >>> from sim import load_scenario, simulate, analyse
+    >>> result = simulate(load_scenario("scenarios/aa_test.toml"), seed=4, devices=5_000)
+    >>> assess(analyse(result)).call in {"iterate", "extend"}
+    True
+    """
+    return apply_rule(_data_evidence(report, scenario, result))
+
+
+# --- the truth lens: the hidden truth table ----------------------------------------------------
+class TruthTable:
+    """Lookups into a run's truth table (relative effects; a zero control mean handled).
+
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"metric": ["x", "x"], "segment_kind": ["all", "tier"],
+    ...     "segment": ["all", "a"], "devices": [10, 4], "control_mean": [2.0, 0.0],
+    ...     "treatment_mean": [2.5, 1.0], "abs_effect": [0.5, 1.0], "rel_effect": [0.25, None]})
+    >>> truth = TruthTable(table)
+    >>> truth.rel("x"), truth.rel("x", "tier", "a")
+    (0.25, inf)
+    """
+
+    def __init__(self, table: pd.DataFrame) -> None:
+        frame = table.copy()
+        for column in ("metric", "segment_kind", "segment"):
+            frame[column] = frame[column].astype(str)
+        self.frame = frame.set_index(["metric", "segment_kind", "segment"]).sort_index()
+        self.metrics = frozenset(frame["metric"])
+
+    def row(self, metric: str, kind: str = "all", segment: str = "all") -> pd.Series | None:
+        """The truth row of one metric in one segment (``None`` when the table has none)."""
+        try:
+            return self.frame.loc[(metric, kind, segment)]
+        except KeyError:
+            return None
+
+    def rel(self, metric: str, kind: str = "all", segment: str = "all") -> float:
+        """The true relative change (NaN when the table has no such row)."""
+        row = self.row(metric, kind, segment)
+        if row is None:
+            return math.nan
+        return relative_change(float(row["control_mean"]), float(row["abs_effect"]))
+
+    def segments(self, kind: str) -> list[tuple[str, int]]:
+        """``(segment, devices)`` for every segment of one kind."""
+        try:
+            part = self.frame.xs(kind, level="segment_kind")
+        except KeyError:
+            return []
+        part = part.reset_index()
+        part = part[part["metric"] == part["metric"].iloc[0]]
+        return [(str(s), int(d)) for s, d in zip(part["segment"], part["devices"], strict=True)]
+
+    def pooled_rel(self, metric: str, kind: str, segments: Sequence[str]) -> float:
+        """The true relative effect over several segments of one kind (device-weighted)."""
+        rows = [self.row(metric, kind, s) for s in segments]
+        rows = [r for r in rows if r is not None]
+        if not rows:
+            return math.nan
+        devices = np.array([float(r["devices"]) for r in rows])
+        effect = float(np.sum(devices * [float(r["abs_effect"]) for r in rows]))
+        base = float(np.sum(devices * [float(r["control_mean"]) for r in rows]))
+        return relative_change(base, effect)
+
+
+def relative_change(control_mean: float, abs_effect: float) -> float:
+    """``abs_effect / control_mean``; no change when the effect is zero or undefined, and an
+    infinite one when something appears from a zero baseline.
+
+    >>> relative_change(4.0, 0.2), relative_change(0.0, 0.0), relative_change(0.0, -1.0)
+    (0.05, 0.0, -inf)
+    """
+    if abs_effect == 0 or not math.isfinite(abs_effect):
+        return 0.0
+    if control_mean == 0 or not math.isfinite(control_mean):
+        return math.copysign(math.inf, abs_effect)
+    return abs_effect / abs(control_mean)
+
+
+def _truth_guardrails(truth: TruthTable, guardrails: Sequence[Guardrail], kind: str = "all",
+                      segment: str = "all") -> list[GuardrailReading]:
+    readings = []
+    for g in guardrails:
+        rel = truth.rel(g.metric, kind, segment)
+        if math.isnan(rel):
+            continue
+        worse_by = -rel if g.higher_is_better else rel
+        if worse_by <= g.margin:
+            status = "pass"
+        elif worse_by > HARM_FACTOR * g.margin:
+            status = "harm"
+        else:
+            status = "fail"
+        readings.append(
+            GuardrailReading(g.metric, g.margin, worse_by, status, messages.RULE_EVIDENCE_TRUTH)
+        )
+    return readings
+
+
+def _truth_deteriorations(truth: TruthTable, primary: str, guardrails: Sequence[Guardrail],
+                          kind: str = "all", segment: str = "all") -> list[tuple[str, float]]:
+    guarded = {g.metric for g in guardrails}
+    found = []
+    for m in ENGAGEMENT_METRICS:
+        if m == primary or m in guarded or m not in truth.metrics:
+            continue
+        rel = truth.rel(m, kind, segment)
+        if metric_sign(m, guardrails) * rel <= -MIN_LIFT:
+            found.append((m, rel))
+    return found
+
+
+def run_quality(result: SimResult) -> tuple[SRMResult, CompletenessResult]:
+    """The run's quality checks as the analysis computes them (devices seen in telemetry).
+
+    >>> from sim import load_scenario, simulate
+    >>> result = simulate(load_scenario("scenarios/aa_test.toml"), seed=0, devices=2_000, days=7)
+    >>> run_quality(result)[0].alarm
+    False
+    """
+    devices = result.devices
+    seen = _analysis_population(result)
+    treated = seen["arm"] == "treatment"
+    split = srm(int((~treated).sum()), int(treated.sum()),
+                result.scenario.experiment.treatment_share)
+    by_arm = devices.groupby("arm", observed=True)["days_reported"]
+    reported = completeness(
+        {str(arm): int(total) for arm, total in by_arm.sum().items()},
+        {str(arm): int(count) * result.days for arm, count in by_arm.size().items()},
+    )
+    return split, reported
+
+
+def _analysis_population(result: SimResult) -> pd.DataFrame:
+    """The devices the readout analyses (the analysis module's choice when it makes one)."""
+    from sim.analysis import report as report_module
+
+    choose = getattr(report_module, "analysis_population", None)
+    if choose is not None:
+        return choose(result)
+    devices = result.devices
+    return devices[devices["days_reported"] > 0]
+
+
+def _truth_evidence(result: SimResult) -> Evidence:
+    case = result.scenario
+    experiment = case.experiment
+    guardrails = experiment.guardrails
+    truth = TruthTable(result.truth)
+    metric = experiment.primary_metric
+    sign = metric_sign(metric, guardrails)
+    if hasattr(experiment, "primary_higher_is_better"):
+        sign = 1.0 if experiment.primary_higher_is_better else -1.0
+    rel = truth.rel(metric)
+    primary = PrimaryReading(
+        metric=metric,
+        sign=sign,
+        rel=rel,
+        low=rel,
+        high=rel,
+        p_value=math.nan,
+        better=sign * rel >= MIN_LIFT,
+        worse=sign * rel <= -MIN_LIFT,
+        promising=False,
+        evidence=messages.RULE_EVIDENCE_TRUTH,
+    )
+    total_devices = int(truth.row(metric)["devices"]) if truth.row(metric) is not None else 0
+    splits = []
+    for kind in SEGMENT_KINDS:
+        order = {name: index for index, name in enumerate(segment_names(case, kind))}
+        segments = sorted(
+            (
+                (name, devices)
+                for name, devices in truth.segments(kind)
+                if devices >= max(SEGMENT_MIN_DEVICES, SEGMENT_MIN_SHARE * total_devices)
+            ),
+            key=lambda item: (order.get(item[0], len(order)), item[0]),
+        )
+        if len(segments) < 2:
+            continue
+        winners, losers, notes, gain = [], [], {}, 0.0
+        for name, devices in segments:
+            seg_rel = truth.rel(metric, kind, name)
+            failed = [g for g in _truth_guardrails(truth, guardrails, kind, name)
+                      if g.status != "pass"]
+            worse = _truth_deteriorations(truth, metric, guardrails, kind, name)
+            if failed:
+                worst = max(failed, key=lambda g: g.worse_by / max(g.margin, 1e-12))
+                notes[name] = f"{worst.metric} {pct(worst.worse_by).lstrip('+')} worse"
+            elif worse:
+                notes[name] = f"{worse[0][0]} {pct(worse[0][1])}"
+            if sign * seg_rel >= MIN_LIFT and not failed and not worse:
+                winners.append((name, seg_rel))
+                row = truth.row(metric, kind, name)
+                gain += devices * sign * float(row["abs_effect"])
+            elif sign * seg_rel <= -MIN_LIFT or failed or worse:
+                losers.append((name, seg_rel))
+        lift = truth.pooled_rel(metric, kind, [name for name, _ in winners])
+        splits.append(
+            SegmentSplit(
+                kind=kind,
+                differs=bool(winners) and len(winners) < len(segments),
+                winners=tuple(winners),
+                losers=tuple(losers),
+                total=len(segments),
+                rank=gain,
+                lift=lift,
+                lift_ci=(lift, lift),
+                guarded=True,
+                notes=tuple(notes.items()),
+            )
+        )
+    split_result, reported = run_quality(result)
+    return Evidence(
+        lens="truth",
+        primary=primary,
+        guardrails=tuple(_truth_guardrails(truth, guardrails)),
+        deteriorations=tuple(_truth_deteriorations(truth, metric, guardrails)),
+        quality_failures=quality_failures(split_result, reported),
+        splits=tuple(splits),
+        notes=quality_notes(reported),
+    )
+
+
+def assess_truth(result: SimResult) -> Assessment:
+    """Apply the decision rule to the truth table (practical thresholds, no sampling error).
+
+    >>> from sim import load_scenario, simulate
+    >>> result = simulate(load_scenario("scenarios/aa_test.toml"), seed=0, devices=5_000)
+    >>> verdict = assess_truth(result)
+    >>> verdict.call, verdict.lift
+    ('iterate', 0.0)
+    """
+    return apply_rule(_truth_evidence(result))
+
+
+@dataclass(frozen=True)
+class KeyCheck:
+    """A check that mattered in a run: its name, why (with true numbers), and whether the
+    case specifically called for it (``critical``) or it is basic practice."""
+
+    check: str
+    why: str
+    critical: bool
+
+
+def key_checks(result: SimResult, report: Report | None = None) -> tuple[KeyCheck, ...]:
+    """The checks that mattered in this run, each with a sentence saying why.
+
+    ``srm`` and ``guardrails`` always matter (basic practice); they and the rest are
+    *critical* when the case called for them: ``srm`` when the split alarm fired,
+    ``completeness`` when telemetry failed its check, ``guardrails`` when a guardrail truly
+    failed (over the fleet or in a segment that loses), ``segments`` when the effect truly
+    differed by segment, ``drift`` when a firmware step moved a reading the decision uses,
+    ``novelty`` when the fading novelty lifted the run by at least half the lasting lift. The
+    report, when given, decides whether the quality checks fired (else they are recomputed
+    from the run).
+
+    >>> from sim import load_scenario, simulate
+    >>> result = simulate(load_scenario("scenarios/camera_night_mode.toml"), seed=1, devices=20_000)
+    >>> [(k.check, k.critical) for k in key_checks(result)]
+    [('srm', False), ('guardrails', False), ('segments', True)]
+    """
+    case = result.scenario
+    if report is not None:
+        split, reported = report.srm, report.completeness
+    else:
+        split, reported = run_quality(result)
+    checks: list[KeyCheck] = []
+    if split.alarm:
+        why = messages.RULE_CHECK_SRM.format(
+            share=split.observed_treatment_share, expected=split.expected_treatment_share
+        )
+        checks.append(KeyCheck("srm", why, True))
+    else:
+        checks.append(KeyCheck("srm", split.reading, False))
+    if completeness_fails(reported):
+        checks.append(KeyCheck("completeness", reported.reading, True))
+    evidence = _truth_evidence(result)
+    checks.append(_guardrail_check(evidence))
+    best = max(
+        (s for s in evidence.splits if s.winners and s.losers), key=lambda s: s.rank, default=None
+    )
+    if best is not None:
+        detail = ", ".join(f"{name} {pct(rel)}" for name, rel in best.winners + best.losers)
+        why = messages.RULE_CHECK_SEGMENTS.format(kind=best.kind, detail=detail)
+        checks.append(KeyCheck("segments", why, True))
+    experiment = case.experiment
+    decision_metrics = {experiment.primary_metric, *(g.metric for g in experiment.guardrails)}
+    if case.telemetry.firmware_shift and DRIFT_METRIC in decision_metrics:
+        why = messages.RULE_CHECK_DRIFT.format(
+            metric=DRIFT_METRIC, shift=case.telemetry.firmware_shift
+        )
+        checks.append(KeyCheck("drift", why, True))
+    novelty, lasting = _novelty_share(result)
+    if novelty > 0 and novelty >= NOVELTY_SHARE * abs(lasting):
+        why = messages.RULE_CHECK_NOVELTY.format(
+            novelty=novelty, lasting=lasting, peak=case.feature.effect.novelty_peak
+        )
+        checks.append(KeyCheck("novelty", why, True))
+    return tuple(checks)
+
+
+def _guardrail_check(evidence: Evidence) -> KeyCheck:
+    """Guardrails matter critically when one truly failed, over the fleet or in a segment."""
+    failed = [g for g in evidence.guardrails if g.status != "pass"]
+    if failed:
+        worst = max(failed, key=lambda g: g.worse_by / max(g.margin, 1e-12))
+        why = messages.RULE_CHECK_GUARDRAIL.format(
+            metric=worst.metric,
+            worse=pct(worst.worse_by).lstrip("+"),
+            margin=pct(worst.margin).lstrip("+"),
+        )
+        return KeyCheck("guardrails", why, True)
+    for split in sorted(evidence.splits, key=lambda s: -s.rank):
+        losers = dict(split.losers)
+        failed_here = [(name, note) for name, note in split.notes if name in losers]
+        if failed_here:
+            why = messages.RULE_CHECK_GUARDRAIL_SEGMENTS.format(
+                kind=split.kind,
+                detail=", ".join(f"{note} in {name}" for name, note in failed_here),
+            )
+            return KeyCheck("guardrails", why, True)
+    return KeyCheck("guardrails", messages.RULE_CHECK_GUARDRAILS_HELD, False)
+
+
+def _novelty_share(result: SimResult) -> tuple[float, float]:
+    """The novelty's average share of the per-day lift over the run, and the lasting lift.
+
+    Novelty decays as ``peak * 2 ** (-t / half_life)`` from each device's install; averaged
+    over the mean number of days treatment devices spent on the build.
+    """
+    effect = result.scenario.feature.effect
+    if effect.novelty_peak <= 0:
+        return 0.0, effect.sessions
+    devices = result.devices
+    installed = devices.loc[devices["arm"] == "treatment", "installed_day"].dropna()
+    if installed.empty:
+        return 0.0, effect.sessions
+    on_build = float(max(result.days - installed.mean(), 1.0))
+    half_life = effect.novelty_half_life_days
+    mean_decay = (1 - 2 ** (-on_build / half_life)) * half_life / math.log(2) / on_build
+    return effect.novelty_peak * mean_decay, effect.sessions
