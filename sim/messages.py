@@ -208,3 +208,131 @@ READING_PEEKING = (
     "Peeking on each of {looks} days: the fixed-horizon interval excluded zero on {fixed} "
     "days, the always-valid interval on {sequential}."
 )
+
+# --- decisions, the decision rule, the scorecard, memo and impact ledger ----------------------
+# Bad decisions (raised as DecisionError, shown as one line).
+DECISION_FIELD = "decision: {location}: {detail}"
+DECISION_ERROR = "decision: {detail}"
+DECISION_SEGMENTS_NEEDED = "a ship_segments decision names a segment kind and at least one segment"
+DECISION_SEGMENTS_UNWANTED = "only a ship_segments decision names segments (this one is {call})"
+DECISION_SEGMENT_UNKNOWN = (
+    "segment {segment!r} is not a {kind} segment of this case; allowed: {allowed}"
+)
+LEDGER_ROW_BAD = "ledger row {index}: {detail}"
+# The rule's reasons, one sentence each.
+RULE_QUALITY = (
+    "Iterate: a quality check failed ({checks}); fix assignment and telemetry and run again "
+    "before trusting any lift."
+)
+RULE_SRM = "sample ratio mismatch ({share:.2%} treatment vs {expected:.2%} planned, {p})"
+RULE_DRIFT = (
+    "{metric} moved by {shift:+.2f} on updated devices while behaviour did not: a measurement "
+    "step (firmware), not an effect"
+)
+RULE_COMPLETENESS = (
+    "telemetry incomplete ({share:.1%} of device-days reported; control {control:.1%}, "
+    "treatment {treatment:.1%})"
+)
+RULE_REPORTING_GAP = (
+    "Arms report differently (control {control:.1%}, treatment {treatment:.1%} of device-days): "
+    "devices silent after a crash or a failed install may be missing from one arm."
+)
+RULE_SHIP_ALL = (
+    "Ship to all: {metric} changed {lift} ({evidence}), every guardrail holds at its margin, "
+    "no other metric got worse and no segment loses."
+)
+RULE_SHIP_SEGMENTS = (
+    "Ship to {segments} ({kind}) only: {metric} changed {wins} there, while {losses}{pooled}."
+)
+RULE_POOLED_NO_LIFT = "pooled over the fleet, {metric} changed only {lift}"
+RULE_POOLED_GUARDRAIL = "pooled over the fleet, {metrics} could not be shown within the margin"
+RULE_POOLED_WORSE = "pooled over the fleet, {metrics} got worse"
+RULE_ROLLBACK_PRIMARY = "Roll back: {metric} got significantly worse, {lift} ({evidence})."
+RULE_ROLLBACK_GUARDRAIL = (
+    "Roll back: guardrail {metric} got worse by {worse} ({evidence}), beyond its margin of "
+    "{margin}."
+)
+RULE_EXTEND_GUARDRAIL = (
+    "Extend: {metric} changed {lift}, but {guardrails} could not yet be shown within the "
+    "margin; more devices or days will settle it."
+)
+RULE_ITERATE_GUARDRAIL = (
+    "Iterate: {what} got worse by {worse}{margin}; rework the feature before shipping it"
+    " ({metric} changed {lift})."
+)
+RULE_EXTEND_TREND = (
+    "Extend: {metric} changed {lift} ({evidence}); promising but not shown yet, so run longer "
+    "or on more devices."
+)
+RULE_ITERATE_FLAT = (
+    "Iterate: {metric} changed {lift} ({evidence}), no lift worth shipping; rework the idea."
+)
+RULE_EVIDENCE_DATA = "{level:.0%} CI {low} to {high}, {p}"
+RULE_EVIDENCE_TRUTH = "true effect"
+RULE_CHECK_SRM = "The split fired the SRM alarm ({share:.2%} treatment vs {expected:.2%} planned)."
+RULE_CHECK_GUARDRAIL = "Guardrail {metric} truly got {worse} worse against a margin of {margin}."
+RULE_CHECK_GUARDRAIL_SEGMENTS = (
+    "Guardrails held over the fleet but failed by {kind}: {detail}."
+)
+RULE_CHECK_GUARDRAILS_HELD = "Every guardrail truly held within its margin."
+RULE_CHECK_SEGMENTS = "The effect differed by {kind}: {detail}."
+RULE_CHECK_DRIFT = (
+    "A firmware update shifted {metric} by {shift:+g} on updated devices: measurement, not "
+    "behaviour."
+)
+RULE_CHECK_NOVELTY = (
+    "The effect faded from a novelty peak of {peak:+.0%}: novelty added {novelty:+.1%} on "
+    "average over the run against a lasting {lasting:+.1%}."
+)
+# The scorecard's sentences (numbers from the truth).
+SCORE_CALL_RIGHT = "Right call: {right}. In truth, {why}"
+SCORE_CALL_PARTIAL = "Partly right: you called {yours}; the right call was {right}. In truth, {why}"
+SCORE_CALL_WRONG = "You called {yours}; the right call was {right}. In truth, {why}"
+SCORE_EVIDENCE_ALL = "You relied on every check that mattered here: {checks}."
+SCORE_EVIDENCE_MISSED = "You relied on {cited}; you missed {missed}. {why}"
+SCORE_EVIDENCE_NONE_CITED = "nothing"
+SCORE_CALIBRATION = (
+    "The true effect on {metric} {where} was {truth}{context}; you expected {expected}, "
+    "{inside} the data's {level:.0%} CI [{low}, {high}]."
+)
+SCORE_CALIBRATION_INSIDE = "inside"
+SCORE_CALIBRATION_OUTSIDE = "outside"
+SCORE_SPEED_SHIP = (
+    "Decision on day {day} plus {rollout} day(s) of staged rollout: {total} days to ship "
+    "against the {budget}-day budget."
+)
+SCORE_SPEED_HOLD = (
+    "Decision on day {day} (nothing shipped): {day} days against the {budget}-day budget."
+)
+SCORE_TOTAL = "{total}/100: {verdict}"
+SCORE_VERDICT_GREAT = "a call you can defend"
+SCORE_VERDICT_OK = "a defensible call with gaps"
+SCORE_VERDICT_POOR = "the data or the truth argued for another call"
+# Memo and ledger.
+MEMO_TITLE = "Launch decision: {feature}"
+MEMO_NO_TEXT = "(no memo written)"
+
+# --- study groups (sim/rooms.py; raised as RoomError, shown as one line) ----------------------
+ROOM_CODE_BAD = (
+    "{code!r} is not a room code: a code has {length} characters from {alphabet} "
+    "(dashes, spaces and case do not matter)"
+)
+ROOM_UNKNOWN = "no room has the code {code}; check the code with your facilitator"
+ROOM_NAME_EMPTY = "type a display name (1 to {limit} characters)"
+ROOM_NAME_TOO_LONG = "a display name has at most {limit} characters (got {length})"
+ROOM_NAME_UNPRINTABLE = "a display name must be plain printable text (no control characters)"
+ROOM_NOT_A_MEMBER = "{name!r} has not joined room {code}; join it first"
+ROOM_FULL = "room {code} is full ({limit} members)"
+ROOM_MEMO_TOO_LONG = "a memo has at most {limit:,} characters (got {length:,})"
+ROOM_BAD_DECISION = "not a decision: {detail}"
+ROOM_CLOSED = "room {code} has been revealed; submissions are closed"
+ROOM_REVEALING = "the facilitator is revealing room {code}; submissions are closed"
+ROOM_WRONG_TOKEN = "that facilitator link is not valid for room {code}; nothing was revealed"
+ROOM_BAD_SETTINGS = "cannot create a room: {detail}"
+ROOM_SCORING_FAILED = "room {code} could not be scored, so nothing was revealed: {detail}"
+ROOM_DB_UNREACHABLE = (
+    "the study-group database at {where} cannot be reached ({detail}); check LAUNCHROOM_DB_URL "
+    "or LAUNCHROOM_DB, or ask whoever runs the app"
+)
+ROOM_DB_BAD_URL = "LAUNCHROOM_DB_URL is not a usable database URL ({detail})"
+ROOM_DB_ERROR = "the study-group database at {where} failed ({detail})"

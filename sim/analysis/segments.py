@@ -116,7 +116,7 @@ def segment_lifts(
 
     ``kind`` is chosen once for the whole metric (so every segment uses the same method);
     see :func:`sim.analysis.lift.metric_lift`. Adjusted p-values come from statsmodels
-    ``multipletests`` (``"holm"`` and ``"fdr_bh"``). Rows with no segment are left out.
+    (``"fdr_bh"``) and :func:`holm_adjust`. Rows with no segment are left out.
 
     >>> rng = np.random.default_rng(1)
     >>> frame = pd.DataFrame({
@@ -154,7 +154,7 @@ def segment_lifts(
     p_bh = np.full(p_values.size, np.nan)
     finite = np.isfinite(p_values)
     if finite.any():
-        p_holm[finite] = multipletests(p_values[finite], alpha=alpha, method="holm")[1]
+        p_holm[finite] = holm_adjust(p_values[finite])
         p_bh[finite] = multipletests(p_values[finite], alpha=alpha, method="fdr_bh")[1]
     segments = tuple(
         SegmentLift(
@@ -190,6 +190,24 @@ def segment_lifts(
             names=(": " + ", ".join(flagged)) if flagged else "",
         ),
     )
+
+
+def holm_adjust(p_values: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjusted p-values (Holm 1979), identical to statsmodels' ``"holm"``.
+
+    Written out because statsmodels' Holm branch calls ``gc.collect()`` on every call, which
+    costs a quarter of a second in a process holding a large fleet; the test suite checks the
+    two agree.
+
+    >>> holm_adjust(np.array([0.01, 0.04, 0.03])).round(3).tolist()
+    [0.03, 0.06, 0.06]
+    """
+    p_values = np.asarray(p_values, dtype=float)
+    order = np.argsort(p_values, kind="stable")
+    steps = p_values[order] * np.arange(p_values.size, 0, -1)
+    adjusted = np.empty_like(p_values)
+    adjusted[order] = np.minimum(np.maximum.accumulate(steps), 1.0)
+    return adjusted
 
 
 def interaction_test(

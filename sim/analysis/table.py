@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, BinaryIO
 
 import pandas as pd
 
@@ -57,18 +57,24 @@ def _one_line(error: BaseException) -> str:
     return detail if len(detail) <= 200 else detail[:197] + "..."
 
 
-def load_table(path: str | Path) -> pd.DataFrame:
-    """Read a ``.csv`` or ``.parquet`` table; raise :class:`DataError` on any problem.
+def load_table(path: str | Path, data: BinaryIO | None = None) -> pd.DataFrame:
+    r"""Read a ``.csv`` or ``.parquet`` table; raise :class:`DataError` on any problem.
+
+    ``data`` reads an uploaded file instead of the disk; ``path`` then only names it (its
+    extension picks the reader).
 
     >>> load_table("no/such/table.csv")
     Traceback (most recent call last):
     ...
     sim.errors.DataError: no/such/table.csv: file not found
+    >>> import io
+    >>> load_table("upload.csv", io.BytesIO(b"arm,x\ncontrol,1\ntreatment,2\n")).shape
+    (2, 2)
     """
     path = Path(path)
-    if not path.exists():
+    if data is None and not path.exists():
         raise DataError(messages.FILE_NOT_FOUND.format(path=path))
-    if path.is_dir():
+    if data is None and path.is_dir():
         raise DataError(messages.TABLE_IS_FOLDER.format(path=path))
     suffix = path.suffix.lower()
     if suffix not in TABLE_READERS:
@@ -77,7 +83,7 @@ def load_table(path: str | Path) -> pd.DataFrame:
         )
     kind, reader = TABLE_READERS[suffix]
     try:
-        table = reader(path)
+        table = reader(path if data is None else data)
     except pd.errors.EmptyDataError:
         raise DataError(messages.TABLE_FILE_EMPTY.format(path=path)) from None
     # pandas and pyarrow report bad files as ValueError (parser, Arrow, encoding errors) or

@@ -189,3 +189,17 @@ def test_interaction_needs_two_usable_segments():
     )
     with pytest.raises(DataError, match="at least two segments"):
         interaction_test(frame, "minutes", "region")
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_holm_adjust_matches_statsmodels_multipletests(seed):
+    # Reference: statsmodels.stats.multitest.multipletests(method="holm").
+    from statsmodels.stats.multitest import multipletests
+
+    from sim.analysis.segments import holm_adjust
+
+    rng = np.random.default_rng(seed)
+    p_values = rng.uniform(0, 0.2, rng.integers(1, 12))
+    p_values[rng.random(p_values.size) < 0.2] = p_values[0]  # ties
+    expected = multipletests(p_values, method="holm")[1]
+    assert np.allclose(holm_adjust(p_values), expected, rtol=0, atol=1e-12)

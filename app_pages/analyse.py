@@ -1,0 +1,147 @@
+"""Analyse: the readout in the order a careful analyst works, plus "your own data"."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from sim.analysis import analyse_table, load_table
+from ui import charts, state, tables, texts
+from ui.guard import guard
+from ui.runs import analyse_case, has_run, run_case
+
+key = state.run_key()
+case_id, knobs, seed, devices = key
+st.header("Analyse")
+(quality_tab, lift_tab, segments_tab, retention_tab, time_tab, drift_tab,
+ own_tab) = st.tabs(["Data quality", "Lift", "Segments", "Retention", "Over time", "Drift",
+                     "Your own data"])
+
+with own_tab:
+    st.subheader("Analyse your own experiment export")
+    st.caption("One row per user or device, an arm column, numeric metric columns (CSV or Parquet).")
+    upload = st.file_uploader("Experiment table", type=["csv", "parquet"])
+    if upload is not None:
+        with guard(texts.UPLOAD_FAILED):
+            table = load_table(upload.name, upload)
+            columns = list(table.columns)
+            arm = st.selectbox("Arm column", columns,
+                               index=columns.index("arm") if "arm" in columns else 0)
+            arms = sorted(table[arm].dropna().astype(str).unique())
+            control = st.selectbox("Control arm", arms,
+                                   index=arms.index("control") if "control" in arms else 0)
+            numeric = [c for c in columns if c != arm and table[c].dtype.kind in "biuf"]
+            metrics = st.multiselect("Metrics", numeric, default=numeric[:5])
+            covariate = st.selectbox("Pre-period covariate (CUPED)", ["(none)", *numeric])
+            control_value = next(v for v in table[arm].dropna().unique() if str(v) == control)
+            report = analyse_table(
+                table, arm, control=control_value, metrics=metrics or None,
+                covariate=None if covariate == "(none)" else covariate,
+            )
+            st.info(report.srm.reading)
+            st.dataframe(tables.lift_table(report.metrics, report.cuped), hide_index=True)
+            st.altair_chart(charts.forest(tables.forest_rows(report.metrics),
+                                          "Relative lift with 95% CI", "Relative lift"),
+                            width="stretch")
+
+if not has_run(key):
+    for tab in (quality_tab, lift_tab, segments_tab, retention_tab, time_tab, drift_tab):
+        with tab:
+            st.info(texts.RUN_FIRST)
+            st.page_link("app_pages/run.py", label="Go to Run", icon="📡")
+    st.stop()
+
+with guard():
+    result = run_case(case_id, knobs, seed, devices)
+    report = analyse_case(case_id, knobs, seed, devices)
+case = result.scenario
+primary = case.experiment.primary_metric
+
+with quality_tab:
+    st.subheader("Quality checks come before any lift")
+    left, middle, right = st.columns(3)
+    left.metric("Sample ratio (treatment share)",
+                f"{report.srm.n_treatment / (report.srm.n_control + report.srm.n_treatment):.2%}",
+                f"planned {case.experiment.treatment_share:.0%}", delta_color="off")
+    middle.metric("SRM p-value", f"{report.srm.p_value:.3g}",
+                  "ALARM" if report.srm.alarm else "ok", delta_color="inverse" if report.srm.alarm else "off")
+    right.metric("Telemetry completeness", f"{report.completeness.share:.1%}")
+    (st.error if report.srm.alarm else st.success)(report.srm.reading)
+    st.write(report.completeness.reading)
+    st.write(f"Devices seen in telemetry: {report.devices_analysed:,} "
+             f"({report.devices_never_reported:,} never reported). Duplicate reports: "
+             f"{report.duplicate_reports:,}; late reports: {report.late_reports:,}.")
+    if report.cleaning is not None and result.daily is not None:
+        cleaned = st.toggle("Remove duplicate reports from the raw rows", value=True)
+        st.caption(report.cleaning.reading)
+        rows = result.daily.drop_duplicates() if cleaned else result.daily
+        st.altair_chart(charts.reports_per_day(rows, cleaned), width="stretch")
+
+with lift_tab:
+    st.subheader("Lift per metric")
+    use_cuped = st.toggle("Adjust with the pre-period baseline (CUPED)", value=True)
+    cuped = report.cuped if use_cuped else {}
+    st.dataframe(tables.lift_table(report.metrics, cuped, report.guardrails), hide_index=True)
+    st.altair_chart(charts.forest(tables.forest_rows(report.metrics, cuped),
+                                  "Relative lift with 95% CI (treatment vs control)",
+                                  "Relative lift"), width="stretch")
+    if use_cuped and primary in report.cuped:
+        st.caption(report.cuped[primary].reading)
+    for guardrail in report.guardrails.values():
+        (st.success if guardrail.non_inferior else st.warning)(guardrail.reading)
+    if report.compliance is not None:
+        st.caption(report.compliance.reading)
+    st.caption(report.bayes.reading)
+
+with segments_tab:
+    st.subheader(f"{primary} by segment")
+    if not report.segments:
+        st.info("This fleet has a single segment of each kind: nothing to split.")
+    for kind, segments in report.segments.items():
+        st.markdown(f"**By {kind.replace('_', ' ')}**")
+        st.altair_chart(charts.forest(tables.segment_rows(segments),
+                                      f"Relative lift in {primary} by {kind.replace('_', ' ')}",
+                                      "Relative lift", label="segment"), width="stretch")
+        st.dataframe(tables.segment_table(segments), hide_index=True)
+        st.caption(report.interactions[kind].reading)
+
+with retention_tab:
+    st.subheader("Retention")
+    left, middle, right = st.columns(3)
+    left.metric("Log-rank chi-square", f"{report.logrank.chi2:.2f}", f"p = {report.logrank.p_value:.3g}",
+                delta_color="off")
+    middle.metric("Hazard ratio (treatment vs control)", f"{report.hazard.hazard_ratio:.3f}",
+                  f"95% CI {report.hazard.ci[0]:.3f} to {report.hazard.ci[1]:.3f}", delta_color="off")
+    right.metric("Method", report.hazard.method)
+    st.altair_chart(charts.survival_curves(tables.survival_frame(report.survival)),
+                    width="stretch")
+    st.caption(report.hazard.reading)
+
+with time_tab:
+    st.subheader("Lift over time")
+    st.altair_chart(charts.daily_lift(report.daily), width="stretch")
+    if report.novelty is not None:
+        (st.warning if report.novelty.p_value < case.experiment.alpha else st.info)(
+            report.novelty.reading)
+    if report.sequential is not None:
+        st.caption(report.sequential.reading)
+
+with drift_tab:
+    st.subheader("Did the measurement move, or the behaviour?")
+    if report.drift is None:
+        st.info("Too few updated devices to compare before and after.")
+    else:
+        drift = report.drift
+        (st.warning if drift.measurement_step else st.info)(drift.reading)
+        left, right = st.columns(2)
+        left.metric("KS statistic (updated devices, before vs after)",
+                    f"{drift.on_build_ks.statistic:.3f}", f"p = {drift.on_build_ks.p_value:.3g}",
+                    delta_color="off")
+        right.metric("PSI (updated devices)", f"{drift.on_build_psi.psi:.3f}",
+                     f"control {drift.control_psi.psi:.3f}", delta_color="off")
+        st.altair_chart(
+            charts.distributions(tables.drift_frame(result.devices), "sensor_score", "when",
+                                 "Sensor score before and after the update",
+                                 "Sensor score (device mean)"),
+            width="stretch",
+        )
+st.page_link("app_pages/decide.py", label="Make the call →", icon="✅")

@@ -1,0 +1,433 @@
+"""The Study group page's pieces: the room store, joining and creating rooms, the board.
+
+The room lives in this browser session (``room_code``, and ``room_name`` for a member,
+``room_token`` for the facilitator). A link's ``?room=`` fills in the code; a facilitator
+link's ``?token=`` is checked, kept in the session and taken out of the address bar at once,
+so a shared screen or a copied address never shows it. Everything a person typed (names,
+memos) is drawn with ``st.text`` or inside tables, never as Markdown or HTML.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from sim import LaunchRoomError, rooms
+from sim.decision import CALL_LABELS, CHECKS, Decision, segment_names
+from sim.errors import RoomError
+from sim.rooms import Board, Room, RoomStore, Scores
+from ui import state, texts, widgets
+from ui.runs import analyse_case, has_run, run_case
+
+BOARD_REFRESH_S = 5
+SEGMENT_KINDS = ("chip_tier", "device_type", "region")
+CODE, NAME, TOKEN = "room_code", "room_name", "room_token"
+_NOTES, _SEEN_REVEAL = "_room_notes", "_room_seen_reveal"
+_log = logging.getLogger("launchroom.ui")
+
+
+# --- the store ----------------------------------------------------------------------------
+@st.cache_resource(show_spinner=False)
+def _store(url: str) -> RoomStore:
+    return RoomStore(url)
+
+
+def store() -> RoomStore:
+    """The server's room store (``LAUNCHROOM_DB_URL`` / ``LAUNCHROOM_DB``), shared by sessions."""
+    return _store(rooms.database_url())
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&])")
+
+
+def plain(text: object) -> str:
+    """Text for an element that renders Markdown (alerts, labels), every markup character
+    escaped, so what a person typed (a code, a name) shows literally.
+
+    >>> print(plain("**Ana** <b>"))
+    \\*\\*Ana\\*\\* \\<b\\>
+    """
+    return _MARKDOWN.sub(r"\\\1", str(text))
+
+
+def note(kind: str, text: str) -> None:
+    """Queue a message for the next run of the page (callbacks cannot draw)."""
+    st.session_state.setdefault(_NOTES, []).append((kind, plain(text)))
+
+
+def show_notes() -> None:
+    for kind, text in st.session_state.pop(_NOTES, []):
+        getattr(st, kind)(text)
+
+
+def _safely(action: Callable[[], None]) -> None:
+    """Run a callback's work; problems become a one-line note instead of a traceback."""
+    try:
+        action()
+    except LaunchRoomError as error:
+        note("error", texts.ROOM_FAILED.format(error=error))
+    except Exception as error:  # noqa: BLE001 - the page must never show a traceback
+        _log.exception("study group action failed")
+        note("error", texts.UNEXPECTED.format(kind=type(error).__name__,
+                                              detail=str(error).splitlines()[0][:200]
+                                              if str(error) else ""))
+
+
+# --- who this session is ----------------------------------------------------------------
+def current_code() -> str | None:
+    return st.session_state.get(CODE)
+
+
+def member_name() -> str | None:
+    return st.session_state.get(NAME)
+
+
+def is_facilitator() -> bool:
+    return bool(st.session_state.get(TOKEN))
+
+
+def mark_revealed(room: Room) -> None:
+    """The page already shows a revealed room: the board need not redraw the page for it."""
+    if room.is_revealed:
+        st.session_state[_SEEN_REVEAL] = True
+
+
+def arrive_from_link(room_store: RoomStore) -> None:
+    """Read the link's ``?room=`` (fills in the join form) and ``?token=`` (the facilitator)."""
+    params = st.query_params
+    code = params.get("room")
+    token = params.get("token")
+    if token is not None:
+        del st.query_params["token"]  # never keep the secret in the address bar
+    if not code:
+        return
+    try:
+        display = rooms.format_code(rooms.normalise_code(code))
+        if token is not None:
+            if room_store.is_facilitator(display, token):
+                _enter(display, token=token)
+            else:
+                note("warning", texts.ROOM_TOKEN_BAD.format(code=display))
+    except LaunchRoomError as error:
+        note("error", texts.ROOM_FAILED.format(error=error))
+        return
+    if current_code() is None:
+        st.session_state.setdefault("room_join_code", display)
+
+
+def _enter(code: str, token: str | None = None, name: str | None = None) -> None:
+    if st.session_state.get(CODE) != code:
+        for key in (NAME, TOKEN, _SEEN_REVEAL):
+            st.session_state.pop(key, None)
+    st.session_state[CODE] = code
+    if token is not None:
+        st.session_state[TOKEN] = token
+    if name is not None:
+        st.session_state[NAME] = name
+    st.query_params["room"] = code
+
+
+def leave() -> None:
+    """Leave the room in this session (the room and the submission stay in the store)."""
+    for key in (CODE, NAME, TOKEN, _SEEN_REVEAL, "room_join_code"):
+        st.session_state.pop(key, None)
+    for key in ("room", "token"):
+        if key in st.query_params:
+            del st.query_params[key]
+
+
+# --- room settings and the sidebar ----------------------------------------------------------
+def knobs_key(knobs: Mapping[str, Any]) -> tuple:
+    """Knobs in ui.state.run_key's form: sorted (path, repr(value)) pairs."""
+    return tuple(sorted((path, repr(value)) for path, value in knobs.items()))
+
+
+def room_key(room: Room) -> tuple:
+    """The room's run in ui.state.run_key's form (the cache key of run_case)."""
+    return room.case_id, knobs_key(room.knobs), room.seed, room.devices
+
+
+def apply_settings(room: Room) -> None:
+    """Put the room's case, seed, fleet size and knobs into the sidebar (a callback: before the
+    widgets are drawn). Raises RoomError when this app cannot run the room's settings."""
+    cases = state.case_library()
+    if room.case_id not in cases:
+        raise RoomError(texts.ROOM_CASE_MISSING.format(code=room.display_code, case=room.case_id))
+    base = cases[room.case_id]
+    problem = None
+    if room.devices not in state.FLEET_SIZES:
+        problem = f"a fleet of {room.devices:,} devices is not offered here"
+    elif not 0 <= room.seed <= state.MAX_SEED:
+        problem = f"seed {room.seed} is out of range"
+    else:
+        try:
+            base.with_knobs(room.knobs)
+        except LaunchRoomError as error:
+            problem = str(error)
+    if problem:
+        raise RoomError(texts.ROOM_SETTINGS_UNUSABLE.format(code=room.display_code, detail=problem))
+    widgets.reset_knobs(room.case_id, base)
+    st.session_state["case_id"] = room.case_id
+    st.session_state["seed"] = room.seed
+    st.session_state["devices"] = room.devices
+    if room.knobs:
+        st.session_state["knobs"][room.case_id] = dict(room.knobs)
+
+
+def on_settings(room: Room) -> bool:
+    """Whether the sidebar holds the room's settings."""
+    return state.run_key() == room_key(room)
+
+
+# --- callbacks ------------------------------------------------------------------------------
+def join(room_store: RoomStore, code: str | None = None) -> None:
+    """Join with the name (and, without ``code``, the code) typed in the form (on_click)."""
+
+    def work() -> None:
+        name = rooms.clean_name(st.session_state.get("room_join_name", ""))
+        room = room_store.join(code or st.session_state.get("room_join_code", ""), name)
+        apply_settings(room)
+        _enter(room.display_code, name=name)
+        note("success", texts.ROOM_JOINED.format(code=room.display_code))
+
+    _safely(work)
+
+
+def create(room_store: RoomStore) -> None:
+    """Open a room for the sidebar's current case, knobs, seed and fleet size (on_click)."""
+
+    def work() -> None:
+        case_id, _, seed, devices = state.run_key()
+        code, token = room_store.create_room(case_id, seed, devices, state.knobs_for(case_id))
+        _enter(code, token=token)
+        note("success", texts.ROOM_CREATED.format(code=code))
+
+    _safely(work)
+
+
+def use_room_settings(room: Room) -> None:
+    _safely(lambda: apply_settings(room))
+
+
+# --- scoring with the app's cached runs -------------------------------------------------------
+def scorer(room: Room, decisions: Sequence[Decision]) -> Scores:
+    """Score a room on its seeded run, reusing the app's cached simulation and analysis."""
+    if room.case_id not in state.case_library():
+        raise RoomError(texts.ROOM_CASE_MISSING.format(code=room.display_code, case=room.case_id))
+    key = room_key(room)
+    return rooms.score_room(room, decisions, run=(run_case(*key), analyse_case(*key)))
+
+
+# --- links -------------------------------------------------------------------------------------
+def links(room: Room, token: str | None) -> tuple[str, str | None]:
+    """The join link and (with the token) the facilitator link, absolute when the browser's
+    address is known."""
+    base = getattr(st.context, "url", None) or ""
+    join_link = base + room.join_query()
+    boss = base + rooms.facilitator_query(room.code, token) if token else None
+    return join_link, boss
+
+
+# --- the member's decision -------------------------------------------------------------------
+def _latest_decide_page_decision(case_id: str) -> dict[str, Any]:
+    """The last decision made on the Decide page for this case, as plain values (or {})."""
+    decisions = st.session_state.get("decisions") or []
+    if not decisions:
+        return {}
+    latest = decisions[-1]
+    if hasattr(latest, "model_dump"):
+        data = latest.model_dump()
+    elif isinstance(latest, Mapping):
+        data = dict(latest)
+    else:
+        return {}
+    if data.get("case", case_id) != case_id:
+        return {}
+    return data
+
+
+def _segment_options(case) -> list[str]:
+    return [f"{kind}: {name}" for kind in SEGMENT_KINDS for name in segment_names(case, kind)]
+
+
+def decision_form(room: Room, room_store: RoomStore, name: str) -> None:
+    """The member's call for the room, prefilled from their Decide page when it has one."""
+    case = state.case_library()[room.case_id].with_knobs(room.knobs)
+    defaults = _latest_decide_page_decision(room.case_id)
+    calls = list(CALL_LABELS)
+    options = _segment_options(case)
+    kind = defaults.get("segment_kind") or "chip_tier"
+    picked = [f"{kind}: {s}" for s in defaults.get("segments") or () if f"{kind}: {s}" in options]
+    prefix = f"room_form::{room.code}::"
+    with st.form(f"{prefix}form"):
+        call = st.radio("Your call", calls, format_func=lambda c: CALL_LABELS[c].capitalize(),
+                        horizontal=True, key=f"{prefix}call",
+                        index=calls.index(defaults["call"]) if defaults.get("call") in calls else 0)
+        segments = st.multiselect("Segments to ship to (for a segment call)", options,
+                                  default=picked, key=f"{prefix}segments")
+        expected = st.number_input(
+            f"Expected relative lift of {case.experiment.primary_metric} (%)",
+            min_value=-100.0, max_value=1000.0, step=0.5, key=f"{prefix}expected",
+            value=float(defaults.get("expected_lift", 0.0)) * 100)
+        checks = st.multiselect("Evidence you relied on", list(CHECKS), key=f"{prefix}checks",
+                                default=[c for c in defaults.get("checks") or () if c in CHECKS])
+        memo = st.text_area("Memo", max_chars=rooms.MEMO_MAX_CHARS, key=f"{prefix}memo",
+                            value=str(defaults.get("memo") or ""),
+                            placeholder="The call, the evidence, the risks, what you would do next.")
+        submitted = st.form_submit_button("Submit to the room", type="primary")
+    if not submitted:
+        return
+    kinds = {option.split(": ", 1)[0] for option in segments}
+    if call == "ship_segments" and len(kinds) > 1:
+        st.error(texts.ROOM_SEGMENTS_MIXED)
+        return
+    try:
+        decision = Decision.from_dict({
+            "call": call,
+            "segment_kind": kinds.pop() if call == "ship_segments" and kinds else None,
+            "segments": [option.split(": ", 1)[1] for option in segments]
+            if call == "ship_segments" else [],
+            "expected_lift": expected / 100,
+            "checks": checks,
+            "decision_day": case.experiment.decision_day,
+            "memo": memo,
+        })
+        room_store.submit(room.code, name, decision, scenario=case)
+    except LaunchRoomError as error:
+        st.error(plain(texts.ROOM_FAILED.format(error=error)))
+        return
+    st.success(texts.ROOM_SUBMITTED)
+
+
+def own_submission(room: Room, room_store: RoomStore, name: str) -> None:
+    """What this member submitted (only they see it before the reveal)."""
+    try:
+        mine = room_store.submission(room.code, name)
+    except LaunchRoomError as error:
+        st.error(plain(texts.ROOM_FAILED.format(error=error)))
+        return
+    if mine is None:
+        st.caption("You have not submitted yet.")
+        return
+    st.caption("Your submission")
+    st.dataframe(pd.DataFrame([{
+        "call": rooms.decision_label(mine),
+        "expected lift": mine.get("expected_lift"),
+        "evidence": ", ".join(mine.get("checks") or ()),
+    }]), hide_index=True, column_config={
+        "expected lift": st.column_config.NumberColumn(format="percent")})
+    st.text(mine.get("memo") or "(no memo)")
+
+
+# --- the board -----------------------------------------------------------------------------
+def lift_chart(board: Board) -> alt.Chart:
+    """Each member's expected lift against the true effect where they ship."""
+    rows = [r for r in board.rows() if r["expected_lift"] is not None]
+    long = pd.DataFrame(
+        [{"member": r["member"], "what": "expected (their call)", "lift": r["expected_lift"]}
+         for r in rows]
+        + [{"member": r["member"], "what": "true effect where they ship", "lift": r["true_lift"]}
+           for r in rows if r["true_lift"] is not None]
+    )
+    metric = (board.truth or {}).get("primary_metric", "the primary metric")
+    points = alt.Chart(long, title=f"Expected lift in {metric} against the true effect").mark_point(
+        filled=True, size=120).encode(
+        x=alt.X("lift:Q", title=f"Relative change in {metric}",
+                axis=alt.Axis(format="+.1%")),
+        y=alt.Y("member:N", title=None, sort=None),
+        color=alt.Color("what:N", title=None,
+                        scale=alt.Scale(domain=["expected (their call)",
+                                                "true effect where they ship"],
+                                        range=["#2b6cb0", "#c53030"])),
+        shape=alt.Shape("what:N", title=None),
+        tooltip=["member", "what", alt.Tooltip("lift:Q", format="+.2%")],
+    )
+    fleet = (board.truth or {}).get("true_lift")
+    layers = [points]
+    if fleet is not None:
+        layers.append(alt.Chart(pd.DataFrame({"lift": [fleet]})).mark_rule(
+            color="#c53030", strokeDash=[4, 4]).encode(x="lift:Q"))
+    return alt.layer(*layers).properties(height=alt.Step(34))
+
+
+def _show_board(board: Board) -> None:
+    if not board.entries:
+        st.info(texts.ROOM_NOBODY)
+        return
+    if not board.revealed:
+        st.caption(texts.ROOM_WAITING.format(submitted=board.submitted, members=len(board.entries)))
+        frame = pd.DataFrame(board.rows()).rename(columns={"at": "submitted at"})
+        st.dataframe(frame, hide_index=True, column_config={
+            "submitted": st.column_config.CheckboxColumn("submitted"),
+            "submitted at": st.column_config.DatetimeColumn(format="HH:mm:ss"),
+        })
+        return
+    truth = board.truth or {}
+    st.success(texts.ROOM_REVEALED)
+    columns = st.columns(3)
+    columns[0].metric("The right call", str(truth.get("right_label", "?")))
+    fleet = truth.get("true_lift")
+    columns[1].metric(f"True effect on {truth.get('primary_metric', 'the primary metric')}",
+                      "n/a" if fleet is None else f"{fleet:+.2%}")
+    columns[2].metric("Submitted", f"{board.submitted} of {len(board.entries)}")
+    if truth.get("reason"):
+        st.text(str(truth["reason"]))
+    rows = board.rows()
+    if not rows:
+        return
+    st.altair_chart(lift_chart(board), width="stretch")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={
+        "expected_lift": st.column_config.NumberColumn("expected lift", format="percent"),
+        "true_lift": st.column_config.NumberColumn("true lift where they ship", format="percent"),
+        "score": st.column_config.NumberColumn("score /100"),
+        "memo": st.column_config.TextColumn("memo", width="large"),
+    })
+    for entry in board.entries:
+        if entry.decision is None:
+            continue
+        card = entry.scorecard or {}
+        total = card.get("total")
+        score = "not scored" if total is None else f"{total}/100"
+        with st.expander(f"{plain(entry.name)}: {score}"):
+            st.text(f"Call: {rooms.decision_label(entry.decision)}")
+            for item in card.get("items") or ():
+                st.text(f"{item['criterion'].capitalize()} "
+                        f"{item['points']:g}/{item['max_points']:g}: "
+                        f"{item['explanation']}")
+            if card.get("error"):
+                st.text(card["error"])
+            st.text("Memo:\n" + (entry.decision.get("memo") or "(no memo)"))
+
+
+@st.fragment(run_every=BOARD_REFRESH_S)
+def live_board(code: str) -> None:
+    """The board, refreshed every few seconds while people submit."""
+    try:
+        board = store().board(code)
+    except LaunchRoomError as error:
+        st.warning(plain(texts.ROOM_DB_DOWN.format(error=error)))
+        return
+    _show_board(board)
+    if board.revealed and not st.session_state.get(_SEEN_REVEAL):
+        # The reveal happened elsewhere: redraw the whole page (the form closes, the truth shows).
+        st.session_state[_SEEN_REVEAL] = True
+        st.rerun(scope="app")
+
+
+def run_status(room: Room) -> bool:
+    """Whether this session ran the room's settings; says what to do when it did not."""
+    if not on_settings(room):
+        st.warning(texts.ROOM_SETTINGS_DIFFER)
+        st.button("Use the room's settings again", on_click=use_room_settings, args=(room,))
+        return False
+    if not has_run(room_key(room)):
+        st.info(texts.ROOM_RUN_FIRST)
+        st.page_link("app_pages/run.py", label="Go to Run", icon="📡")
+        return False
+    return True

@@ -1,0 +1,152 @@
+"""Session state shared by every page: the case, knobs, seed and fleet size, and shareable links.
+
+Everything a run depends on lives in ``st.session_state`` (per browser session, never at module
+level, which every user of the server would share) and round-trips through the URL's query
+parameters, so a link pasted to a friend reproduces the exact same run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from sim import LaunchRoomError, Scenario, load_scenario
+from sim.cli import CASES_FOLDER
+from sim.scenario import case_paths, parse_knob_value
+from ui import texts
+
+DEFAULT_CASE = "camera_night_mode"
+FLEET_SIZES = (10_000, 20_000, 50_000, 100_000, 200_000)
+DEFAULT_DEVICES = 100_000
+MAX_SEED = 2**31 - 1
+_RESERVED = {"case", "seed", "devices", "room", "token"}
+_KEPT = ("room", "token")  # a study group's link: kept in the address bar, never a knob
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def case_library(folder: str = str(CASES_FOLDER)) -> dict[str, Scenario]:
+    """Every valid case in the library, by id (invalid files are reported on the Cases page)."""
+    cases = {}
+    for path in case_paths(folder):
+        try:
+            cases[path.stem] = load_scenario(path)
+        except LaunchRoomError:
+            continue
+    return cases
+
+
+def library_problems(folder: str = str(CASES_FOLDER)) -> list[str]:
+    """One line per case file that does not validate."""
+    problems = []
+    for path in case_paths(folder):
+        try:
+            load_scenario(path)
+        except LaunchRoomError as error:
+            problems.append(str(error))
+    return problems
+
+
+def init_state() -> None:
+    """Set the session's defaults once, reading a shared link's query parameters if present."""
+    cases = case_library()
+    if st.session_state.get("_initialised"):
+        return
+    params = st.query_params
+    notes: list[str] = []
+    case_id = params.get("case", DEFAULT_CASE if DEFAULT_CASE in cases else next(iter(cases)))
+    if case_id not in cases:
+        notes.append(texts.LINK_UNKNOWN_CASE.format(case=case_id))
+        case_id = DEFAULT_CASE if DEFAULT_CASE in cases else next(iter(cases))
+    st.session_state.setdefault("case_id", case_id)
+    st.session_state.setdefault("seed", _int_param(params.get("seed"), 0, 0, MAX_SEED, "seed", notes))
+    devices = _int_param(params.get("devices"), DEFAULT_DEVICES, FLEET_SIZES[0], FLEET_SIZES[-1],
+                         "devices", notes)
+    st.session_state.setdefault("devices", min(FLEET_SIZES, key=lambda size: abs(size - devices)))
+    knobs = {key: parse_knob_value(value) for key, value in params.items() if key not in _RESERVED}
+    st.session_state.setdefault("knobs", {})
+    if knobs:
+        try:
+            cases[case_id].with_knobs(knobs)
+            st.session_state["knobs"][case_id] = knobs
+        except LaunchRoomError as error:
+            notes.append(texts.LINK_BAD_KNOBS.format(error=error))
+    st.session_state.setdefault("decisions", [])
+    st.session_state["_link_notes"] = notes
+    st.session_state["_initialised"] = True
+
+
+def _int_param(raw: str | None, default: int, low: int, high: int, name: str,
+               notes: list[str]) -> int:
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        notes.append(texts.LINK_BAD_NUMBER.format(name=name, value=raw))
+        return default
+    if not low <= value <= high:
+        notes.append(texts.LINK_BAD_NUMBER.format(name=name, value=raw))
+        return default
+    return value
+
+
+def knobs_for(case_id: str) -> dict[str, Any]:
+    """The knob overrides the person set for a case (empty: the case's defaults)."""
+    return dict(st.session_state["knobs"].get(case_id, {}))
+
+
+def set_knob(case_id: str, path: str, value: Any, default: Any) -> None:
+    """Remember a knob value; a value equal to the case's default is forgotten."""
+    knobs = st.session_state["knobs"].setdefault(case_id, {})
+    if value == default:
+        knobs.pop(path, None)
+    else:
+        knobs[path] = value
+
+
+def current_case() -> Scenario:
+    """The selected case with the person's knobs applied."""
+    case_id = st.session_state["case_id"]
+    return case_library()[case_id].with_knobs(knobs_for(case_id))
+
+
+def run_key() -> tuple:
+    """Everything that changes a run's tables: case, knobs, seed and fleet size."""
+    case_id = st.session_state["case_id"]
+    knobs = tuple(sorted((path, repr(value)) for path, value in knobs_for(case_id).items()))
+    return case_id, knobs, int(st.session_state["seed"]), int(st.session_state["devices"])
+
+
+def sync_link() -> None:
+    """Write the run's inputs into the URL so the address bar is a shareable link."""
+    case_id, _, seed, devices = run_key()
+    params = {"case": case_id, "seed": str(seed), "devices": str(devices)}
+    params.update({path: _link_value(value) for path, value in knobs_for(case_id).items()})
+    params.update({name: st.query_params[name] for name in _KEPT if name in st.query_params})
+    if dict(st.query_params) != params:
+        st.query_params.from_dict(params)
+
+
+def _link_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    return repr(value)
+
+
+def share_query() -> str:
+    """The query string of the current run (for a copyable link)."""
+    from urllib.parse import urlencode
+
+    case_id, _, seed, devices = run_key()
+    params = {"case": case_id, "seed": seed, "devices": devices}
+    params.update({path: _link_value(value) for path, value in knobs_for(case_id).items()})
+    return "?" + urlencode(params)
+
+
+def case_file(case_id: str) -> Path:
+    """The case's TOML file."""
+    return CASES_FOLDER / f"{case_id}.toml"

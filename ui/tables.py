@@ -1,0 +1,119 @@
+"""Turn analysis results into the small frames the pages show and chart (no statistics here)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis import KaplanMeierResult, SegmentLiftsResult
+
+# Which way is good for each metric, for colouring; the statistics never depend on it.
+HIGHER_IS_BETTER = {
+    "sessions": True, "active_days": True, "retained": True, "feature_uses": True,
+    "sensor_score": True, "crashes": False, "battery_drain": False, "latency_ms": False,
+}
+
+
+def _verdict(metric: str, low: float, high: float) -> str:
+    if not (np.isfinite(low) and np.isfinite(high)) or low <= 0 <= high:
+        return "unclear"
+    up = low > 0
+    return "better" if up == HIGHER_IS_BETTER.get(metric, True) else "worse"
+
+
+def lift_table(metrics: Mapping, cuped: Mapping, guardrails: Mapping | None = None) -> pd.DataFrame:
+    """One row a metric: means, absolute and relative lift with CIs, p, CUPED and guardrail."""
+    rows = []
+    for name, plain in metrics.items():
+        result = cuped.get(name, plain)
+        guardrail = (guardrails or {}).get(name)
+        rows.append({
+            "metric": name,
+            "method": "CUPED" if name in cuped else plain.method,
+            "control": result.control_mean,
+            "treatment": result.treatment_mean,
+            "difference": result.abs_diff,
+            "95% CI": f"{result.abs_ci[0]:+.4g} to {result.abs_ci[1]:+.4g}",
+            "relative": f"{result.rel_lift:+.2%}" if np.isfinite(result.rel_lift) else "n/a",
+            "p-value": result.p_value,
+            "guardrail": "" if guardrail is None else (
+                "holds" if guardrail.non_inferior else "not shown to hold"),
+        })
+    return pd.DataFrame(rows)
+
+
+def forest_rows(metrics: Mapping, cuped: Mapping | None = None) -> pd.DataFrame:
+    """Relative lift and CI per metric, for the forest plot."""
+    rows = []
+    for name, plain in metrics.items():
+        result = (cuped or {}).get(name, plain)
+        low, high = result.rel_ci
+        if not np.isfinite(result.rel_lift):
+            continue
+        rows.append({"label": name, "estimate": result.rel_lift, "low": low, "high": high,
+                     "p": result.p_value, "verdict": _verdict(name, low, high)})
+    return pd.DataFrame(rows)
+
+
+def segment_rows(segments: SegmentLiftsResult) -> pd.DataFrame:
+    """Relative lift and CI per segment (Holm-adjusted p), for the forest plot."""
+    return pd.DataFrame([
+        {"segment": str(s.segment), "estimate": s.rel_lift, "low": s.rel_ci[0], "high": s.rel_ci[1],
+         "p": s.p_holm, "verdict": _verdict(segments.metric, s.rel_ci[0], s.rel_ci[1])
+         if s.p_holm < 0.05 else "unclear"}
+        for s in segments.segments
+    ])
+
+
+def segment_table(segments: SegmentLiftsResult) -> pd.DataFrame:
+    """Per segment: means, lift, raw and corrected p-values."""
+    frame = segments.to_frame()
+    keep = ["segment", "n_control", "n_treatment", "control_mean", "treatment_mean", "abs_diff",
+            "rel_lift", "p_value", "p_holm", "p_bh"]
+    return frame[[c for c in keep if c in frame.columns]]
+
+
+def survival_frame(curves: KaplanMeierResult) -> pd.DataFrame:
+    """Kaplan-Meier steps of both arms in one long frame (starting at 1 on day 0)."""
+    parts = []
+    for curve in (curves.control, curves.treatment):
+        parts.append(pd.DataFrame({"day": [0.0, *curve.times], "survival": [1.0, *curve.survival],
+                                   "arm": str(curve.arm)}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def drift_frame(devices: pd.DataFrame, limit: int = 20_000) -> pd.DataFrame:
+    """Sensor scores before and after, for updated treatment devices and for control."""
+    updated = devices[(devices["arm"] == "treatment") & devices["installed_day"].notna()]
+    control = devices[devices["arm"] == "control"]
+    parts = []
+    for label, rows in (("updated devices", updated), ("control", control)):
+        rows = rows.head(limit)
+        parts.append(pd.DataFrame({"sensor_score": rows["pre_sensor_score"],
+                                   "when": f"{label}: before"}))
+        parts.append(pd.DataFrame({"sensor_score": rows["sensor_score"], "when": f"{label}: after"}))
+    return pd.concat(parts, ignore_index=True).dropna()
+
+
+def score_items(card) -> pd.DataFrame:
+    """The scorecard's criteria: points out of the maximum, and why."""
+    return pd.DataFrame([
+        {"criterion": item.criterion, "points": f"{item.points:.0f} / {item.max_points:.0f}",
+         "why": item.explanation}
+        for item in card.items
+    ])
+
+
+def truth_by_segment(truth: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """The true effect of the primary metric overall and per segment (after the reveal)."""
+    rows = truth[truth["metric"] == metric]
+    return pd.DataFrame({
+        "segment": rows["segment_kind"].str.replace("_", " ") + ": " + rows["segment"],
+        "devices": rows["devices"],
+        "control mean": rows["control_mean"],
+        "treatment mean": rows["treatment_mean"],
+        "true effect": rows["abs_effect"],
+        "true relative effect": rows["rel_effect"].map(lambda v: f"{v:+.2%}"),
+    })
