@@ -29,8 +29,11 @@ exist then, all from the same random numbers:
 >>> fleet = build_fleet(case, np.random.default_rng(0), 2_000)
 >>> model = Behaviour(case, fleet, hardware_profile(case.feature, case.fleet.chip_tiers),
 ...                   np.random.default_rng(1))
->>> exposed = np.ones(fleet.size, dtype=bool)
->>> day = model.step(0, np.random.default_rng(2), exposed, np.zeros(fleet.size, np.float32))
+>>> from sim.rollout import DayExposure
+>>> n = fleet.size
+>>> everyone = DayExposure(exposed=np.ones(n, bool), on_build=fleet.treatment.copy(),
+...     days_on_build=np.zeros(n, np.float32), extra_crash=None, failed_install=np.zeros(n, bool))
+>>> day = model.step(0, np.random.default_rng(2), slice(0, n), everyone)
 >>> bool((day.sessions[0] == day.sessions[1]).all())  # the A/A feature changes nothing
 True
 """
@@ -45,6 +48,7 @@ from scipy.special import ndtri
 
 from sim.fleet import Fleet
 from sim.hardware import BATTERY_WH, HardwareProfile, oom_probability_per_use
+from sim.rollout import DayExposure
 from sim.scenario import Scenario
 
 ACTIVE, DORMANT, CHURNED = 0, 1, 2
@@ -66,6 +70,11 @@ class DeviceEffects:
     model_latency_ms: np.ndarray
     uses_per_day: np.ndarray
     distraction_lift: np.ndarray
+
+    def part(self, block: slice) -> DeviceEffects:
+        """The effects of a block of devices (views, no copies)."""
+        return DeviceEffects(**{name: getattr(self, name)[block]
+                                for name in self.__dataclass_fields__})
 
 
 def device_effects(scenario: Scenario, fleet: Fleet, profile: HardwareProfile) -> DeviceEffects:
@@ -225,18 +234,21 @@ class Behaviour:
         self,
         day: int,
         rng: np.random.Generator,
-        exposed: np.ndarray,
-        days_on_build: np.ndarray,
-        extra_crash: np.ndarray | None = None,
+        block: slice,
+        exposure: DayExposure,
+        shares: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> DayOutcome:
-        """Advance one day. ``exposed`` marks devices running the build under treatment.
+        """Advance one day for the devices in ``block`` (a slice of the fleet).
 
-        ``days_on_build`` is the number of days since install (drives the novelty decay);
-        ``extra_crash`` adds an incident's crash probability for the devices it hits.
+        ``exposure`` is that block's :class:`~sim.rollout.DayExposure`; ``shares`` the block's
+        household shares of devices that would run / really run the build, from
+        :meth:`household_shares` (only when the feature spills over within households).
         """
         base = self._base
-        n = self._fleet.size
-        effects = self._effects
+        fleet = self._fleet
+        n = block.stop - block.start
+        effects = self._effects.part(block)
+        exposed = exposure.exposed
         u_state = rng.random(n, dtype=np.float32)
         u_round = rng.random(n, dtype=np.float32)
         u_crash = rng.random(n, dtype=np.float32)
@@ -244,52 +256,51 @@ class Behaviour:
 
         # Where the build is off, the hazard scale is exactly 1, so both arms stay identical.
         keep = one - effects.retention_lift * exposed
-        self.state[0] = self._transition(0, u_state, None)
-        self.state[1] = self._transition(1, u_state, keep)
-        active = (self.state[0] == ACTIVE, self.state[1] == ACTIVE)
+        for arm, scale in ((0, None), (1, keep)):
+            self.state[arm][block] = self._transition(arm, block, u_state, scale)
+        active = (self.state[0][block] == ACTIVE, self.state[1][block] == ACTIVE)
 
         noise = lognormal(rng, n, base.sessions_spread)
-        draw = self._sessions_mean * noise
+        draw = self._sessions_mean[block] * noise
         lift = effects.sessions_lift
         if self._has_novelty:
-            lift = lift + effects.novelty_peak * np.exp2(-days_on_build / self._half_life)
+            lift = lift + effects.novelty_peak * np.exp2(-exposure.days_on_build / self._half_life)
         lift = np.maximum(lift, np.float32(_MIN_SESSION_FACTOR - 1.0))
         factor = one + lift * exposed
         realised = None
-        if self._spillover:
+        if shares is not None:
             # Potential outcome: everyone who would get the build runs it. Realised: only the
             # treatment devices that really run it, own and household alike.
-            on_build = exposed & self._fleet.treatment
             floor_factor = np.float32(_MIN_SESSION_FACTOR)
-            factor = np.maximum(factor + self._spillover * self.household_share(exposed),
-                                floor_factor)
+            factor = np.maximum(factor + self._spillover * shares[0], floor_factor)
             realised_factor = np.maximum(
-                one + lift * on_build + self._spillover * self.household_share(on_build),
-                floor_factor,
+                one + lift * exposure.on_build + self._spillover * shares[1], floor_factor
             )
-            realised = np.floor(draw * realised_factor + u_round) * self._fleet.pick(*active)
+            realised = np.floor(draw * realised_factor + u_round) * fleet.pick(*active, block.start)
         sessions0 = np.floor(draw + u_round) * active[0]
         sessions1 = np.floor(draw * factor + u_round) * active[1]
         uses = np.floor(effects.uses_per_day * noise + u_round) * (active[1] & exposed)
 
         # P(crash) = base + (1 - base) * extra, so no extra leaves it exactly at base.
         extra = effects.oom_crash_per_day * exposed
-        if extra_crash is not None:
-            extra = one - (one - extra) * (one - extra_crash)
+        if exposure.extra_crash is not None:
+            extra = one - (one - extra) * (one - exposure.extra_crash)
         crash_p1 = np.float32(base.crash_rate) + np.float32(1.0 - base.crash_rate) * extra
         crashed = (active[0] & (u_crash < base.crash_rate), active[1] & (u_crash < crash_p1))
 
         drain = np.float32(base.battery_drain_pct) * lognormal(rng, n, base.battery_spread)
         battery1 = drain * (one + self._battery_effect * exposed) + uses * effects.battery_pct_per_use
-        latency1 = self._latency + effects.model_latency_ms * exposed
-        sensor1 = self.sensor_level + self._sensor_effect * exposed
+        latency = self._latency[block]
+        latency1 = latency + effects.model_latency_ms * exposed
+        sensor = self.sensor_level[block]
+        sensor1 = sensor + self._sensor_effect * exposed
 
         distraction = None
         if self._distraction_mean is not None:
             # Drawn after every other draw of the day, so cases that do not measure
             # distraction keep exactly the same random streams.
             u_distraction = rng.random(n, dtype=np.float32)
-            rate = self._distraction_mean * noise
+            rate = self._distraction_mean[block] * noise
             distraction = (
                 np.floor(rate + u_distraction) * active[0],
                 np.floor(rate * (one + effects.distraction_lift * exposed) + u_distraction)
@@ -302,16 +313,17 @@ class Behaviour:
             feature_uses=uses,
             crashed=crashed,
             battery=(drain, battery1),
-            latency_ms=(self._latency, latency1),
-            sensor=(self.sensor_level, sensor1),
-            reporting=(self.state[0] != CHURNED, self.state[1] != CHURNED),
+            latency_ms=(latency, latency1),
+            sensor=(sensor, sensor1),
+            reporting=(self.state[0][block] != CHURNED, self.state[1][block] != CHURNED),
             realised_sessions=realised,
             distraction=distraction,
         )
-        has_battery = self._fleet.has_battery
+        has_battery = fleet.has_battery[block]
         for arm in (0, 1):
             self.totals[arm].add(
                 day,
+                block,
                 active=active[arm],
                 sessions=outcome.sessions[arm],
                 feature_uses=uses if arm == 1 else None,
@@ -322,20 +334,30 @@ class Behaviour:
                 sensor=outcome.sensor[arm],
                 distraction=None if distraction is None else distraction[arm],
             )
-            self._crashed_before[arm] = crashed[arm]
+            self._crashed_before[arm][block] = crashed[arm]
         return outcome
 
+    def household_shares(self, exposure: DayExposure) -> tuple[np.ndarray, np.ndarray] | None:
+        """Household shares of devices that would run / really run the build, for the day.
+
+        Households span the whole fleet, so this is computed once a day before the blocks;
+        ``None`` when the feature does not spill over.
+        """
+        if not self._spillover:
+            return None
+        return self.household_share(exposure.exposed), self.household_share(exposure.on_build)
+
     def _transition(
-        self, arm: int, u: np.ndarray, hazard_scale: np.ndarray | None
+        self, arm: int, block: slice, u: np.ndarray, hazard_scale: np.ndarray | None
     ) -> np.ndarray:
         """One Markov step with a shared uniform: churn, switch (active <-> dormant) or stay."""
         base = self._base
-        state = self.state[arm]
+        state = self.state[arm][block]
         is_active = state == ACTIVE
         churn = np.float32(base.p_dormant_to_churned) + is_active * np.float32(
             base.p_active_to_churned - base.p_dormant_to_churned
         )
-        churn += (is_active & self._crashed_before[arm]) * np.float32(base.crash_churn_boost)
+        churn += (is_active & self._crashed_before[arm][block]) * np.float32(base.crash_churn_boost)
         switch = np.float32(base.p_dormant_to_active) + is_active * np.float32(
             base.p_active_to_dormant - base.p_dormant_to_active
         )
@@ -369,6 +391,7 @@ class DeviceTotals:
     def add(
         self,
         day: int,
+        block: slice,
         *,
         active: np.ndarray,
         sessions: np.ndarray,
@@ -380,19 +403,21 @@ class DeviceTotals:
         sensor: np.ndarray,
         distraction: np.ndarray | None = None,
     ) -> None:
-        """Add one day. Battery counts on ``battery_day``; latency and sensor on active days."""
-        self.active_days += active
-        self.sessions += sessions
+        """Add one day for the devices in ``block``. Battery counts on ``battery_day``; latency
+        and sensor on active days."""
+        self.active_days[block] += active
+        self.sessions[block] += sessions
         if feature_uses is not None:
-            self.feature_uses += feature_uses
-        self.crashes += crashed
-        self.battery_sum += battery * battery_day
-        self.battery_days += battery_day
-        self.latency_sum += latency * active
-        self.sensor_sum += sensor * active
+            self.feature_uses[block] += feature_uses
+        self.crashes[block] += crashed
+        self.battery_sum[block] += battery * battery_day
+        self.battery_days[block] += battery_day
+        self.latency_sum[block] += latency * active
+        self.sensor_sum[block] += sensor * active
         if distraction is not None:
-            self.distraction_events += distraction
-        np.maximum(self.last_active_end, active * np.int16(day + 1), out=self.last_active_end)
+            self.distraction_events[block] += distraction
+        last = self.last_active_end[block]
+        np.maximum(last, active * np.int16(day + 1), out=last)
 
     def metrics(self, days: int) -> dict[str, np.ndarray]:
         """Per-device metric values; see :func:`per_device_metrics`."""
@@ -411,7 +436,7 @@ def per_device_metrics(days: int, totals: DeviceTotals) -> dict[str, np.ndarray]
     >>> totals = DeviceTotals(1)
     >>> one = np.ones(1, dtype=bool)
     >>> for day in range(3):
-    ...     totals.add(day, active=one, sessions=np.full(1, 5.0), feature_uses=None,
+    ...     totals.add(day, slice(0, 1), active=one, sessions=np.full(1, 5.0), feature_uses=None,
     ...                crashed=~one, battery_day=one, battery=np.full(1, 15.0),
     ...                latency=np.full(1, 40.0), sensor=np.full(1, 50.0))
     >>> m = per_device_metrics(10, totals)

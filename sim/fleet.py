@@ -65,8 +65,10 @@ class Fleet:
         """Number of devices."""
         return int(self.device_id.shape[0])
 
-    def pick(self, control: np.ndarray, treatment: np.ndarray) -> np.ndarray:
+    def pick(self, control: np.ndarray, treatment: np.ndarray, start: int = 0) -> np.ndarray:
         """Each device's value under the arm it is in (control devices come first).
+
+        ``control`` and ``treatment`` may cover a block of devices beginning at ``start``.
 
         >>> import numpy as np
         >>> from sim.scenario import load_scenario
@@ -74,9 +76,12 @@ class Fleet:
         >>> picked = fleet.pick(np.zeros(200), np.ones(200))
         >>> bool((picked == fleet.treatment).all())
         True
+        >>> bool((fleet.pick(np.zeros(50), np.ones(50), 100) == fleet.treatment[100:150]).all())
+        True
         """
+        split = min(max(self.n_control - start, 0), control.shape[0])
         picked = control.copy()
-        picked[self.n_control :] = treatment[self.n_control :]
+        picked[split:] = treatment[split:]
         return picked
 
 

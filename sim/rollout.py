@@ -73,6 +73,16 @@ class DayExposure:
     extra_crash: np.ndarray | None
     failed_install: np.ndarray
 
+    def part(self, block: slice) -> DayExposure:
+        """The same day for a block of devices (views, no copies)."""
+        return DayExposure(
+            exposed=self.exposed[block],
+            on_build=self.on_build[block],
+            days_on_build=self.days_on_build[block],
+            extra_crash=None if self.extra_crash is None else self.extra_crash[block],
+            failed_install=self.failed_install[block],
+        )
+
 
 @dataclass
 class RolloutLog:
@@ -143,7 +153,8 @@ class RolloutEngine:
         self.install = np.full(n, _INF, dtype=np.float32)
         self.failed_hour = np.full(n, _INF, dtype=np.float32)
         self._pending = np.empty(0, dtype=np.int64)
-        self._rank = np.full(n, np.nan)
+        # Queue places are whole numbers: float32 holds them exactly below 2**24 devices.
+        self._rank = np.full(n, np.nan, dtype=np.float32 if n < 2**24 else np.float64)
         self._ranked_real = 0
         self._extra_crash: np.ndarray | None = None
 

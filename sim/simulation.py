@@ -14,6 +14,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 
@@ -36,6 +37,9 @@ Progress = Callable[[float, str], None]
 # One spawn key per purpose keeps each stream fixed when another purpose changes.
 _FLEET, _BEHAVIOUR, _ROLLOUT, _TELEMETRY, _DAY_BEHAVIOUR, _DAY_TELEMETRY = range(6)
 MIN_DEVICES = 100
+# Devices advanced together in one block of a simulated day (a fixed size, so the random
+# streams, and so the tables, do not depend on the fleet size's split into blocks).
+BLOCK_DEVICES = 2**18
 MAX_SEED = 2**63 - 1
 
 
@@ -80,16 +84,7 @@ def simulate(
     keep_rows = n <= scenario.telemetry.daily_max_devices
     telemetry = TelemetryPipe(scenario, fleet, horizon, _stream(seed, _TELEMETRY), keep_rows)
 
-    def step_day(day: int, exposure: DayExposure) -> None:
-        outcome = behaviour.step(
-            day,
-            _stream(seed, _DAY_BEHAVIOUR, day),
-            exposure.exposed,
-            exposure.days_on_build,
-            exposure.extra_crash,
-        )
-        telemetry.record(day, outcome, exposure, _stream(seed, _DAY_TELEMETRY, day))
-
+    step_day = functools.partial(_advance_day, behaviour, telemetry, seed, n)
     engine = RolloutEngine(
         scenario,
         fleet,
@@ -101,6 +96,9 @@ def simulate(
         progress,
     )
     log = engine.run()
+    # Free the engine's working arrays before the output tables are built: at ten million
+    # devices they are gigabytes, and the tables need room of their own.
+    del engine, step_day
 
     segments = {
         "chip_tier": (fleet.tier, fleet.tiers),
@@ -113,11 +111,13 @@ def simulate(
         _truth_metrics(behaviour.totals[1].metrics(horizon), measures_distraction),
         segments,
     )
+    baseline = {"pre_sessions": behaviour.pre_sessions, "pre_sensor_score": behaviour.pre_sensor}
+    del behaviour
     return SimResult(
         scenario=scenario,
         seed=seed,
         days=horizon,
-        devices=_devices_table(fleet, behaviour, telemetry, log),
+        devices=_devices_table(fleet, baseline, telemetry, log),
         day_arm=telemetry.cube_frame(),
         timeline=log.timeline,
         rollout=log.daily.assign(capacity_per_hour=log.capacity_per_hour),
@@ -125,6 +125,29 @@ def simulate(
         daily=telemetry.rows_frame(),
         info={"seconds": round(time.perf_counter() - started, 3), "devices": n},
     )
+
+
+def _advance_day(
+    behaviour: Behaviour, telemetry: TelemetryPipe, seed: int, n: int, day: int,
+    exposure: DayExposure,
+) -> None:
+    """One simulated day for every device, block by block.
+
+    Blocks of a fixed size keep the day's temporaries small (in cache, and a few MB at ten
+    million devices); each block draws from its own stream, keyed by the block's index.
+    """
+    shares = behaviour.household_shares(exposure)
+    for index, start in enumerate(range(0, n, BLOCK_DEVICES)):
+        block = slice(start, min(start + BLOCK_DEVICES, n))
+        part = exposure.part(block)
+        outcome = behaviour.step(
+            day,
+            _stream(seed, _DAY_BEHAVIOUR, day, index),
+            block,
+            part,
+            None if shares is None else (shares[0][block], shares[1][block]),
+        )
+        telemetry.record(day, block, outcome, part, _stream(seed, _DAY_TELEMETRY, day, index))
 
 
 def _truth_metrics(
@@ -141,29 +164,33 @@ def _day_or_nan(hours: np.ndarray) -> np.ndarray:
 
 
 def _devices_table(
-    fleet: Fleet, behaviour: Behaviour, telemetry: TelemetryPipe, log: RolloutLog
+    fleet: Fleet, baseline: dict[str, np.ndarray], telemetry: TelemetryPipe, log: RolloutLog
 ) -> pd.DataFrame:
+    """One row a device, in device-id order, built a column at a time to bound memory."""
+    by_id = np.argsort(fleet.device_id)
     observed = telemetry.observed_metrics()
     columns = {
-        "device_id": fleet.device_id,
-        "household_id": fleet.household_id,
-        "device_type": pd.Categorical.from_codes(fleet.device_type, list(fleet.device_types)),
-        "chip_tier": pd.Categorical.from_codes(fleet.tier, list(fleet.tiers)),
-        "ram_gb": fleet.ram_gb,
-        "region": pd.Categorical.from_codes(fleet.region, list(fleet.regions)),
-        "arm": pd.Categorical.from_codes(
-            fleet.treatment.astype(np.int8), ["control", "treatment"]
-        ),
-        "eligible": fleet.eligible,
-        "stage": fleet.stage,
-        "offered_day": _day_or_nan(log.offered_hour),
-        "downloaded_day": _day_or_nan(log.download_hour),
-        "installed_day": _day_or_nan(log.install_hour),
-        "install_failed": log.failed,
-        "pre_sessions": behaviour.pre_sessions,
-        "pre_sensor_score": behaviour.pre_sensor,
-        **observed,
+        "device_id": lambda: fleet.device_id,
+        "household_id": lambda: fleet.household_id,
+        "device_type": lambda: pd.Categorical.from_codes(
+            fleet.device_type[by_id], list(fleet.device_types)),
+        "chip_tier": lambda: pd.Categorical.from_codes(fleet.tier[by_id], list(fleet.tiers)),
+        "ram_gb": lambda: fleet.ram_gb,
+        "region": lambda: pd.Categorical.from_codes(fleet.region[by_id], list(fleet.regions)),
+        "arm": lambda: pd.Categorical.from_codes(
+            fleet.treatment.astype(np.int8)[by_id], ["control", "treatment"]),
+        "eligible": lambda: fleet.eligible,
+        "stage": lambda: fleet.stage,
+        "offered_day": lambda: _day_or_nan(log.offered_hour),
+        "downloaded_day": lambda: _day_or_nan(log.download_hour),
+        "installed_day": lambda: _day_or_nan(log.install_hour),
+        "install_failed": lambda: log.failed,
+        **{name: (lambda values=values: values) for name, values in baseline.items()},
+        **{name: (lambda values=values: values) for name, values in observed.items()},
+        "churned": lambda: (1 - observed["retained"]).astype(np.int8),
     }
-    columns["churned"] = (1 - observed["retained"]).astype(np.int8)
-    by_id = np.argsort(fleet.device_id)
-    return pd.DataFrame({name: values[by_id] for name, values in columns.items()})
+    table = pd.DataFrame(index=pd.RangeIndex(fleet.size))
+    for name, build in columns.items():
+        values = build()
+        table[name] = values if isinstance(values, pd.Categorical) else values[by_id]
+    return table

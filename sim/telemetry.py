@@ -101,24 +101,33 @@ class TelemetryPipe:
         self._rows: list[dict[str, np.ndarray]] = []
 
     def record(
-        self, day: int, outcome: DayOutcome, exposure: DayExposure, rng: np.random.Generator
+        self,
+        day: int,
+        block: slice,
+        outcome: DayOutcome,
+        exposure: DayExposure,
+        rng: np.random.Generator,
     ) -> None:
-        """Turn one day's outcomes into reports and add them to every view."""
+        """Turn one day's outcomes of the devices in ``block`` into reports, in every view."""
         spec = self._spec
         fleet = self._fleet
-        pick = fleet.pick
-        n = fleet.size
-        self.silent |= exposure.failed_install & self._silent_if_failed
+        first = block.start
+        n = block.stop - first
 
-        active = pick(*outcome.active)
+        def pick(pair: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+            return fleet.pick(*pair, first)
+
+        silent = self.silent[block]
+        silent |= exposure.failed_install & self._silent_if_failed[block]
+        treatment = self._treatment[block]
+        active = pick(outcome.active)
         sessions = (
-            pick(*outcome.sessions)
-            if outcome.realised_sessions is None
+            pick(outcome.sessions) if outcome.realised_sessions is None
             else outcome.realised_sessions
         )
-        crashed = pick(*outcome.crashed)
-        reporting = pick(*outcome.reporting) & ~self.silent
-        uses = outcome.feature_uses * self._treatment
+        crashed = pick(outcome.crashed)
+        reporting = pick(outcome.reporting) & ~silent
+        uses = outcome.feature_uses * treatment
 
         u = rng.random(n, dtype=np.float32)
         missing_to = spec.missing_rate
@@ -134,17 +143,17 @@ class TelemetryPipe:
         duplicate = received & (u >= late_to) & (u < duplicate_to)
         # A crash can kill the telemetry agent: silent from the next day on. The top of the
         # same uniform decides it, independent of the crash itself.
-        self.silent |= crashed & (u >= np.float32(1.0 - spec.silent_after_crash))
+        silent |= crashed & (u >= np.float32(1.0 - spec.silent_after_crash))
 
         on_build = exposure.on_build
-        battery = pick(*outcome.battery)
-        latency = pick(*outcome.latency_ms)
-        sensor = pick(*outcome.sensor)
+        battery = pick(outcome.battery)
+        latency = pick(outcome.latency_ms)
+        sensor = pick(outcome.sensor)
         if spec.firmware_shift:
             sensor = sensor + np.float32(spec.firmware_shift) * on_build
 
         seen_active = received & active
-        seen_battery = seen_active & self._fleet.has_battery
+        seen_battery = seen_active & fleet.has_battery[block]
         seen_crash = received & crashed
         sums = {
             "sessions": sessions * received,
@@ -154,12 +163,14 @@ class TelemetryPipe:
             "latency_sum": latency * seen_active,
             "sensor_sum": sensor * seen_active,
         }
-        self.days_reported += received
-        np.maximum(self.last_report_end, received * np.int16(day + 1), out=self.last_report_end)
-        self.duplicate_reports += duplicate
-        self.late_reports += late & arrives
+        self.days_reported[block] += received
+        last = self.last_report_end[block]
+        np.maximum(last, received * np.int16(day + 1), out=last)
+        self.duplicate_reports[block] += duplicate
+        self.late_reports[block] += late & arrives
         self.observed.add(
             day,
+            block,
             active=seen_active,
             sessions=sums["sessions"],
             feature_uses=sums["feature_uses"],
@@ -170,7 +181,7 @@ class TelemetryPipe:
             sensor=sensor,
             distraction=None
             if outcome.distraction is None
-            else pick(*outcome.distraction) * received,
+            else pick(outcome.distraction) * received,
         )
 
         counts = {
@@ -179,57 +190,61 @@ class TelemetryPipe:
             "crashes": seen_crash,
             "battery_n": seen_battery,
         }
-        self._add_to_cube(day, on_build, counts, sums)
+        self._add_to_cube(day, block, on_build, counts, sums)
         if self._keep_rows:
-            self._keep(day, received, duplicate, delay, active, sessions, uses, crashed,
+            self._keep(day, block, received, duplicate, delay, active, sessions, uses, crashed,
                        battery, latency, sensor)
 
     def _add_to_cube(
         self,
         day: int,
+        block: slice,
         on_build: np.ndarray,
         counts: dict[str, np.ndarray],
         sums: dict[str, np.ndarray],
     ) -> None:
+        # The block's part of each (arm, segment) run: where runs start inside the block.
         starts = self._run_starts
-        treated = self._run_treated
-        segment = self._run_segment
+        first_run = int(np.searchsorted(starts, block.start, side="right")) - 1
+        last_run = int(np.searchsorted(starts, block.stop, side="left"))
+        local = np.maximum(starts[first_run:last_run], block.start) - block.start
+        treated = self._run_treated[first_run:last_run]
+        segment = self._run_segment[first_run:last_run]
         seg = self._segments
         cube = self._cube[day]
+        control_cells = segment[~treated]
+        off_cells = seg + segment[treated]
+        on_cells = 2 * seg + segment[treated]
         # Control runs are never on the build; a treatment run splits into on and off.
-        first_treated = self._fleet.n_control
-        treated_starts = starts[treated] - first_treated
-        on_build = on_build[first_treated:]
         for name, values in (*counts.items(), *sums.items()):
-            dtype = np.int64 if values.dtype == bool else np.float64
-            total = np.add.reduceat(values, starts, dtype=dtype)
-            in_treatment = values[first_treated:]
-            on_values = in_treatment & on_build if dtype is np.int64 else in_treatment * on_build
-            on = (
-                np.add.reduceat(on_values, treated_starts, dtype=dtype)
-                if treated_starts.size
-                else np.zeros(0, dtype=dtype)
-            )
+            if values.dtype == bool:
+                total = np.add.reduceat(values, local, dtype=np.int64)
+                on = np.add.reduceat(values & on_build, local, dtype=np.int64)
+            else:
+                total = np.add.reduceat(values, local, dtype=np.float64)
+                on = np.add.reduceat(values * on_build, local, dtype=np.float64)
             column = _COLUMN[name]
-            cube[segment[~treated], column] = total[~treated]
-            cube[seg + segment[treated], column] = total[treated] - on
-            cube[2 * seg + segment[treated], column] = on
+            cube[control_cells, column] += total[~treated]
+            cube[off_cells, column] += total[treated] - on[treated]
+            cube[on_cells, column] += on[treated]
 
-    def _keep(self, day, received, duplicate, delay, active, sessions, uses, crashed, battery,
-              latency, sensor) -> None:
+    def _keep(self, day, block, received, duplicate, delay, active, sessions, uses, crashed,
+              battery, latency, sensor) -> None:
         rows = np.concatenate([np.flatnonzero(received), np.flatnonzero(duplicate)])
         nan = np.float32(np.nan)
         act = active[rows]
+        fleet_rows = rows + block.start
         self._rows.append(
             {
-                "device_id": self._fleet.device_id[rows],
-                "day": (day + self._fleet.clock_skew[rows]).astype(np.int16),
+                "device_id": self._fleet.device_id[fleet_rows],
+                "day": (day + self._fleet.clock_skew[fleet_rows]).astype(np.int16),
                 "received_day": (day + delay[rows]).astype(np.int16),
                 "active": act.astype(np.int8),
                 "sessions": sessions[rows],
                 "feature_uses": uses[rows],
                 "crashed": crashed[rows].astype(np.int8),
-                "battery_drain": np.where(act & self._fleet.has_battery[rows], battery[rows], nan),
+                "battery_drain": np.where(act & self._fleet.has_battery[fleet_rows],
+                                          battery[rows], nan),
                 "latency_ms": np.where(act, latency[rows], nan),
                 "sensor_score": np.where(act, sensor[rows], nan),
             }

@@ -11,6 +11,7 @@ from sim import load_scenario, simulate
 from sim.behaviour import Behaviour, device_effects, lognormal
 from sim.fleet import build_fleet
 from sim.hardware import hardware_profile
+from sim.rollout import DayExposure
 from tests.conftest import CASES
 
 
@@ -99,8 +100,11 @@ def _first_day(case, n=30_000):
     fleet = build_fleet(case, np.random.default_rng(0), n)
     profile = hardware_profile(case.feature, case.fleet.chip_tiers)
     model = Behaviour(case, fleet, profile, np.random.default_rng(1))
-    day = model.step(0, np.random.default_rng(2), fleet.eligible.copy(),
-                     np.zeros(n, dtype=np.float32))
+    exposure = DayExposure(exposed=fleet.eligible.copy(), on_build=fleet.eligible & fleet.treatment,
+                           days_on_build=np.zeros(n, dtype=np.float32), extra_crash=None,
+                           failed_install=np.zeros(n, dtype=bool))
+    day = model.step(0, np.random.default_rng(2), slice(0, n), exposure,
+                     model.household_shares(exposure))
     return fleet, model, day
 
 
