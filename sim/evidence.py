@@ -30,11 +30,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.multitest import multipletests
 
 from sim import messages
 from sim.analysis.frame import format_p
 from sim.analysis.quality import CompletenessResult, SRMResult, completeness, srm
+from sim.analysis.segments import holm_adjust
 from sim.rule import (
     ENGAGEMENT_METRICS,
     HARM_FACTOR,
@@ -159,7 +159,7 @@ def _data_evidence(report: Report, scenario: Scenario | None = None,
         finite = np.isfinite(p_values)
         adjusted = np.ones_like(p_values)
         if finite.any():
-            adjusted[finite] = multipletests(p_values[finite], alpha=alpha, method="holm")[1]
+            adjusted[finite] = holm_adjust(p_values[finite])  # statsmodels' Holm runs gc
         for m, p_adj in zip(scanned, adjusted, strict=True):
             rel_m = float(report.metrics[m].rel_lift)
             if p_adj < alpha and metric_sign(m, guardrail_specs) * rel_m < 0:

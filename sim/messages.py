@@ -336,3 +336,35 @@ ROOM_DB_UNREACHABLE = (
 )
 ROOM_DB_BAD_URL = "LAUNCHROOM_DB_URL is not a usable database URL ({detail})"
 ROOM_DB_ERROR = "the study-group database at {where} failed ({detail})"
+
+# --- sweeps and the metric lab (sim/sweep.py, sim/lab.py, sim/analysis/mix.py) ---------------
+READING_MIX = (
+    "{metric}: treatment - control is {pooled:+.4g} pooled and {adjusted:+.4g} once each "
+    "{stratum} counts by its share of both groups."
+)
+READING_MIX_REVERSAL = (
+    "Simpson's paradox in {metric}: pooled, treatment - control is {pooled:+.4g}, yet it has "
+    "the opposite sign inside every {stratum} ({adjusted:+.4g} adjusted for the mix)."
+)
+SWEEP_SEEDS_BAD = (
+    "seeds: give a number of replications of at least 1, or run indices that are whole "
+    "numbers from 0 (got {value!r})"
+)
+SWEEP_BASE_SEED_BAD = "base seed must be a whole number from 0 to 2**63 - 1 (got {value!r})"
+SWEEP_WORKERS_BAD = "workers must be a whole number of at least 1 (got {value!r})"
+SWEEP_GRID_EMPTY = "grid {path}: give at least one value"
+SWEEP_GRID_FORMAT = (
+    "--grid {text!r}: expected PATH=V1,V2,..., for example --grid feature.quantization=int8,int4"
+)
+SWEEP_GRID_POINT = "grid point {point}: {detail}"
+SWEEP_OPTION_UNKNOWN = "{name} {value!r} is not one of: {allowed}"
+SWEEP_RUN_FAILED = "run {run} (seed {seed}) at grid point {point}: {detail}"
+SWEEP_OUT_FORMAT = "--out {path}: the sweep is saved as .csv or .parquet; pick one of those"
+SWEEP_DASK_MISSING = (
+    "the {scheduler!r} scheduler needs dask[distributed]; install it with "
+    "python -m pip install -r requirements.txt"
+)
+SWEEP_SCHEDULER_UNREACHABLE = (
+    "cannot reach a Dask scheduler at {address} ({detail}); start one with `dask scheduler` "
+    "and pass its address (tcp://host:8786), or use --scheduler local"
+)

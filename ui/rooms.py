@@ -235,21 +235,21 @@ def links(room: Room, token: str | None) -> tuple[str, str | None]:
 
 
 # --- the member's decision -------------------------------------------------------------------
-def _latest_decide_page_decision(case_id: str) -> dict[str, Any]:
-    """The last decision made on the Decide page for this case, as plain values (or {})."""
-    decisions = st.session_state.get("decisions") or []
-    if not decisions:
-        return {}
-    latest = decisions[-1]
-    if hasattr(latest, "model_dump"):
-        data = latest.model_dump()
-    elif isinstance(latest, Mapping):
-        data = dict(latest)
-    else:
-        return {}
-    if data.get("case", case_id) != case_id:
-        return {}
-    return data
+def _latest_decide_page_decision(room: Room) -> dict[str, Any]:
+    """The last decision this session made on the Decide page for the room's run, as plain
+    values (or {} when there is none)."""
+    for entry in reversed(st.session_state.get("decisions") or []):
+        if not isinstance(entry, Mapping):
+            continue
+        key = entry.get("key")
+        if key is not None and tuple(key) != room_key(room):
+            continue
+        decision = entry.get("decision", entry)
+        if hasattr(decision, "model_dump"):
+            return decision.model_dump()
+        if isinstance(decision, Mapping) and decision.get("case", room.case_id) == room.case_id:
+            return dict(decision)
+    return {}
 
 
 def _segment_options(case) -> list[str]:
@@ -259,7 +259,7 @@ def _segment_options(case) -> list[str]:
 def decision_form(room: Room, room_store: RoomStore, name: str) -> None:
     """The member's call for the room, prefilled from their Decide page when it has one."""
     case = state.case_library()[room.case_id].with_knobs(room.knobs)
-    defaults = _latest_decide_page_decision(room.case_id)
+    defaults = _latest_decide_page_decision(room)
     calls = list(CALL_LABELS)
     options = _segment_options(case)
     kind = defaults.get("segment_kind") or "chip_tier"
@@ -277,6 +277,10 @@ def decision_form(room: Room, room_store: RoomStore, name: str) -> None:
             value=float(defaults.get("expected_lift", 0.0)) * 100)
         checks = st.multiselect("Evidence you relied on", list(CHECKS), key=f"{prefix}checks",
                                 default=[c for c in defaults.get("checks") or () if c in CHECKS])
+        day = st.number_input("Decision day", min_value=1, max_value=case.fleet.days,
+                              key=f"{prefix}day",
+                              value=min(int(defaults.get("decision_day")
+                                            or case.experiment.decision_day), case.fleet.days))
         memo = st.text_area("Memo", max_chars=rooms.MEMO_MAX_CHARS, key=f"{prefix}memo",
                             value=str(defaults.get("memo") or ""),
                             placeholder="The call, the evidence, the risks, what you would do next.")
@@ -295,7 +299,7 @@ def decision_form(room: Room, room_store: RoomStore, name: str) -> None:
             if call == "ship_segments" else [],
             "expected_lift": expected / 100,
             "checks": checks,
-            "decision_day": case.experiment.decision_day,
+            "decision_day": int(day),
             "memo": memo,
         })
         room_store.submit(room.code, name, decision, scenario=case)
