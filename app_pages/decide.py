@@ -7,7 +7,7 @@ import streamlit as st
 from sim.decision import CALL_LABELS, CHECKS, Decision
 from sim.memo import ledger_csv, ledger_row, memo_html, memo_markdown
 from sim.scorecard import score
-from ui import state, tables, texts
+from ui import rooms, state, tables, texts
 from ui.guard import guard
 from ui.runs import analyse_case, has_run, run_case
 
@@ -69,6 +69,14 @@ if latest is None:
     st.stop()
 
 decision, card = latest["decision"], latest["scorecard"]
+room = rooms.unrevealed_room_for_run()
+if room is not None:
+    # In a study group the truth stays hidden until the facilitator reveals it for everyone.
+    st.info(texts.SCORE_AFTER_REVEAL.format(code=room.display_code))
+    st.page_link("app_pages/study_group.py", label="Submit it to the study group", icon="👥")
+    st.download_button("Memo (Markdown)", memo_markdown(decision, report, case),
+                       file_name=f"{case_id}-memo.md", mime="text/markdown", on_click="ignore")
+    st.stop()
 st.divider()
 st.subheader(f"Your score: {card.total} / 100")
 st.write(card.summary)

@@ -32,7 +32,8 @@ exist then, all from the same random numbers:
 >>> from sim.rollout import DayExposure
 >>> n = fleet.size
 >>> everyone = DayExposure(exposed=np.ones(n, bool), on_build=fleet.treatment.copy(),
-...     days_on_build=np.zeros(n, np.float32), extra_crash=None, failed_install=np.zeros(n, bool))
+...     install_hour=np.zeros(n, np.float32), day=0, extra_crash=None,
+...     failed_install=np.zeros(n, bool))
 >>> day = model.step(0, np.random.default_rng(2), slice(0, n), everyone)
 >>> bool((day.sessions[0] == day.sessions[1]).all())  # the A/A feature changes nothing
 True
@@ -264,7 +265,8 @@ class Behaviour:
         draw = self._sessions_mean[block] * noise
         lift = effects.sessions_lift
         if self._has_novelty:
-            lift = lift + effects.novelty_peak * np.exp2(-exposure.days_on_build / self._half_life)
+            decay = np.exp2(-exposure.days_on_build() / self._half_life)
+            lift = lift + effects.novelty_peak * decay
         lift = np.maximum(lift, np.float32(_MIN_SESSION_FACTOR - 1.0))
         factor = one + lift * exposed
         realised = None

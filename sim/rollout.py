@@ -69,16 +69,28 @@ class DayExposure:
 
     exposed: np.ndarray
     on_build: np.ndarray
-    days_on_build: np.ndarray
+    install_hour: np.ndarray
+    day: int
     extra_crash: np.ndarray | None
     failed_install: np.ndarray
+
+    def days_on_build(self) -> np.ndarray:
+        """Days since each device installed (0 before), which drives the novelty decay.
+
+        Computed on demand, block by block: at ten million devices a whole-fleet float array
+        a day would cost more in fresh memory than the arithmetic.
+        """
+        return np.maximum(
+            np.float32(self.day) - self.install_hour / np.float32(HOURS_PER_DAY), np.float32(0.0)
+        )
 
     def part(self, block: slice) -> DayExposure:
         """The same day for a block of devices (views, no copies)."""
         return DayExposure(
             exposed=self.exposed[block],
             on_build=self.on_build[block],
-            days_on_build=self.days_on_build[block],
+            install_hour=self.install_hour[block],
+            day=self.day,
             extra_crash=None if self.extra_crash is None else self.extra_crash[block],
             failed_install=self.failed_install[block],
         )
@@ -327,18 +339,18 @@ class RolloutEngine:
 
     def _exposure(self, day: int) -> DayExposure:
         start_hour = np.float32(day * HOURS_PER_DAY)
-        exposed = self.install <= start_hour
         if self.removed_day is not None and day >= self.removed_day:
-            exposed = np.zeros_like(exposed)
-        days_on_build = np.maximum(
-            np.float32(day) - self.install / np.float32(HOURS_PER_DAY), np.float32(0.0)
-        )
+            exposed = np.zeros(self._fleet.size, dtype=bool)
+        else:
+            exposed = self.install <= start_hour
+        treatment = self._fleet.treatment
         return DayExposure(
             exposed=exposed,
-            on_build=exposed & self._fleet.treatment,
-            days_on_build=days_on_build,
+            on_build=exposed & treatment,
+            install_hour=self.install,
+            day=day,
             extra_crash=self._extra_crash,
-            failed_install=(self.failed_hour <= start_hour) & self._fleet.treatment,
+            failed_install=(self.failed_hour <= start_hour) & treatment,
         )
 
     def _first_breach(self, stage: int, first_day: int, last_day: int) -> Gate | None:
@@ -399,21 +411,25 @@ class RolloutEngine:
         self.events.append(row)
 
     def _record_day(self, day: int) -> None:
-        treatment = self._fleet.treatment
+        # Treatment devices are stored last: counting them is counting a slice.
+        treated = slice(self._fleet.n_control, None)
         end_hour = (day + 1) * HOURS_PER_DAY
         last_hour = min(end_hour, self._hours) - 1
-        on_build = self.install <= end_hour
-        if self.removed_day is not None and day + 1 >= self.removed_day:
-            on_build = np.zeros_like(on_build)
+
+        def by_end_of_day(hours: np.ndarray) -> int:
+            return int(np.count_nonzero(hours[treated] <= end_hour))
+
+        installed = by_end_of_day(self.install)
+        removed = self.removed_day is not None and day + 1 >= self.removed_day
         self.daily_rows.append(
             {
                 "day": day,
                 "stage": self.stage,
-                "offered": int(np.count_nonzero(treatment & (self.offered <= end_hour))),
-                "downloaded": int(np.count_nonzero(treatment & (self.download <= end_hour))),
-                "installed": int(np.count_nonzero(treatment & (self.install <= end_hour))),
-                "failed": int(np.count_nonzero(treatment & (self.failed_hour <= end_hour))),
-                "on_build": int(np.count_nonzero(treatment & on_build)),
+                "offered": by_end_of_day(self.offered),
+                "downloaded": by_end_of_day(self.download),
+                "installed": installed,
+                "failed": by_end_of_day(self.failed_hour),
+                "on_build": 0 if removed else installed,
                 "served": float(self.served[day * HOURS_PER_DAY : end_hour].sum()),
                 "backlog": float(self.backlog[last_hour]),
                 "halted": self.halted_hour is not None,

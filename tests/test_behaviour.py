@@ -101,7 +101,7 @@ def _first_day(case, n=30_000):
     profile = hardware_profile(case.feature, case.fleet.chip_tiers)
     model = Behaviour(case, fleet, profile, np.random.default_rng(1))
     exposure = DayExposure(exposed=fleet.eligible.copy(), on_build=fleet.eligible & fleet.treatment,
-                           days_on_build=np.zeros(n, dtype=np.float32), extra_crash=None,
+                           install_hour=np.zeros(n, dtype=np.float32), day=0, extra_crash=None,
                            failed_install=np.zeros(n, dtype=bool))
     day = model.step(0, np.random.default_rng(2), slice(0, n), exposure,
                      model.household_shares(exposure))

@@ -119,8 +119,9 @@ def test_firmware_drift_fakes_a_lift_that_the_drift_check_exposes(seed):
     score = report.metrics["sensor_score"]
     assert score.rel_lift > 0.02 and score.p_value < 0.001
     assert _truth(result, "sensor_score") == 0.0 and _truth(result, "sessions") == 0.0
-    assert report.metrics["sessions"].p_value > 0.05
-    assert report.metrics["active_days"].p_value > 0.05
+    # (Null metrics: p > 0.001 rather than 0.05, which one seed in twenty fails by design.)
+    assert report.metrics["sessions"].p_value > 0.001
+    assert report.metrics["active_days"].p_value > 0.001
     # The drift check: updated watches moved from their own pre-period by about the
     # recalibration, control watches did not.
     drift = report.drift
@@ -133,7 +134,7 @@ def test_firmware_drift_fakes_a_lift_that_the_drift_check_exposes(seed):
     # Without the recalibration in the build, the "lift" is gone.
     clean = analysis_population(simulate(case.with_knobs({"telemetry.firmware_shift": 0.0}),
                                          seed=seed))
-    assert metric_lift(clean, "sensor_score").p_value > 0.05
+    assert metric_lift(clean, "sensor_score").p_value > 0.001
 
 
 # --- 3. assistant_llm_ram: pooled fine, a big segment fails its guardrail ---------------------
@@ -233,11 +234,14 @@ def test_failed_installs_cause_an_srm_and_a_survivor_lift(seed):
         lambda tiers: (tiers == "entry").mean())
     assert entry_share["treatment"] < entry_share["control"] - 0.02
 
-    # Fix the rollback bug that silences failed installs: no SRM, no lift.
+    # Fix the rollback bug that silences failed installs: no SRM, and no survivor lift (the
+    # truth is zero, so a null test is "significant" by chance in 5% of seeds, either way;
+    # what must go is the inflated positive lift).
     fixed = analysis_population(simulate(
         case.with_knobs({"telemetry.silent_after_failed_install": 0.0}), seed=seed))
     assert srm(*units_per_arm(fixed), case.experiment.treatment_share).p_value > 0.001
-    assert metric_lift(fixed, "sessions").p_value > 0.05
+    fixed_lift = metric_lift(fixed, "sessions")
+    assert fixed_lift.abs_ci[0] < lift.abs_diff / 2 and fixed_lift.rel_lift < lift.rel_lift / 2
 
 
 # --- 7. household_interference: device randomisation misses the spillover ---------------------
@@ -247,14 +251,20 @@ def test_device_randomisation_sees_less_than_half_of_the_household_effect(seed):
     by_device = simulate(case, seed=seed)
     by_household = simulate(case.with_knobs({"experiment.unit": "household"}), seed=seed)
     device_lift = cuped_lift(analysis_population(by_device), "sessions", "pre_sessions")
-    household_lift = cuped_lift(analysis_population(by_household), "sessions", "pre_sessions")
+    # Whole households were randomised: their devices are not independent, so the interval
+    # is clustered on the household (device-level errors would be too narrow).
+    household_lift = cuped_lift(analysis_population(by_household), "sessions", "pre_sessions",
+                                cluster="household_id")
     truth = _truth(by_household, "sessions")
     # Device randomisation: +0.2% to +0.9%; household randomisation: +4.6% to +5.0% against a
     # true global effect of +4.8%.
     assert device_lift.rel_lift < 0.5 * household_lift.rel_lift
     assert device_lift.rel_lift < 0.5 * truth
     assert household_lift.p_value < 0.001
-    assert household_lift.rel_ci[0] <= truth <= household_lift.rel_ci[1]
+    # Unbiased for the global effect: within three standard errors of the truth on every seed
+    # (a 95% interval misses it on one seed in twenty by design).
+    standard_error = (household_lift.rel_ci[1] - household_lift.rel_ci[0]) / (2 * 1.96)
+    assert abs(household_lift.rel_lift - truth) < 3 * standard_error
     # The spillover reaches devices that never run the build.
     assert _truth(by_household, "sessions", "device_type", "tv") > 0.02
 

@@ -218,3 +218,17 @@ def test_the_room_form_starts_from_the_decide_pages_decision():
     mine = RoomStore().submission(code, "Di")
     assert (mine["call"], mine["expected_lift"], mine["memo"]) == ("extend", 0.015,
                                                                   "Wait for more power.")
+
+
+def test_the_decide_page_keeps_the_truth_back_until_the_reveal():
+    _, code, _ = _facilitator_with_room()
+    member = _member(code, "Ada")
+    member.switch_page("app_pages/run.py").run()
+    _button(member, "Run the fleet").click().run()
+    member.switch_page("app_pages/decide.py").run()
+    member.radio[0].set_value("iterate").run()
+    _button(member, "Submit the decision").click().run()
+    assert not member.exception and not member.error
+    assert member.session_state["decisions"][-1]["decision"].call == "iterate"
+    assert any("appear when the facilitator reveals" in i.body for i in member.info)
+    assert not any(s.value.startswith("Your score") for s in member.subheader)

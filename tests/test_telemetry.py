@@ -35,7 +35,7 @@ def _exposure(fleet, on_build=False, failed=False):
     n = fleet.size
     flag = np.full(n, on_build) & fleet.treatment
     return DayExposure(
-        exposed=flag, on_build=flag, days_on_build=np.zeros(n, np.float32),
+        exposed=flag, on_build=flag, install_hour=np.zeros(n, np.float32), day=0,
         extra_crash=None, failed_install=np.full(n, failed) & fleet.treatment,
     )
 

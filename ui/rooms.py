@@ -185,6 +185,23 @@ def on_settings(room: Room) -> bool:
     return state.run_key() == room_key(room)
 
 
+def unrevealed_room_for_run() -> Room | None:
+    """This session's room when it runs the room's settings and the truth is still hidden.
+
+    The Decide page then keeps the score and the truth back until the facilitator reveals.
+    """
+    code = current_code()
+    if not code:
+        return None
+    try:
+        room = store().room(code)
+    except LaunchRoomError:
+        return None
+    if room.is_revealed or not on_settings(room):
+        return None
+    return room
+
+
 # --- callbacks ------------------------------------------------------------------------------
 def join(room_store: RoomStore, code: str | None = None) -> None:
     """Join with the name (and, without ``code``, the code) typed in the form (on_click)."""

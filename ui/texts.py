@@ -46,3 +46,68 @@ ROOM_WAITING = "{submitted} of {members} members have submitted."
 ROOM_NOBODY = "Nobody has joined yet. Share the join link or read the code aloud."
 ROOM_SEGMENTS_MIXED = "Pick segments of one kind only (chip tier, device type or region)."
 ROOM_DB_DOWN = "The board cannot be refreshed: {error}. It will try again in a few seconds."
+SCORE_AFTER_REVEAL = (
+    "Decision saved. You are in study group {code}: your score and the truth appear when the "
+    "facilitator reveals them to everyone."
+)
+
+# The metric lab (the Learn page); each demo's explanation is two sentences.
+LAB_INTRO = (
+    "Replay simulated launches many times over to see how the statistics behave: every chart "
+    "below is a sweep of seeded runs, and the truth of each run is known."
+)
+LAB_RUNS = (
+    "{runs:,} replications per setting ({total:,} simulated fleets of {devices:,} devices). "
+    "More replications narrow the shaded 95% bands."
+)
+LAB_MORE = "Run more replications ({runs:,} → {more:,})"
+LAB_MORE_HELP = "Doubles the replications; the ones already run come from the cache."
+LAB_MAX = "That is as many replications as this page runs; use `python -m sim sweep` for more."
+LAB_FAILED = "The demo could not be computed: {error}"
+LAB_TEXTS = {
+    "peeking": (
+        "Check a fixed-horizon 95% interval every day and {fixed:.0%} of these {runs:,} A/A "
+        "fleets look significant at least once in {days} days, against {single_look:.0%} when "
+        "you look once at the end. The always-valid confidence sequence is built to be checked "
+        "every day and stays at {sequential:.0%}, within the {alpha:.0%} you signed up for "
+        "(dashed line)."
+    ),
+    "power": (
+        "With a true {effect:+.0%} lift in sessions on {devices:,} devices, the plain difference "
+        "in means has {plain_at_budget:.0%} power at day {budget_day} and CUPED "
+        "{cuped_at_budget:.0%} (the dotted line is the {budget}-day budget, the dashed one 80% "
+        "power). Running longer adds days, not devices: when devices differ far more than days "
+        "do, extra days barely help, while CUPED removes the device-to-device spread that the "
+        "pre-period baseline predicts."
+    ),
+    "cuped": (
+        "Across {runs:,} runs the CUPED interval is {width_ratio:.0%} as wide as the plain one "
+        "(the pre-period baseline explains {variance_reduction:.0%} of the variance), and both "
+        "still cover the true effect (black ticks) about as often: {coverage_plain:.0%} and "
+        "{coverage_cuped:.0%} of 95% intervals. Narrower intervals from the same devices mean "
+        "smaller detectable effects, or the same power sooner."
+    ),
+    "srm": (
+        "When failed installs stop reporting, treatment loses phones that control keeps: with "
+        "all of them silent the sample-ratio check alarms in {alarm_worst:.0%} of runs, and "
+        "{lift_worst:.0%} show a significant lift in sessions (mean {mean_lift_worst:+.1%}) "
+        "although the true effect is zero. The missing phones are mostly entry-tier phones of "
+        "light users, so the survivors look more engaged: trust no lift until the SRM is "
+        "explained."
+    ),
+    "simpson": (
+        "Compare the phones that installed the update with control and the pooled difference is "
+        "{pooled:+.1f} sessions per device, yet weighted tier by tier it is {adjusted:+.1f}: the "
+        "build costs {effect:.0%} of sessions where it runs. Installs fail most on "
+        "{low_tier} phones, the lightest users, so they are {low_share_on_build:.0%} of the "
+        "phones on the build against {low_share_control:.0%} of control; compare the randomised "
+        "arms, or tier by tier, and the paradox goes away."
+    ),
+    "novelty": (
+        "Stop at day {first_days} and the measured lift is {first_lift:+.1%}; by day "
+        "{last_days} it has faded to {last_lift:+.1%}, on its way to the lasting "
+        "{lasting:+.1%} (dashed line) once the {peak:.0%} novelty peak has worn off. Each "
+        "sample's true effect fades the same way: an early readout is right about its own "
+        "days, but those days are not the launch's."
+    ),
+}

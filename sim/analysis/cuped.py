@@ -20,6 +20,7 @@ from sim.analysis.frame import (
     AnalysisResult,
     format_p,
     format_relative,
+    require_columns,
     require_numeric,
     require_probability,
     resolve_arms,
@@ -64,6 +65,7 @@ def cuped_lift(
     control: Any = None,
     alpha: float = 0.05,
     interaction: bool = False,
+    cluster: str | None = None,
 ) -> CupedResult:
     """CUPED / regression adjustment: OLS ``metric ~ treatment + (covariate - mean)``.
 
@@ -71,8 +73,10 @@ def cuped_lift(
     pre-period), so the treatment cannot have moved it. Centring it makes the intercept the
     control mean at the average covariate; ``interaction=True`` adds
     ``treatment × centred covariate`` (Lin 2013), which never hurts precision with robust
-    errors. Standard errors are HC1 (``statsmodels OLS.fit(cov_type="HC1")``). Rows missing
-    the metric or the covariate are dropped.
+    errors. Standard errors are HC1 (``statsmodels OLS.fit(cov_type="HC1")``), or clustered
+    on the column ``cluster`` when whole groups were randomised together (households): then
+    devices of a group are not independent, and device-level errors would be too narrow. Rows
+    missing the metric or the covariate are dropped.
 
     >>> rng = np.random.default_rng(7)
     >>> before = rng.normal(10, 2, 2000)
@@ -89,11 +93,17 @@ def cuped_lift(
     arms = resolve_arms(df, arm_col, control)
     require_numeric(df, metric)
     require_numeric(df, covariate)
+    if cluster is not None:
+        require_columns(df, cluster)
     indicator = treatment_indicator(df, arms)
     y = df[metric].to_numpy(dtype=float, na_value=np.nan)
     x = df[covariate].to_numpy(dtype=float, na_value=np.nan)
     keep = ~(np.isnan(y) | np.isnan(x) | np.isnan(indicator))
     y, x, treated = y[keep], x[keep], indicator[keep]
+    fit_options: dict[str, Any] = {"cov_type": "HC1"}
+    if cluster is not None:
+        groups = pd.factorize(df[cluster].to_numpy()[keep])[0]
+        fit_options = {"cov_type": "cluster", "cov_kwds": {"groups": groups}}
     n_c, n_t = int((treated == 0).sum()), int((treated == 1).sum())
     if min(n_c, n_t) < 3:
         raise DataError(
@@ -110,8 +120,8 @@ def cuped_lift(
     columns = [np.ones_like(y), treated, centred]
     if interaction:
         columns.append(treated * centred)
-    adjusted = sm.OLS(y, np.column_stack(columns)).fit(cov_type="HC1")
-    unadjusted = sm.OLS(y, np.column_stack(columns[:2])).fit(cov_type="HC1")
+    adjusted = sm.OLS(y, np.column_stack(columns)).fit(**fit_options)
+    unadjusted = sm.OLS(y, np.column_stack(columns[:2])).fit(**fit_options)
     estimate = float(adjusted.params[1])
     low, high = (float(v) for v in adjusted.conf_int(alpha=alpha)[1])
     p_value = float(adjusted.pvalues[1])

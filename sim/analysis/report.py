@@ -212,8 +212,10 @@ def analyse(result: SimResult, alpha: float | None = None) -> Report:
     names = list(dict.fromkeys([primary, *(g.metric for g in experiment.guardrails),
                                 *measured]))
     metrics = {name: metric_lift(seen, name, alpha=alpha) for name in names}
+    # Under household randomisation the household is the unit: cluster the errors on it.
+    cluster = "household_id" if experiment.unit == "household" else None
     cuped = {
-        name: cuped_lift(seen, name, COVARIATES[name], alpha=alpha)
+        name: cuped_lift(seen, name, COVARIATES[name], alpha=alpha, cluster=cluster)
         for name in names
         if name in COVARIATES
     }
