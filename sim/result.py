@@ -25,7 +25,7 @@ from sim.scenario import Scenario
 TABLES = ("devices", "day_arm", "timeline", "rollout", "truth", "daily")
 _META_FILE = "result.json"
 # Bumped whenever a table's columns change, so an old folder is refused, not misread.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,8 @@ class SimResult:
     """Everything a run produced; ``truth`` is hidden from the analyst until the reveal.
 
     - ``devices``: one row a device (the unit of analysis), observed totals.
-    - ``daily``: device x day report rows as received (small fleets only, else ``None``).
+    - ``daily``: device x day report rows as received, for every device of a small fleet or a
+      random panel of a large one (``devices.in_panel``); ``None`` when none are kept.
     - ``day_arm``: day x arm x build x segment sums of the observed reports.
     - ``timeline``: rollout events (stage starts, gate checks, halts, rollbacks, incidents).
     - ``rollout``: one row a day: offered, downloaded, installed, failed, OTA backlog.

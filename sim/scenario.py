@@ -309,6 +309,8 @@ class Telemetry(_Frozen):
     silent_after_crash: Probability = 0.0
     silent_after_failed_install: Probability = 0.0
     firmware_shift: float = 0.0
+    # Raw daily rows for at most this many devices: every device of a smaller fleet, a random
+    # panel of a larger one; 0 keeps none.
     daily_max_devices: Annotated[int, Field(ge=0)] = 50_000
 
 

@@ -24,7 +24,7 @@ import pandas as pd
 from sim import messages
 from sim.behaviour import Behaviour
 from sim.errors import LaunchRoomError
-from sim.fleet import Fleet, build_fleet
+from sim.fleet import Fleet, build_fleet, stable_hash_uniform
 from sim.hardware import hardware_profile
 from sim.result import SimResult
 from sim.rollout import HOURS_PER_DAY, DayExposure, RolloutEngine, RolloutLog
@@ -81,8 +81,8 @@ def simulate(
     fleet = build_fleet(scenario, _stream(seed, _FLEET), n)
     profile = hardware_profile(scenario.feature, scenario.fleet.chip_tiers)
     behaviour = Behaviour(scenario, fleet, profile, _stream(seed, _BEHAVIOUR))
-    keep_rows = n <= scenario.telemetry.daily_max_devices
-    telemetry = TelemetryPipe(scenario, fleet, horizon, _stream(seed, _TELEMETRY), keep_rows)
+    telemetry = TelemetryPipe(scenario, fleet, horizon, _stream(seed, _TELEMETRY),
+                              report_panel(fleet, scenario.telemetry.daily_max_devices))
 
     step_day = functools.partial(_advance_day, behaviour, telemetry, seed, n)
     engine = RolloutEngine(
@@ -125,6 +125,28 @@ def simulate(
         daily=telemetry.rows_frame(),
         info={"seconds": round(time.perf_counter() - started, 3), "devices": n},
     )
+
+
+def report_panel(fleet: Fleet, size: int) -> np.ndarray | None:
+    """The devices whose raw daily reports are kept: all of a small fleet, else a random panel.
+
+    A device-by-day table for ten million devices would be hundreds of millions of rows; the
+    analysis never needs it (per-device totals and the day x arm cube carry everything), and a
+    panel of ``size`` devices is enough to clean, peek day by day and plan. The panel is a
+    stable hash of the device id, so it is the same panel for every seed. ``size`` 0 keeps none.
+
+    >>> import numpy as np
+    >>> from sim import load_scenario
+    >>> from sim.fleet import build_fleet
+    >>> fleet = build_fleet(load_scenario("scenarios/aa_test.toml"), np.random.default_rng(0), 20_000)
+    >>> int(report_panel(fleet, 50_000).sum()), 1_700 < int(report_panel(fleet, 2_000).sum()) < 2_300
+    (20000, True)
+    """
+    if size <= 0:
+        return None
+    if fleet.size <= size:
+        return np.ones(fleet.size, dtype=bool)
+    return stable_hash_uniform(fleet.device_id, "report-panel") < size / fleet.size
 
 
 def _advance_day(
@@ -185,6 +207,8 @@ def _devices_table(
         "downloaded_day": lambda: _day_or_nan(log.download_hour),
         "installed_day": lambda: _day_or_nan(log.install_hour),
         "install_failed": lambda: log.failed,
+        "in_panel": lambda: (np.zeros(fleet.size, dtype=bool) if telemetry.panel is None
+                             else telemetry.panel),
         **{name: (lambda values=values: values) for name, values in baseline.items()},
         **{name: (lambda values=values: values) for name, values in observed.items()},
         "churned": lambda: (1 - observed["retained"]).astype(np.int8),

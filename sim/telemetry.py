@@ -69,14 +69,15 @@ class TelemetryPipe:
         fleet: Fleet,
         days: int,
         rng: np.random.Generator,
-        keep_rows: bool,
+        panel: np.ndarray | None,
     ) -> None:
         n = fleet.size
         self._spec = scenario.telemetry
         self._measures_distraction = scenario.baseline.distraction_per_day > 0
         self._fleet = fleet
         self._days = days
-        self._keep_rows = keep_rows
+        # Raw rows are kept for the panel's devices only (None: no raw rows at all).
+        self.panel = panel
         self._treatment = fleet.treatment
         self.silent = np.zeros(n, dtype=bool)
         self._silent_if_failed = rng.random(n) < self._spec.silent_after_failed_install
@@ -191,9 +192,10 @@ class TelemetryPipe:
             "battery_n": seen_battery,
         }
         self._add_to_cube(day, block, on_build, counts, sums)
-        if self._keep_rows:
-            self._keep(day, block, received, duplicate, delay, active, sessions, uses, crashed,
-                       battery, latency, sensor)
+        if self.panel is not None:
+            in_panel = self.panel[block]
+            self._keep(day, block, received & in_panel, duplicate & in_panel, delay, active,
+                       sessions, uses, crashed, battery, latency, sensor)
 
     def _add_to_cube(
         self,
@@ -290,7 +292,7 @@ class TelemetryPipe:
 
     def rows_frame(self) -> pd.DataFrame | None:
         """The raw report rows (duplicates included, late rows with their arrival day)."""
-        if not self._keep_rows:
+        if self.panel is None:
             return None
         if not self._rows:
             return pd.DataFrame({name: [] for name in COLUMNS})

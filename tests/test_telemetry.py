@@ -42,7 +42,8 @@ def _exposure(fleet, on_build=False, failed=False):
 
 def _pipe(case, days=30):
     fleet = build_fleet(case, np.random.default_rng(0), N)
-    return fleet, TelemetryPipe(case, fleet, days, np.random.default_rng(1), keep_rows=True)
+    return fleet, TelemetryPipe(case, fleet, days, np.random.default_rng(1),
+                                panel=np.ones(N, dtype=bool))
 
 
 def _within(observed, expected, n, sigmas=4.5):
@@ -132,13 +133,21 @@ def test_the_daily_table_adds_up_to_the_devices_table(night_result):
     assert (dupes == devices["duplicate_reports"]).all()
 
 
-def test_large_fleets_keep_no_raw_rows(aa_case):
-    case = _defective(aa_case, daily_max_devices=1_000)
-    from sim import simulate
+def test_large_fleets_keep_raw_rows_for_a_panel_only(aa_case):
+    from sim import analyse, simulate
 
-    result = simulate(case, seed=0, devices=2_000, days=3)
-    assert result.daily is None
+    result = simulate(_defective(aa_case, daily_max_devices=1_000, duplicate_rate=0.02),
+                      seed=0, devices=5_000, days=7)
+    panel = result.devices[result.devices["in_panel"]]
+    assert 800 < len(panel) < 1_200
+    assert set(result.daily["device_id"]) <= set(panel["device_id"])
+    assert len(result.daily.drop_duplicates()) == panel["days_reported"].sum()
     assert result.day_arm["devices_reporting"].sum() == result.devices["days_reported"].sum()
+    reading = analyse(result).sequential
+    assert reading.looks[0].n_control + reading.looks[0].n_treatment == len(panel)
+
+    none = simulate(_defective(aa_case, daily_max_devices=0), seed=0, devices=2_000, days=3)
+    assert none.daily is None and not none.devices["in_panel"].any()
 
 
 @pytest.mark.parametrize("column", ["sessions", "active", "crashes", "battery_n"])

@@ -401,7 +401,7 @@ def sequential_reading(result: SimResult, metric: str = "sessions",
     """Peek every day: the fixed-horizon interval against an always-valid one.
 
     Look ``k`` compares each device's total of ``metric`` over days ``0..k`` (from the
-    deduplicated daily reports, by the day they arrived). Every device is present from day 0,
+    deduplicated daily reports, by the day they arrived; on the report panel of a large fleet). Every device is present from day 0,
     so the always-valid interval uses the mixture boundary at the full sample; its false
     alarm rate under daily peeking is checked by simulation in the test suite.
     """
@@ -409,13 +409,16 @@ def sequential_reading(result: SimResult, metric: str = "sessions",
 
     daily = result.daily.drop_duplicates()
     devices = result.devices
+    if "in_panel" in devices.columns:
+        # A large fleet keeps raw reports for a random panel of devices: peek on the panel.
+        devices = devices[devices["in_panel"]]
     treated = (devices["arm"] == "treatment").to_numpy()
     n_devices, days = len(devices), result.days
     grid = np.zeros((n_devices, days))
     column = {"sessions": "sessions", "active_days": "active", "crashes": "crashed"}.get(
         metric, "sessions")
-    np.add.at(grid, (daily["device_id"].to_numpy(), daily["received_day"].to_numpy()),
-              daily[column].to_numpy())
+    rows = np.searchsorted(devices["device_id"].to_numpy(), daily["device_id"].to_numpy())
+    np.add.at(grid, (rows, daily["received_day"].to_numpy()), daily[column].to_numpy())
     cumulative = np.cumsum(grid, axis=1)
     n_t, n_c = int(treated.sum()), int((~treated).sum())
     rho = mixture_rho(n_devices, alpha)
