@@ -311,7 +311,7 @@ class Telemetry(_Frozen):
     firmware_shift: float = 0.0
     # Raw daily rows for at most this many devices: every device of a smaller fleet, a random
     # panel of a larger one; 0 keeps none.
-    daily_max_devices: Annotated[int, Field(ge=0)] = 50_000
+    daily_max_devices: Annotated[int, Field(ge=0)] = 20_000
 
 
 class Knob(_Frozen):

@@ -248,6 +248,7 @@ def analyse(result: SimResult, alpha: float | None = None) -> Report:
         if installed.loc[arms, "installed"].any()
         else None
     )
+    clean_rows, cleaning = (None, None) if result.daily is None else clean_daily(result.daily)
     headline = metrics[primary]
     return Report(
         case_id=case.meta.id,
@@ -259,7 +260,7 @@ def analyse(result: SimResult, alpha: float | None = None) -> Report:
         completeness=reported,
         duplicate_reports=int(everyone["duplicate_reports"].sum()),
         late_reports=int(everyone["late_reports"].sum()),
-        cleaning=None if result.daily is None else clean_daily(result.daily)[1],
+        cleaning=cleaning,
         metrics=metrics,
         cuped=cuped,
         guardrails=guardrails,
@@ -272,7 +273,8 @@ def analyse(result: SimResult, alpha: float | None = None) -> Report:
         novelty=novelty_reading,
         drift=_drift(seen, metrics, primary, alpha),
         power=power,
-        sequential=None if result.daily is None else sequential_reading(result, primary, alpha),
+        sequential=None if clean_rows is None else sequential_reading(
+            result, primary, alpha, clean_rows=clean_rows),
         bayes=bayes_lift(seen, primary, alpha=alpha,
                          higher_is_better=experiment.primary_higher_is_better),
         compliance=compliance,
@@ -396,18 +398,19 @@ def _drift(
     )
 
 
-def sequential_reading(result: SimResult, metric: str = "sessions",
-                       alpha: float = 0.05) -> SequentialResult:
+def sequential_reading(result: SimResult, metric: str = "sessions", alpha: float = 0.05,
+                       clean_rows: pd.DataFrame | None = None) -> SequentialResult:
     """Peek every day: the fixed-horizon interval against an always-valid one.
 
     Look ``k`` compares each device's total of ``metric`` over days ``0..k`` (from the
-    deduplicated daily reports, by the day they arrived; on the report panel of a large fleet). Every device is present from day 0,
+    deduplicated daily reports, by the day they arrived; on the report panel of a large fleet).
+    ``clean_rows`` passes reports already cleaned by :func:`~sim.analysis.clean_daily`. Every device is present from day 0,
     so the always-valid interval uses the mixture boundary at the full sample; its false
     alarm rate under daily peeking is checked by simulation in the test suite.
     """
     from scipy import stats
 
-    daily = result.daily.drop_duplicates()
+    daily = result.daily.drop_duplicates() if clean_rows is None else clean_rows
     devices = result.devices
     if "in_panel" in devices.columns:
         # A large fleet keeps raw reports for a random panel of devices: peek on the panel.
