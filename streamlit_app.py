@@ -22,7 +22,8 @@ PRACTICE = [
     st.Page("app_pages/decide.py", title="Decide", icon="✅"),
 ]
 TOGETHER = [st.Page("app_pages/study_group.py", title="Study group", icon="👥")]
-page = st.navigation({"Practice": PRACTICE, "Together": TOGETHER})
+LEARN = [st.Page("app_pages/learn.py", title="Metric lab", icon="🧪")]
+page = st.navigation({"Practice": PRACTICE, "Together": TOGETHER, "Learn": LEARN})
 
 with st.sidebar:
     st.title("Launch Room")

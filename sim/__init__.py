@@ -14,6 +14,7 @@ from sim.result import SimResult
 from sim.scenario import Scenario, load_scenario
 from sim.scorecard import Scorecard, score
 from sim.simulation import simulate
+from sim.sweep import sweep  # the function; import the module's names from sim.sweep
 
 __all__ = [
     "DataError",
@@ -31,4 +32,5 @@ __all__ = [
     "right_call",
     "score",
     "simulate",
+    "sweep",
 ]

@@ -1,4 +1,4 @@
-"""The command line: ``python -m sim list | validate | run | analyse``.
+"""The command line: ``python -m sim list | validate | run | analyse | sweep``.
 
 Bad input gets one line on stderr naming the problem and exit code 2, never a traceback.
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -24,6 +25,8 @@ CASES_FOLDER = Path(__file__).resolve().parent.parent / "scenarios"
 EXIT_BAD_INPUT = 2
 # Runs shorter than this finish before a progress bar would be worth drawing.
 _PROGRESS_FROM_DEVICES = 200_000
+# A sweep's progress bar shows once it has run this long.
+_SWEEP_BAR_DELAY_S = 1.0
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,6 +73,35 @@ def _parser() -> argparse.ArgumentParser:
                          help="planned treatment share for the SRM check (default 0.5)")
     analyse.add_argument("--alpha", type=float, default=0.05, help="significance level")
     analyse.add_argument("--json", action="store_true", help="print one JSON object")
+
+    sweep = commands.add_parser(
+        "sweep", help="replicate a case across seeds and knob grids, one row per run"
+    )
+    sweep.add_argument("case", help="a case file, or the id of a case in scenarios/")
+    sweep.add_argument("--seeds", type=int, required=True, metavar="N",
+                       help="replications per grid point (runs 0..N-1)")
+    sweep.add_argument("--base-seed", type=int, default=0,
+                       help="the sweep's seed; run i simulates with a seed derived from "
+                            "(base seed, i) (default 0)")
+    sweep.add_argument("--devices", type=int, help="fleet size (default: the case's)")
+    sweep.add_argument("--days", type=int, help="days to simulate (default: the case's)")
+    sweep.add_argument(
+        "--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+        help="fix a setting for every run, e.g. feature.quantization=int4 (repeatable)",
+    )
+    sweep.add_argument(
+        "--grid", action="append", default=[], metavar="PATH=V1,V2",
+        help="values to sweep; repeat for a grid (PATH may also be devices or days)",
+    )
+    sweep.add_argument("--workers", type=int, help="worker processes (default: every core)")
+    sweep.add_argument("--scheduler", metavar="ADDR",
+                       help="'local' for a Dask LocalCluster, or tcp://host:8786 for a cluster")
+    sweep.add_argument("--call", choices=("lean", "full", "none"), default="lean",
+                       help="the decision rule's call per run: lean (default), full "
+                            "(analyse + decide, slower) or none")
+    sweep.add_argument("--metric", dest="metrics", action="append", default=[], metavar="NAME",
+                       help="also read out this metric's lift (repeatable)")
+    sweep.add_argument("--out", type=Path, help="save every row as .csv or .parquet")
     return parser
 
 
@@ -243,7 +275,62 @@ def _human_readout(payload: dict, reading: str) -> str:
     return "\n".join(lines)
 
 
-_COMMANDS = {"list": _list, "validate": _validate, "run": _run, "analyse": _analyse}
+def _grid(items: list[str]) -> dict[str, list]:
+    """``["a.b=1,2", "days=7,14"]`` as ``{"a.b": [1, 2], "days": [7, 14]}``."""
+    from sim.scenario import parse_knob_value
+
+    grid: dict[str, list] = {}
+    for item in items:
+        path, sep, values = item.partition("=")
+        parts = [part.strip() for part in values.split(",")]
+        if not sep or not path.strip() or not all(parts):
+            raise LaunchRoomError(messages.SWEEP_GRID_FORMAT.format(text=item))
+        grid[path.strip()] = [parse_knob_value(part) for part in parts]
+    return grid
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from sim.sweep import build_spec, format_summary, run_spec, summarise
+
+    if args.out is not None and args.out.suffix.lower() not in (".csv", ".parquet"):
+        raise LaunchRoomError(messages.SWEEP_OUT_FORMAT.format(path=args.out))
+    case = resolve_case(args.case).with_knobs(parse_overrides(args.overrides))
+    spec = build_spec(case, seeds=args.seeds, grid=_grid(args.grid), devices=args.devices,
+                      days=args.days, metrics=args.metrics, call=args.call,
+                      base_seed=args.base_seed)
+    from tqdm import tqdm
+
+    total = len(spec.tasks())
+    started = time.perf_counter()
+    # The bar shows once the sweep has run for a second (nothing is drawn for a sweep that
+    # fails to start, such as an unreachable scheduler).
+    with tqdm(total=total, desc=f"sweep {case.meta.id}", unit="run", file=sys.stderr,
+              leave=False, mininterval=0.5, delay=_SWEEP_BAR_DELAY_S) as bar:
+
+        def progress(done: int, _total: int) -> None:
+            bar.update(done - bar.n)
+
+        frame = run_spec(spec, workers=args.workers, scheduler=args.scheduler,
+                         progress=progress)
+    if args.out is not None:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        if args.out.suffix.lower() == ".csv":
+            frame.to_csv(args.out, index=False)
+        else:
+            frame.to_parquet(args.out, index=False)
+    seconds = time.perf_counter() - started
+    print(f"{case.meta.id}: {total:,} runs ({len(spec.points)} grid point"
+          f"{'' if len(spec.points) == 1 else 's'} x {len(spec.runs):,} seeds) in "
+          f"{seconds:.1f} s; primary metric {case.experiment.primary_metric}, "
+          f"alpha {case.experiment.alpha:g}")
+    print(format_summary(summarise(frame)))
+    if args.out is not None:
+        print(f"rows saved to {args.out}")
+    return 0
+
+
+_COMMANDS = {"list": _list, "validate": _validate, "run": _run, "analyse": _analyse,
+             "sweep": _sweep}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -291,15 +291,16 @@ class TelemetryPipe:
         return metrics
 
     def rows_frame(self) -> pd.DataFrame | None:
-        """The raw report rows (duplicates included, late rows with their arrival day)."""
+        """The raw report rows in arrival order (duplicates included, late rows on the day they
+        arrived)."""
         if self.panel is None:
             return None
         if not self._rows:
             return pd.DataFrame({name: [] for name in COLUMNS})
-        frame = pd.DataFrame(
-            {name: np.concatenate([chunk[name] for chunk in self._rows]) for name in COLUMNS}
-        )
-        return frame.sort_values(["received_day", "device_id"], kind="stable", ignore_index=True)
+        columns = {name: np.concatenate([chunk[name] for chunk in self._rows]) for name in COLUMNS}
+        # In arrival order, as a pipeline receives them (a stable sort on one small integer).
+        order = np.argsort(columns["received_day"], kind="stable")
+        return pd.DataFrame({name: values[order] for name, values in columns.items()})
 
     def cube_frame(self) -> pd.DataFrame:
         """The day x arm x build x chip tier x device type x region sums (the `day_arm` table)."""

@@ -98,7 +98,7 @@ LAB_TEXTS = {
     "simpson": (
         "Compare the phones that installed the update with control and the pooled difference is "
         "{pooled:+.1f} sessions per device, yet weighted tier by tier it is {adjusted:+.1f}: the "
-        "build costs {effect:.0%} of sessions where it runs. Installs fail most on "
+        "build costs {effect_abs:.0%} of sessions where it runs. Installs fail most on "
         "{low_tier} phones, the lightest users, so they are {low_share_on_build:.0%} of the "
         "phones on the build against {low_share_control:.0%} of control; compare the randomised "
         "arms, or tier by tier, and the paradox goes away."

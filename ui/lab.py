@@ -1,0 +1,104 @@
+"""The Learn page's sweeps: cached blocks of replications and the "run more" state.
+
+A demo's replications come in blocks of run indices that double (``sim.lab.blocks``): the
+first visit computes the demo's default count, "Run more replications" computes only the new
+block, and every block stays in the server's cache for everyone (a sweep row depends only on
+the case, its knobs and the run index, so blocks combine into exactly the bigger sweep).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+import pandas as pd
+import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+
+from sim import lab
+from sim.sweep import worker_pool
+
+MAX_DOUBLINGS = 4
+""""Run more replications" doubles the count up to 2**4 = 16 times the default."""
+
+
+def _fingerprint(key: str) -> tuple:
+    """Everything about a demo that changes its rows (so a changed demo is a cache miss)."""
+    demo = lab.DEMOS[key]
+    return (demo.case_id, demo.devices, demo.days, demo.extras,
+            tuple(sorted((path, repr(value)) for path, value in demo.knobs.items())),
+            tuple((path, tuple(values)) for path, values in demo.grid.items()))
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def _workers() -> ProcessPoolExecutor:
+    """The server's worker processes for the lab's sweeps, started once and reused."""
+    return worker_pool(os.cpu_count() or 1)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def demo_block(key: str, start: int, stop: int, fingerprint: tuple,
+               _progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    """Replications ``start..stop-1`` of a demo's sweep (``fingerprint`` keys the cache)."""
+    return lab.run_demo(key, range(start, stop), progress=_progress, pool=_workers())
+
+
+def state_key(key: str) -> str:
+    """The session-state key holding a demo's replication count."""
+    return f"lab_runs::{key}"
+
+
+def replications(key: str) -> int:
+    """Replications per grid point this session asked for (the demo's default at first)."""
+    return int(st.session_state.setdefault(state_key(key), lab.DEMOS[key].runs))
+
+
+def can_double(key: str) -> bool:
+    """Whether "Run more replications" may double the count again."""
+    return replications(key) < lab.DEMOS[key].runs * 2**MAX_DOUBLINGS
+
+
+def double(key: str) -> None:
+    """Double a demo's replications (a button callback)."""
+    if can_double(key):
+        st.session_state[state_key(key)] = replications(key) * 2
+
+
+def demo_frame(key: str, show: Callable[[float, str], None],
+               poll_seconds: float = 0.1) -> pd.DataFrame:
+    """Every replication the session asked for, from the cache or computed with progress.
+
+    Each block runs in a worker thread that reports into a plain dict while this thread
+    draws the progress, so the cached function never touches a Streamlit element.
+    """
+    demo = lab.DEMOS[key]
+    total = replications(key)
+    points = 1
+    for values in demo.grid.values():
+        points *= len(values)
+    fingerprint = _fingerprint(key)
+    context = get_script_run_ctx()
+    frames = []
+    for block in lab.blocks(total, demo.runs):
+        latest = {"done": 0, "total": len(block) * points}
+
+        def record(done: int, of: int, latest: dict = latest) -> None:
+            latest.update(done=done, total=of)
+
+        def work(block: range = block, record: Callable = record) -> pd.DataFrame:
+            add_script_run_ctx(threading.current_thread(), context)
+            return demo_block(key, block.start, block.stop, fingerprint, _progress=record)
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            future = pool.submit(work)
+            while not future.done():
+                done, of = latest["done"], latest["total"]
+                show(done / of if of else 0.0,
+                     f"replications {block.start + 1:,}-{block.stop:,}: {done:,} of {of:,} runs")
+                time.sleep(poll_seconds)
+            frames.append(future.result())
+    show(1.0, "done")
+    return lab.combine(frames)
