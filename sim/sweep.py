@@ -558,6 +558,23 @@ def _in_processes(spec: SweepSpec, tasks: list, workers: int, progress: Progress
     return rows
 
 
+def _local_cluster(factory: Callable, workers: int, log_level: int, attempts: int = 2):
+    """Start a Dask LocalCluster, once more if its event loop was slow to start.
+
+    distributed gives its IO-loop thread ten seconds to start and then fails with a bare
+    AssertionError; on a loaded two-core machine that can happen once.
+    """
+    failure: AssertionError | None = None
+    for _ in range(attempts):
+        try:
+            with _plain_main():
+                return factory(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=log_level)
+        except AssertionError as error:
+            failure = error
+    raise TimeoutError("the Dask event loop did not start in time") from failure
+
+
 def _on_dask(spec: SweepSpec, tasks: list, workers: int, scheduler: str,
              progress: Progress | None) -> list[dict]:
     try:
@@ -570,9 +587,7 @@ def _on_dask(spec: SweepSpec, tasks: list, workers: int, scheduler: str,
     cluster = None
     try:
         if scheduler == "local":
-            with _plain_main():
-                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=logging.ERROR)
+            cluster = _local_cluster(LocalCluster, workers, logging.ERROR)
             client = Client(cluster)
         else:
             client = Client(scheduler, timeout=f"{CONNECT_TIMEOUT_S}s")
