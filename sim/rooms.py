@@ -37,7 +37,6 @@ sim.errors.RoomError: that facilitator link is not valid for room ... nothing wa
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import hmac
 import json
 import logging
@@ -47,25 +46,34 @@ import re
 import secrets
 import sqlite3
 import threading
-import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 
 from sim import messages
-from sim.decision import Decision, call_label
+from sim.decision import Decision
 from sim.errors import LaunchRoomError, RoomError
+from sim.room_board import Board, Entry, Room, ScoreFn, Scores, decision_label, score_room
+from sim.room_codes import (
+    ALPHABET,
+    CODE_LENGTH,
+    NAME_MAX_CHARS,
+    clean_name,
+    facilitator_query,
+    format_code,
+    hash_token,
+    join_query,
+    name_key,
+    new_code,
+    normalise_code,
+)
 
 if TYPE_CHECKING:
-    from sim.analysis.report import Report
-    from sim.result import SimResult
     from sim.scenario import Scenario
 
 __all__ = [
@@ -93,9 +101,13 @@ _log = logging.getLogger("launchroom.rooms")
 # Room codes: no characters that look alike (0/O, 1/I/L) or that Crockford's base 32 leaves out
 # for being misheard (U/V). 30 symbols, 8 characters: 30**8 = 6.6e11 codes, so guessing a room
 # takes about 6.6e11 / rooms tries (a join is a database round trip, not a cheap local check).
-ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
-CODE_LENGTH = 8
-NAME_MAX_CHARS = 40
+__all__ = [
+    "ALPHABET", "CODE_LENGTH", "NAME_MAX_CHARS", "MEMO_MAX_CHARS", "MAX_MEMBERS",
+    "Board", "Entry", "Room", "RoomStore", "ScoreFn", "Scores",
+    "clean_name", "database_url", "decision_label", "facilitator_query", "format_code",
+    "join_query", "new_code", "normalise_code", "score_room",
+]
+
 MEMO_MAX_CHARS = 5_000
 MAX_MEMBERS = 500
 KNOBS_MAX_CHARS = 20_000
@@ -107,7 +119,6 @@ ENV_URL = "LAUNCHROOM_DB_URL"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 CONNECT_TIMEOUT_S = 5
 _CASE_ID = re.compile(r"^[a-z0-9_]{1,100}$")
-_SEPARATORS = re.compile(r"[\s\-_.]+")
 
 # --- the schema ----------------------------------------------------------------------------
 metadata = sa.MetaData()
@@ -152,86 +163,6 @@ submissions_table = sa.Table(
 )
 
 
-# --- codes, names and links ------------------------------------------------------------------
-def new_code() -> str:
-    """A fresh room code from :data:`ALPHABET` (cryptographically random), without the dash."""
-    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def format_code(code: str) -> str:
-    """A code as people read it: two groups of four.
-
-    >>> format_code("K7MQ3XHD")
-    'K7MQ-3XHD'
-    """
-    half = len(code) // 2
-    return f"{code[:half]}-{code[half:]}"
-
-
-def normalise_code(text: Any) -> str:
-    """The code in ``text`` (any case, with or without spaces and dashes), as stored.
-
-    >>> normalise_code(" k7mq 3xhd "), normalise_code("K7MQ-3XHD")
-    ('K7MQ3XHD', 'K7MQ3XHD')
-    >>> normalise_code("K7MQ-3XH0")
-    Traceback (most recent call last):
-    ...
-    sim.errors.RoomError: 'K7MQ-3XH0' is not a room code: a code has 8 characters from 23456789ABCDEFGHJKMNPQRSTVWXYZ (dashes, spaces and case do not matter)
-    """
-    raw = text if isinstance(text, str) else ""
-    code = _SEPARATORS.sub("", raw).upper()
-    if len(code) != CODE_LENGTH or any(char not in ALPHABET for char in code):
-        shown = raw[:40] if isinstance(text, str) else repr(text)[:40]
-        raise RoomError(messages.ROOM_CODE_BAD.format(code=shown, length=CODE_LENGTH,
-                                                      alphabet=ALPHABET))
-    return code
-
-
-def clean_name(name: Any) -> str:
-    """A display name with its white space collapsed; 1 to 40 printable characters.
-
-    >>> clean_name("  Ada   Lovelace\\n")
-    'Ada Lovelace'
-    >>> clean_name("x" * 41)
-    Traceback (most recent call last):
-    ...
-    sim.errors.RoomError: a display name has at most 40 characters (got 41)
-    """
-    if not isinstance(name, str):
-        raise RoomError(messages.ROOM_NAME_EMPTY.format(limit=NAME_MAX_CHARS))
-    text = " ".join(unicodedata.normalize("NFC", name).split())
-    if not text:
-        raise RoomError(messages.ROOM_NAME_EMPTY.format(limit=NAME_MAX_CHARS))
-    if len(text) > NAME_MAX_CHARS:
-        raise RoomError(messages.ROOM_NAME_TOO_LONG.format(limit=NAME_MAX_CHARS, length=len(text)))
-    if not text.isprintable():
-        raise RoomError(messages.ROOM_NAME_UNPRINTABLE)
-    return text
-
-
-def _name_key(name: str) -> str:
-    """Names that differ only in case or compatibility forms are the same member."""
-    return unicodedata.normalize("NFKC", name).casefold()
-
-
-def join_query(code: str) -> str:
-    """The query string of a room's join link (safe to share with everyone).
-
-    >>> join_query("K7MQ3XHD")
-    '?room=K7MQ-3XHD'
-    """
-    return "?" + urlencode({"room": format_code(code)})
-
-
-def facilitator_query(code: str, token: str) -> str:
-    """The query string of the facilitator's link: the join link plus the secret token."""
-    return "?" + urlencode({"room": format_code(code), "token": token})
-
-
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -241,157 +172,6 @@ def _utc(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=UTC)
-
-
-# --- what the store returns ------------------------------------------------------------------
-@dataclass(frozen=True)
-class Room:
-    """A room's settings: everyone in it runs ``case_id`` with ``knobs``, ``seed``, ``devices``."""
-
-    code: str
-    case_id: str
-    knobs: dict[str, Any]
-    seed: int
-    devices: int
-    created: datetime
-    closed: datetime | None = None
-    revealed: datetime | None = None
-
-    @property
-    def display_code(self) -> str:
-        """The code as people read it (``K7MQ-3XHD``)."""
-        return format_code(self.code)
-
-    @property
-    def is_revealed(self) -> bool:
-        return self.revealed is not None
-
-    def join_query(self) -> str:
-        """The query string of the join link (``?room=K7MQ-3XHD``)."""
-        return join_query(self.code)
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One member on the board. ``decision`` and ``scorecard`` stay ``None`` until the reveal."""
-
-    name: str
-    joined: datetime
-    submitted: datetime | None
-    decision: dict[str, Any] | None = None
-    scorecard: dict[str, Any] | None = None
-
-    @property
-    def has_submitted(self) -> bool:
-        return self.submitted is not None
-
-
-@dataclass(frozen=True)
-class Board:
-    """The room, every member in the order they joined, and after the reveal the truth."""
-
-    room: Room
-    entries: tuple[Entry, ...]
-    truth: dict[str, Any] | None = None
-
-    @property
-    def revealed(self) -> bool:
-        return self.room.is_revealed
-
-    @property
-    def submitted(self) -> int:
-        """How many members have submitted."""
-        return sum(entry.has_submitted for entry in self.entries)
-
-    def rows(self) -> list[dict[str, Any]]:
-        """One plain row per member for a table: before the reveal who has submitted; after
-        it each submitted member's call, expected lift, true lift where they ship, score, memo.
-        """
-        if not self.revealed:
-            return [{"member": e.name, "submitted": e.has_submitted, "at": e.submitted}
-                    for e in self.entries]
-        rows = []
-        for entry in self.entries:
-            if entry.decision is None:
-                continue
-            decision, card = entry.decision, entry.scorecard or {}
-            rows.append({
-                "member": entry.name,
-                "call": decision_label(decision),
-                "expected_lift": decision.get("expected_lift"),
-                "true_lift": card.get("true_lift"),
-                "score": card.get("total"),
-                "checks": ", ".join(decision.get("checks") or ()),
-                "memo": decision.get("memo", ""),
-            })
-        return rows
-
-
-def decision_label(decision: Mapping[str, Any]) -> str:
-    """A stored decision's call in words (``ship to flagship (chip_tier)``)."""
-    try:
-        return call_label(decision["call"], decision.get("segment_kind"),
-                          tuple(decision.get("segments") or ()))
-    except (KeyError, TypeError, ValueError, LaunchRoomError):
-        return str(decision.get("call", "?"))
-
-
-@dataclass(frozen=True)
-class Scores:
-    """What a reveal stores: the truth (JSON-ready) and one scorecard per decision, in order."""
-
-    truth: Mapping[str, Any]
-    cards: Sequence[Mapping[str, Any]]
-
-
-ScoreFn = Callable[[Room, Sequence[Decision]], Scores]
-
-
-def score_room(room: Room, decisions: Sequence[Decision], *, scenario: Scenario | None = None,
-               run: tuple[SimResult, Report] | None = None) -> Scores:
-    """Score every decision on the room's seeded run against its hidden truth.
-
-    The run is ``sim.simulate(case.with_knobs(room.knobs), room.seed, room.devices)`` and its
-    ``sim.analyse`` report; pass ``run`` to reuse a run already made (the app's cache), or
-    ``scenario`` to use a case that is not in ``scenarios/``. A decision that cannot be scored
-    (a segment the case does not have) gets a card with ``total`` ``None`` and the reason.
-    """
-    from sim.analysis.report import analyse
-    from sim.cli import CASES_FOLDER
-    from sim.decision import right_call
-    from sim.evidence import TruthTable
-    from sim.scenario import load_scenario
-    from sim.scorecard import score
-    from sim.simulation import simulate
-
-    if run is None:
-        case = scenario if scenario is not None else load_scenario(
-            CASES_FOLDER / f"{room.case_id}.toml")
-        result = simulate(case.with_knobs(room.knobs), seed=room.seed, devices=room.devices)
-        report = analyse(result)
-    else:
-        result, report = run
-    right = right_call(result)
-    metric = result.scenario.experiment.primary_metric
-    cards: list[Mapping[str, Any]] = []
-    for decision in decisions:
-        try:
-            cards.append(score(decision, result, report, right).to_dict())
-        except LaunchRoomError as error:
-            cards.append({"total": None, "error": str(error)})
-    fleet_lift = TruthTable(result.truth).rel(metric)
-    truth = {
-        "case_id": room.case_id,
-        "primary_metric": metric,
-        "right_call": right.call,
-        "right_label": right.label(),
-        "right_segment_kind": right.segment_kind,
-        "right_segments": list(right.segments),
-        "right_lift": right.expected_lift,
-        "true_lift": fleet_lift if math.isfinite(fleet_lift) else None,
-        "reason": right.memo,
-    }
-    return Scores(truth=truth, cards=cards)
 
 
 # --- where the database is ------------------------------------------------------------------
@@ -542,7 +322,7 @@ class RoomStore:
     def _member(self, conn: sa.Connection, room_id: int, name: str) -> sa.Row | None:
         return conn.execute(
             sa.select(members_table).where(members_table.c.room_id == room_id,
-                                           members_table.c.name_key == _name_key(name))
+                                           members_table.c.name_key == name_key(name))
         ).first()
 
     def _insert(self, conn: sa.Connection, table: sa.Table, values: dict[str, Any],
@@ -582,7 +362,7 @@ class RoomStore:
                     with self._writer.begin() as conn:
                         conn.execute(sa.insert(rooms_table).values(
                             code=code, case_id=case_id, knobs=knobs_json, seed=int(seed),
-                            devices=int(devices), created=_now(), token_hash=_hash_token(token),
+                            devices=int(devices), created=_now(), token_hash=hash_token(token),
                         ))
                     return format_code(code), token
                 except sa_exc.IntegrityError:  # a one-in-a-trillion clash of codes: draw again
@@ -623,7 +403,7 @@ class RoomStore:
                     raise RoomError(messages.ROOM_FULL.format(code=format_code(code),
                                                               limit=MAX_MEMBERS))
                 self._insert(conn, members_table,
-                             {"room_id": room.id, "name": name, "name_key": _name_key(name),
+                             {"room_id": room.id, "name": name, "name_key": name_key(name),
                               "joined": _now()},
                              keys=("room_id", "name_key"), update=None)
         return _room(room)
@@ -665,7 +445,7 @@ class RoomStore:
                 sa.select(submissions_table.c.decision)
                 .join(members_table, members_table.c.id == submissions_table.c.member_id)
                 .join(rooms_table, rooms_table.c.id == submissions_table.c.room_id)
-                .where(rooms_table.c.code == code, members_table.c.name_key == _name_key(name))
+                .where(rooms_table.c.code == code, members_table.c.name_key == name_key(name))
             ).first()
         return None if row is None else json.loads(row.decision)
 
@@ -784,7 +564,7 @@ def _sqlite_transactions(engine: sa.Engine) -> None:
 def _token_matches(token: str | None, stored_hash: str) -> bool:
     if not isinstance(token, str) or not token:
         return False
-    return hmac.compare_digest(_hash_token(token), stored_hash)
+    return hmac.compare_digest(hash_token(token), stored_hash)
 
 
 def _as_decision(decision: Any) -> Decision:
