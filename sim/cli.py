@@ -19,7 +19,8 @@ from typing import NoReturn
 
 from sim import messages
 from sim.errors import LaunchRoomError, ScenarioError
-from sim.scenario import Scenario, case_paths, load_scenario, parse_overrides
+from sim.knobs import parse_overrides
+from sim.scenario import Scenario, case_paths, load_scenario
 
 CASES_FOLDER = Path(__file__).resolve().parent.parent / "scenarios"
 EXIT_BAD_INPUT = 2
@@ -277,7 +278,7 @@ def _human_readout(payload: dict, reading: str) -> str:
 
 def _grid(items: list[str]) -> dict[str, list]:
     """``["a.b=1,2", "days=7,14"]`` as ``{"a.b": [1, 2], "days": [7, 14]}``."""
-    from sim.scenario import parse_knob_value
+    from sim.knobs import parse_knob_value
 
     grid: dict[str, list] = {}
     for item in items:

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from sim import messages
 from sim.errors import ScenarioError
+from sim.knobs import set_path
 
 DeviceType = Literal["phone", "wearable", "tv", "speaker", "ev"]
 Quantization = Literal["fp16", "int8", "int4"]
@@ -417,7 +418,7 @@ class Scenario(_Frozen):
         data = self.model_dump(mode="json")
         for path, value in overrides.items():
             self._check_knob(path, value)
-            _set_path(data, path, value, self.source)
+            set_path(data, path, value, self.source)
         return _validate(data, self.source)
 
     def _check_knob(self, path: str, value: Any) -> None:
@@ -445,46 +446,6 @@ class Scenario(_Frozen):
                     path=self.source, location=path, value=value, low=knob.min, high=knob.max
                 )
             )
-
-
-def _set_path(data: dict, path: str, value: Any, source: str) -> None:
-    parts = path.split(".")
-    node: Any = data
-    for depth, part in enumerate(parts):
-        last = depth == len(parts) - 1
-        if isinstance(node, list):
-            if not part.isdigit() or int(part) >= len(node):
-                raise ScenarioError(
-                    messages.KNOB_UNKNOWN_PATH.format(
-                        path=source,
-                        location=path,
-                        allowed=f"an index from 0 to {len(node) - 1}",
-                    )
-                )
-            key: Any = int(part)
-        elif isinstance(node, dict):
-            if part not in node and not _is_open_mapping(parts[:depth]):
-                raise ScenarioError(
-                    messages.KNOB_UNKNOWN_PATH.format(
-                        path=source, location=path, allowed=", ".join(sorted(node))
-                    )
-                )
-            key = part
-        else:
-            raise ScenarioError(
-                messages.KNOB_UNKNOWN_PATH.format(
-                    path=source, location=path, allowed=f"nothing below {'.'.join(parts[:depth])}"
-                )
-            )
-        if last:
-            node[key] = value
-        else:
-            node = node[key]
-
-
-def _is_open_mapping(parent_parts: list[str]) -> bool:
-    """Mappings keyed by data (device types, tiers) accept new keys; models do not."""
-    return bool(parent_parts) and parent_parts[-1] in {"device_types", "by_chip_tier", "by_device_type"}
 
 
 def _format_validation_error(error: ValidationError, source: str) -> str:
@@ -584,33 +545,6 @@ def _display_path(path: Path) -> Path:
         return path.resolve().relative_to(Path.cwd())
     except ValueError:
         return path
-
-
-def parse_knob_value(text: str) -> Any:
-    """Read a ``--set`` value the way TOML would, falling back to a plain string.
-
-    >>> parse_knob_value("0.25"), parse_knob_value("int4"), parse_knob_value("[1, 2]")
-    (0.25, 'int4', [1, 2])
-    """
-    try:
-        return tomllib.loads(f"value = {text}")["value"]
-    except tomllib.TOMLDecodeError:
-        return text
-
-
-def parse_overrides(items: list[str]) -> dict[str, Any]:
-    """Turn ``["a.b=1", "c.d=int8"]`` into ``{"a.b": 1, "c.d": "int8"}``.
-
-    >>> parse_overrides(["feature.quantization=int4", "experiment.treatment_share=0.3"])
-    {'feature.quantization': 'int4', 'experiment.treatment_share': 0.3}
-    """
-    overrides: dict[str, Any] = {}
-    for item in items:
-        path, sep, value = item.partition("=")
-        if not sep or not path.strip() or not value.strip():
-            raise ScenarioError(messages.KNOB_FORMAT.format(text=item))
-        overrides[path.strip()] = parse_knob_value(value.strip())
-    return overrides
 
 
 def case_paths(folder: str | Path = "scenarios") -> list[Path]:

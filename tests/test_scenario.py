@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sim.errors import ScenarioError
-from sim.scenario import case_paths, load_scenario, parse_overrides, parse_scenario
+from sim.knobs import parse_overrides
+from sim.scenario import case_paths, load_scenario, parse_scenario
 
 
 def _case_text(path="scenarios/aa_test.toml") -> str:

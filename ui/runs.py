@@ -20,7 +20,7 @@ Progress = Callable[[float, str], None]
 def run_case(case_id: str, knobs: tuple, seed: int, devices: int,
              _progress: Progress | None = None) -> SimResult:
     """Simulate the case (``knobs`` as sorted (path, repr(value)) pairs, see ui.state.run_key)."""
-    from sim.scenario import parse_knob_value
+    from sim.knobs import parse_knob_value
 
     case = case_library()[case_id].with_knobs({path: parse_knob_value(value)
                                                for path, value in knobs})

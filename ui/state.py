@@ -14,7 +14,8 @@ import streamlit as st
 
 from sim import LaunchRoomError, Scenario, load_scenario
 from sim.cli import CASES_FOLDER
-from sim.scenario import case_paths, parse_knob_value
+from sim.knobs import parse_knob_value
+from sim.scenario import case_paths
 from ui import texts
 
 DEFAULT_CASE = "camera_night_mode"
