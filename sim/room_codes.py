@@ -21,6 +21,9 @@ from urllib.parse import urlencode
 from sim import messages
 from sim.errors import RoomError
 
+# No characters that look alike (0/O, 1/I/L) or that Crockford's base 32 leaves out for being
+# misheard (U/V). 30 symbols, 8 characters: 30**8 = 6.6e11 codes, so guessing a room takes about
+# 6.6e11 / rooms tries (a join is a database round trip, not a cheap local check).
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 8
 NAME_MAX_CHARS = 40

@@ -52,7 +52,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 
 from sim import messages
@@ -72,6 +71,12 @@ from sim.room_codes import (
     new_code,
     normalise_code,
 )
+from sim.room_database import (
+    DEFAULT_DB,
+    SQLITE_BUSY_TIMEOUT_MS,
+    database_url,
+    sqlite_transactions,
+)
 
 if TYPE_CHECKING:
     from sim.scenario import Scenario
@@ -87,36 +92,26 @@ __all__ = [
     "Entry",
     "Room",
     "RoomStore",
+    "ScoreFn",
     "Scores",
     "clean_name",
     "decision_label",
     "database_url",
+    "facilitator_query",
     "format_code",
+    "join_query",
+    "new_code",
     "normalise_code",
     "score_room",
 ]
 
 _log = logging.getLogger("launchroom.rooms")
 
-# Room codes: no characters that look alike (0/O, 1/I/L) or that Crockford's base 32 leaves out
-# for being misheard (U/V). 30 symbols, 8 characters: 30**8 = 6.6e11 codes, so guessing a room
-# takes about 6.6e11 / rooms tries (a join is a database round trip, not a cheap local check).
-__all__ = [
-    "ALPHABET", "CODE_LENGTH", "NAME_MAX_CHARS", "MEMO_MAX_CHARS", "MAX_MEMBERS",
-    "Board", "Entry", "Room", "RoomStore", "ScoreFn", "Scores",
-    "clean_name", "database_url", "decision_label", "facilitator_query", "format_code",
-    "join_query", "new_code", "normalise_code", "score_room",
-]
-
 MEMO_MAX_CHARS = 5_000
 MAX_MEMBERS = 500
 KNOBS_MAX_CHARS = 20_000
 MAX_DEVICES = 10_000_000
 MAX_SEED = 2**63 - 1
-DEFAULT_DB = Path("~") / ".launchroom" / "rooms.db"
-ENV_PATH = "LAUNCHROOM_DB"
-ENV_URL = "LAUNCHROOM_DB_URL"
-SQLITE_BUSY_TIMEOUT_MS = 30_000
 CONNECT_TIMEOUT_S = 5
 _CASE_ID = re.compile(r"^[a-z0-9_]{1,100}$")
 
@@ -174,32 +169,6 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC)
 
 
-# --- where the database is ------------------------------------------------------------------
-def database_url(url: str | os.PathLike[str] | None = None) -> str:
-    """The database to use: ``url`` when given (a SQLAlchemy URL, or a path for a SQLite file),
-    else ``$LAUNCHROOM_DB_URL``, else a SQLite file at ``$LAUNCHROOM_DB``, else
-    ``~/.launchroom/rooms.db``.
-
-    >>> database_url("/tmp/rooms.db")
-    'sqlite:////tmp/rooms.db'
-    """
-    if url is not None:
-        text = os.fspath(url)
-        if isinstance(url, os.PathLike) or "://" not in text:
-            return _sqlite_url(Path(text))
-        return text
-    from_env = os.environ.get(ENV_URL, "").strip()
-    if from_env:
-        return from_env
-    path = os.environ.get(ENV_PATH, "").strip()
-    return _sqlite_url(Path(path) if path else DEFAULT_DB)
-
-
-def _sqlite_url(path: Path) -> str:
-    path = path.expanduser().absolute()
-    return sa.engine.URL.create("sqlite", database=str(path)).render_as_string()
-
-
 def _first_line(error: BaseException) -> str:
     text = str(getattr(error, "orig", None) or error).strip()
     line = text.splitlines()[0] if text else type(error).__name__
@@ -239,7 +208,7 @@ class RoomStore:
         except (sa_exc.ArgumentError, sa_exc.NoSuchModuleError, ImportError, TypeError) as error:
             raise RoomError(messages.ROOM_DB_BAD_URL.format(detail=_first_line(error))) from None
         if self.backend == "sqlite":
-            _sqlite_transactions(self.engine)
+            sqlite_transactions(self.engine)
         # Writes take the lock up front (SQLite: BEGIN IMMEDIATE), so concurrent writers queue
         # on the busy timeout instead of failing when a read lock cannot be upgraded.
         self._writer = self.engine.execution_options(launchroom_write=True)
@@ -537,28 +506,6 @@ class RoomStore:
         )
         truth = json.loads(room_row.truth) if revealed and room_row.truth else None
         return Board(room=room, entries=entries, truth=truth)
-
-
-def _sqlite_transactions(engine: sa.Engine) -> None:
-    """SQLite in WAL mode with real transactions: the driver's own transaction handling is
-    turned off and SQLAlchemy's BEGIN is emitted here (IMMEDIATE for writes)."""
-
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-            cursor.execute("PRAGMA journal_mode = WAL")
-            cursor.execute("PRAGMA synchronous = FULL")  # a commit survives a power cut too
-            cursor.execute("PRAGMA foreign_keys = ON")
-        finally:
-            cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn: sa.Connection) -> None:
-        write = conn.get_execution_options().get("launchroom_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def _token_matches(token: str | None, stored_hash: str) -> bool:
