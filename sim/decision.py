@@ -33,14 +33,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sim import messages
 from sim.errors import DecisionError
 from sim.evidence import (
-    KeyCheck,
     TruthTable,
     assess,
     assess_truth,
     combine_segment_lifts,
-    key_checks,
     run_quality,
 )
+from sim.key_checks import KeyCheck, key_checks
 from sim.rule import (
     CALL_LABELS,
     HARM_FACTOR,
