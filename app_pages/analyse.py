@@ -7,10 +7,9 @@ import streamlit as st
 from sim.analysis import analyse_table, load_table
 from ui import charts, state, tables, texts
 from ui.guard import guard
-from ui.runs import analyse_case, has_run, run_case
+from ui.runs import run_and_report
 
 key = state.run_key()
-case_id, knobs, seed, devices = key
 st.header("Analyse")
 (quality_tab, lift_tab, segments_tab, retention_tab, time_tab, drift_tab,
  own_tab) = st.tabs(["Data quality", "Lift", "Segments", "Retention", "Over time", "Drift",
@@ -43,16 +42,8 @@ with own_tab:
                                           "Relative lift with 95% CI", "Relative lift"),
                             width="stretch")
 
-if not has_run(key):
-    for tab in (quality_tab, lift_tab, segments_tab, retention_tab, time_tab, drift_tab):
-        with tab:
-            st.info(texts.RUN_FIRST)
-            st.page_link("app_pages/run.py", label="Go to Run", icon="📡")
-    st.stop()
-
-with guard():
-    result = run_case(case_id, knobs, seed, devices)
-    report = analyse_case(case_id, knobs, seed, devices)
+result, report = run_and_report(
+    key, (quality_tab, lift_tab, segments_tab, retention_tab, time_tab, drift_tab))
 case = result.scenario
 primary = case.experiment.primary_metric
 

@@ -9,21 +9,14 @@ from sim.memo import ledger_csv, ledger_row, memo_html, memo_markdown
 from sim.scorecard import score
 from ui import rooms, state, tables, texts
 from ui.guard import guard
-from ui.runs import analyse_case, has_run, run_case
+from ui.runs import run_and_report
 
 SEGMENT_KINDS = {"chip_tier": "Chip tier", "device_type": "Device type", "region": "Region"}
 
 key = state.run_key()
-case_id, knobs, seed, devices = key
+case_id, _, seed, devices = key
 st.header("Decide")
-if not has_run(key):
-    st.info(texts.RUN_FIRST)
-    st.page_link("app_pages/run.py", label="Go to Run", icon="📡")
-    st.stop()
-
-with guard():
-    result = run_case(case_id, knobs, seed, devices)
-    report = analyse_case(case_id, knobs, seed, devices)
+result, report = run_and_report(key)
 case = result.scenario
 names = {"chip_tier": case.fleet.tier_names(), "device_type": tuple(case.fleet.device_types),
          "region": tuple(r.name for r in case.fleet.regions)}

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from sim import Report, SimResult, analyse, simulate
+from ui import texts
+from ui.guard import guard
 from ui.state import case_library
 
 Progress = Callable[[float, str], None]
@@ -69,3 +72,18 @@ def run_with_progress(key: tuple, show: Progress, poll_seconds: float = 0.1) -> 
             time.sleep(poll_seconds)
         show(1.0, "done")
         return future.result()
+
+
+def run_and_report(key: tuple, places: Sequence[Any] = ()) -> tuple[SimResult, Report]:
+    """This session's run of ``key`` and its readout, or stop the page with a "run first" note.
+
+    ``places`` are the containers (tabs) that each show the note; by default the page.
+    """
+    if not has_run(key):
+        for place in places or (st.container(),):
+            with place:
+                st.info(texts.RUN_FIRST)
+                st.page_link("app_pages/run.py", label="Go to Run", icon="📡")
+        st.stop()
+    with guard():
+        return run_case(*key), analyse_case(*key)

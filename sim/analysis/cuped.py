@@ -20,6 +20,7 @@ from sim.analysis.frame import (
     AnalysisResult,
     format_p,
     format_relative,
+    require_arm_counts,
     require_columns,
     require_numeric,
     require_probability,
@@ -27,7 +28,6 @@ from sim.analysis.frame import (
     treatment_indicator,
 )
 from sim.analysis.lift import relative_ci_delta
-from sim.errors import DataError
 
 
 @dataclass(frozen=True)
@@ -105,17 +105,7 @@ def cuped_lift(
         groups = pd.factorize(df[cluster].to_numpy()[keep])[0]
         fit_options = {"cov_type": "cluster", "cov_kwds": {"groups": groups}}
     n_c, n_t = int((treated == 0).sum()), int((treated == 1).sum())
-    if min(n_c, n_t) < 3:
-        raise DataError(
-            messages.COLUMN_TOO_FEW_VALUES.format(
-                column=metric,
-                minimum=3,
-                n_control=n_c,
-                n_treatment=n_t,
-                control=arms.control,
-                treatment=arms.treatment,
-            )
-        )
+    require_arm_counts(metric, n_c, n_t, arms, 3)
     centred = x - x.mean()
     columns = [np.ones_like(y), treated, centred]
     if interaction:

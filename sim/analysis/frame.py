@@ -228,18 +228,31 @@ def arm_samples(
     keep = ~np.isnan(values)
     control_values = values[keep & (indicator == 0.0)]
     treatment_values = values[keep & (indicator == 1.0)]
-    if min(control_values.size, treatment_values.size) < minimum:
+    require_arm_counts(column, control_values.size, treatment_values.size, arms, minimum)
+    return control_values, treatment_values
+
+
+def require_arm_counts(column: str, n_control: int, n_treatment: int, arms: Arms,
+                       minimum: int) -> None:
+    """Raise :class:`DataError` unless each arm has at least ``minimum`` usable values.
+
+    >>> arms = Arms(arm_col="arm", control="control", treatment="treatment")
+    >>> require_arm_counts("minutes", 1, 5, arms, 2)
+    Traceback (most recent call last):
+    ...
+    sim.errors.DataError: column 'minutes' needs at least 2 values in each arm (got 1 in 'control' and 5 in 'treatment')
+    """
+    if min(n_control, n_treatment) < minimum:
         raise DataError(
             messages.COLUMN_TOO_FEW_VALUES.format(
                 column=column,
                 minimum=minimum,
-                n_control=control_values.size,
-                n_treatment=treatment_values.size,
+                n_control=int(n_control),
+                n_treatment=int(n_treatment),
                 control=arms.control,
                 treatment=arms.treatment,
             )
         )
-    return control_values, treatment_values
 
 
 def is_binary(values: np.ndarray) -> bool:

@@ -38,6 +38,7 @@ from sim.analysis.frame import (
     format_p,
     format_relative,
     is_binary,
+    require_arm_counts,
     require_numeric,
     require_probability,
     resolve_arms,
@@ -310,17 +311,7 @@ def ratio_metric_lift(
         rows = keep & (indicator == arm_value)
         samples[arm_value] = (x[rows], y[rows])
     n_c, n_t = samples[0.0][0].size, samples[1.0][0].size
-    if min(n_c, n_t) < 2:
-        raise DataError(
-            messages.COLUMN_TOO_FEW_VALUES.format(
-                column=name,
-                minimum=2,
-                n_control=n_c,
-                n_treatment=n_t,
-                control=arms.control,
-                treatment=arms.treatment,
-            )
-        )
+    require_arm_counts(name, n_c, n_t, arms, 2)
     for arm_value in (0.0, 1.0):
         if samples[arm_value][1].sum() <= 0:
             raise DataError(

@@ -21,13 +21,13 @@ from scipy import stats
 from sim import messages
 from sim.analysis.frame import (
     AnalysisResult,
+    require_arm_counts,
     require_columns,
     require_numeric,
     require_probability,
     resolve_arms,
     treatment_indicator,
 )
-from sim.errors import DataError
 
 
 @dataclass(frozen=True)
@@ -113,10 +113,7 @@ def stratified_difference(
         "value": values[keep],
     })
     treated, control_rows = frame[frame["treated"]], frame[~frame["treated"]]
-    if min(len(treated), len(control_rows)) < 2:
-        raise DataError(messages.COLUMN_TOO_FEW_VALUES.format(
-            column=metric, minimum=2, n_control=len(control_rows), n_treatment=len(treated),
-            control=arms.control, treatment=arms.treatment))
+    require_arm_counts(metric, len(control_rows), len(treated), arms, 2)
     z = float(stats.norm.isf(alpha / 2))
     pooled = float(treated["value"].mean() - control_rows["value"].mean())
     pooled_se = math.sqrt(treated["value"].var(ddof=1) / len(treated)

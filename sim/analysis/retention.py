@@ -35,6 +35,7 @@ from sim.analysis.frame import (
     AnalysisResult,
     Arms,
     format_p,
+    require_arm_counts,
     require_columns,
     require_numeric,
     require_probability,
@@ -132,17 +133,7 @@ def _durations(
     if not np.isin(status, (0.0, 1.0)).all():
         raise DataError(messages.COLUMN_NOT_BINARY.format(column=event))
     n_c, n_t = int((treated == 0).sum()), int((treated == 1).sum())
-    if min(n_c, n_t) < 1:
-        raise DataError(
-            messages.COLUMN_TOO_FEW_VALUES.format(
-                column=duration,
-                minimum=1,
-                n_control=n_c,
-                n_treatment=n_t,
-                control=arms.control,
-                treatment=arms.treatment,
-            )
-        )
+    require_arm_counts(duration, n_c, n_t, arms, 1)
     return time, status, treated
 
 

@@ -44,6 +44,7 @@ from scipy import stats
 from sim import messages
 from sim.analysis.frame import (
     AnalysisResult,
+    require_arm_counts,
     require_columns,
     require_numeric,
     require_probability,
@@ -165,16 +166,8 @@ def confidence_sequence(
     squares = {arm: cumulative[("squares", arm)].to_numpy(dtype=float) for arm in (0.0, 1.0)}
     valid = (n[0.0] >= 2) & (n[1.0] >= 2)
     if not valid.any():
-        raise DataError(
-            messages.COLUMN_TOO_FEW_VALUES.format(
-                column=metric,
-                minimum=2,
-                n_control=int(n[0.0][-1]),
-                n_treatment=int(n[1.0][-1]),
-                control=arms.control,
-                treatment=arms.treatment,
-            )
-        )
+        # Counts only grow, so no usable look means the final look lacks two in an arm.
+        require_arm_counts(metric, int(n[0.0][-1]), int(n[1.0][-1]), arms, 2)
     if planned_n is None:
         planned_n = float(n[0.0][-1] + n[1.0][-1])
     if not planned_n > 0:
