@@ -1,13 +1,15 @@
 """Launch Room: the browser app. Run with ``python -m streamlit run streamlit_app.py``.
 
 The entry point sets up the session (case, seed and fleet size in the sidebar, shared by every
-page and mirrored in the URL) and navigates between the pages in ``pages/``.
+page and mirrored in the URL) and navigates between the pages in ``app_pages/`` (not
+``pages/``: that name would trigger Streamlit's legacy page discovery).
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from sim.limits import MAX_SEED
 from ui import state
 
 st.set_page_config(page_title="Launch Room", page_icon="🚀", layout="wide")
@@ -28,7 +30,7 @@ page = st.navigation({"Practice": PRACTICE, "Together": TOGETHER, "Learn": LEARN
 with st.sidebar:
     st.title("Launch Room")
     st.selectbox("Case", list(cases), key="case_id", format_func=lambda key: cases[key].meta.title)
-    st.number_input("Seed", min_value=0, max_value=state.MAX_SEED, step=1, key="seed",
+    st.number_input("Seed", min_value=0, max_value=MAX_SEED, step=1, key="seed",
                     help="The same case, knobs and seed give the same fleet for everyone.")
     st.select_slider("Fleet size", options=state.FLEET_SIZES, key="devices",
                      format_func=lambda n: f"{n:,} devices")

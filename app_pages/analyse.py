@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from sim.analysis import analyse_table, load_table
+from sim.export.charts import daily_lift, forest, lift_rows, segment_rows
 from ui import charts, state, tables, texts
 from ui.guard import guard
 from ui.runs import run_and_report
@@ -38,7 +39,7 @@ with own_tab:
             )
             st.info(report.srm.reading)
             st.dataframe(tables.lift_table(report.metrics, report.cuped), hide_index=True)
-            st.altair_chart(charts.forest(tables.forest_rows(report.metrics),
+            st.altair_chart(forest(lift_rows(report.metrics),
                                           "Relative lift with 95% CI", "Relative lift"),
                             width="stretch")
 
@@ -72,7 +73,7 @@ with lift_tab:
     use_cuped = st.toggle("Adjust with the pre-period baseline (CUPED)", value=True)
     cuped = report.cuped if use_cuped else {}
     st.dataframe(tables.lift_table(report.metrics, cuped, report.guardrails), hide_index=True)
-    st.altair_chart(charts.forest(tables.forest_rows(report.metrics, cuped),
+    st.altair_chart(forest(lift_rows(report.metrics, cuped),
                                   "Relative lift with 95% CI (treatment vs control)",
                                   "Relative lift"), width="stretch")
     if use_cuped and primary in report.cuped:
@@ -89,7 +90,7 @@ with segments_tab:
         st.info("This fleet has a single segment of each kind: nothing to split.")
     for kind, segments in report.segments.items():
         st.markdown(f"**By {kind.replace('_', ' ')}**")
-        st.altair_chart(charts.forest(tables.segment_rows(segments),
+        st.altair_chart(forest(segment_rows(segments, case.experiment.alpha),
                                       f"Relative lift in {primary} by {kind.replace('_', ' ')}",
                                       "Relative lift", label="segment"), width="stretch")
         st.dataframe(tables.segment_table(segments), hide_index=True)
@@ -109,7 +110,7 @@ with retention_tab:
 
 with time_tab:
     st.subheader("Lift over time")
-    st.altair_chart(charts.daily_lift(report.daily), width="stretch")
+    st.altair_chart(daily_lift(report.daily), width="stretch")
     if report.novelty is not None:
         (st.warning if report.novelty.p_value < case.experiment.alpha else st.info)(
             report.novelty.reading)

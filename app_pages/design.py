@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import streamlit as st
 
-from sim.analysis.planning import (
-    BUDGET_DAYS,
-    mde_by_day,
-    planned_days_to_ship,
-    stage_schedule,
-)
-from sim.hardware import hardware_profile
+from sim.engine.hardware import hardware_profile
+from sim.limits import BUDGET_DAYS
+from sim.readout.planning import mde_by_day, planned_days_to_ship, stage_schedule
 from ui import charts, state, texts
 from ui.guard import guard
 from ui.runs import run_case
 from ui.widgets import knob_widgets, reset_knobs
+
+PILOT_DEVICES = 3_000  # a small run of the case whose daily reports plan the power
 
 case_id = st.session_state["case_id"]
 base = state.case_library()[case_id]
@@ -70,9 +70,9 @@ plan_column, power_column = st.columns([1, 2], gap="large")
 with plan_column:
     st.dataframe(schedule.assign(share=schedule["share"].map("{:.0%}".format)), hide_index=True)
     message = texts.BUDGET_OK if plan_days <= BUDGET_DAYS else texts.BUDGET_OVER
-    (st.success if plan_days <= BUDGET_DAYS else st.warning)(message.format(days=plan_days))
+    (st.success if plan_days <= BUDGET_DAYS else st.warning)(message.format(days=plan_days, budget=BUDGET_DAYS))
 with power_column, guard():
-    pilot = run_case(case_id, state.run_key()[1], int(st.session_state["seed"]), 3_000)
+    pilot = run_case(dataclasses.replace(state.run_key(), devices=PILOT_DEVICES))
     if primary in {"sessions", "active_days", "crashes"}:
         mde = mde_by_day(pilot, primary, devices, alpha=case.experiment.alpha)
         at_decision = mde[mde["days_run"] == case.experiment.decision_day]

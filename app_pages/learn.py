@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sim import lab
+from sim.sweeps import lab
 from ui import charts, texts
 from ui import lab as lab_ui
 from ui.guard import guard

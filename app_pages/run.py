@@ -9,12 +9,12 @@ from ui.guard import guard
 from ui.runs import has_run, remember_run, run_case, run_with_progress
 
 key = state.run_key()
-case_id, knobs, seed, devices = key
 with guard():
     case = state.current_case()
 
 st.header("Run")
-st.caption(f"{case.meta.title} · seed {seed} · {devices:,} devices · {case.fleet.days} days")
+st.caption(f"{case.meta.title} · seed {key.seed} · {key.devices:,} devices · "
+           f"{case.fleet.days} days")
 if st.button("Run the fleet", type="primary"):
     bar = st.progress(0.0, text="Starting the rollout...")
     with guard():
@@ -27,7 +27,7 @@ if not has_run(key):
     st.stop()
 
 with guard():
-    result = run_case(case_id, knobs, seed, devices)
+    result = run_case(key)
 summary = result.summary()
 metrics = st.columns(5)
 metrics[0].metric("Devices", f"{summary['devices']:,}")

@@ -28,10 +28,11 @@ if code is None:
             st.form_submit_button("Join", type="primary", on_click=room_ui.join, args=(store,))
     with start_tab.container(border=True):
         st.subheader("Start a room (facilitator)")
-        case_id, _, seed, devices = state.run_key()
-        knobs = state.knobs_for(case_id)
+        key = state.run_key()
+        knobs = key.knob_values()
         st.caption("Everyone in the room gets the sidebar's current run:")
-        st.text(f"{state.case_library()[case_id].meta.title} · seed {seed} · {devices:,} devices"
+        st.text(f"{state.case_library()[key.case_id].meta.title} · seed {key.seed} · "
+                f"{key.devices:,} devices"
                 + (" · " + ", ".join(f"{k}={v}" for k, v in knobs.items()) if knobs else ""))
         st.button("Start a room for this run", on_click=room_ui.create, args=(store,))
     st.stop()
@@ -67,7 +68,7 @@ if name is not None:
         st.markdown("**Your call**")
         st.text(f"You are in this room as {name}.")
         if not room.is_revealed and room_ui.run_status(room):
-            room_ui.decision_form(room, store, name)
+            room_ui.member_decision(room, store, name)
         room_ui.own_submission(room, store, name)
 elif not room.is_revealed:
     with (st.expander("Join this room with a display name",

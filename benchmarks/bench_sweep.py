@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sim import load_scenario  # noqa: E402
-from sim.sweep import summarise, sweep  # noqa: E402
+from sim.sweeps import summarise, sweep  # noqa: E402
 
 TARGET_S = 120.0
 
@@ -68,7 +68,7 @@ def main() -> None:
 def _profile(case, devices: int, replications: int = 10) -> None:
     """Time the two halves of a replication in this process: simulation and readout."""
     from sim import simulate
-    from sim.sweep import readout
+    from sim.sweeps import readout
 
     lean = case.with_knobs({"telemetry.daily_max_devices": 0})  # as the sweep runs it
     started = time.perf_counter()

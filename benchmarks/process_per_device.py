@@ -18,7 +18,7 @@ processes:
 - ``Model.stage_controller``: offers stage after stage, waiting each stage's bake days.
 
 The OTA server is the textbook ``simpy.Resource`` (the "car wash" idiom): ``capacity`` download
-slots, where ``capacity`` is the case's downloads an hour (``sim.rollout.ota_capacity_per_hour``
+slots, where ``capacity`` is the case's downloads an hour (``sim.engine.rollout.ota_capacity_per_hour``
 scaled to the sample and floored to whole downloads, as the engine does) and every download
 holds a slot for one hour. That serves at most ``capacity`` downloads an hour, first come first
 served, and the backlog carries over in the resource's queue. A token bucket (a
@@ -48,6 +48,7 @@ import math
 import random
 import sys
 import time
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,15 +60,15 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from sim import load_scenario  # noqa: E402
-from sim.fleet import ENGAGEMENT_BY_TYPE, INSTALL_FAILURE_BY_NETWORK  # noqa: E402
-from sim.hardware import BATTERY_WH, FREE_RAM_SHARE, hardware_profile  # noqa: E402
-from sim.rollout import HOURS_PER_DAY, ota_capacity_per_hour  # noqa: E402
-from sim.scenario import Scenario  # noqa: E402
+from sim.case.scenario import Scenario  # noqa: E402
+from sim.engine.fleet import ENGAGEMENT_BY_TYPE, INSTALL_FAILURE_BY_NETWORK  # noqa: E402
+from sim.engine.hardware import BATTERY_WH, FREE_RAM_SHARE, hardware_profile  # noqa: E402
+from sim.engine.rollout import HOURS_PER_DAY, ota_capacity_per_hour  # noqa: E402
 
 CASE = ROOT / "scenarios" / "camera_night_mode.toml"
 ACTIVE, DORMANT, CHURNED = 0, 1, 2
-RETAINED_WINDOW_DAYS = 7  # active in the last 7 days of the run, as in sim.behaviour
-MIN_SESSION_FACTOR = 0.05  # a lift can at worst nearly stop use, as in sim.behaviour
+RETAINED_WINDOW_DAYS = 7  # active in the last 7 days of the run, as in sim.engine.behaviour
+MIN_SESSION_FACTOR = 0.05  # a lift can at worst nearly stop use, as in sim.engine.behaviour
 # Offers go out half an hour past midnight, as in the engine.
 OFFER_OFFSET_HOURS = 0.5
 
@@ -186,7 +187,7 @@ class Device:
         battery_wh = BATTERY_WH[device_type]
         self.has_battery = battery_wh > 0
 
-        # The build's effect on this device (sim.behaviour.device_effects, one device).
+        # The build's effect on this device (sim.engine.behaviour.device_effects, one device).
         segment = effect.by_chip_tier.get(tier.name, 1.0) * effect.by_device_type.get(
             device_type, 1.0
         )
@@ -236,7 +237,7 @@ class Device:
         self.last_active_end = [0, 0]
 
     # --- processes --------------------------------------------------------------------------
-    def life(self):
+    def life(self) -> Generator[simpy.Event, object, None]:
         """The device's process: start its OTA pipeline, then live day after day."""
         model = self.model
         env = model.env
@@ -246,7 +247,7 @@ class Device:
             yield env.timeout(HOURS_PER_DAY)
             self.live(day)
 
-    def update(self):
+    def update(self) -> Generator[simpy.Event, object, None]:
         """Offer, check-in, download, reboot: install or fail."""
         model = self.model
         env = model.env
@@ -340,7 +341,7 @@ class Model:
         words = np.random.SeedSequence(seed).generate_state(2 * devices, dtype=np.uint64).tolist()
         self.devices = [Device(self, words[2 * i] << 64 | words[2 * i + 1]) for i in range(devices)]
 
-    def stage_controller(self):
+    def stage_controller(self) -> Generator[simpy.Event, object, None]:
         """Offer each stage, then wait its bake days (gates are not modelled: see above)."""
         env = self.env
         yield env.timeout(OFFER_OFFSET_HOURS)

@@ -1,4 +1,11 @@
-"""Launch Room's headless core: case files, the simulated fleet, and its analysis.
+"""Launch Room's headless core: case files, the simulated fleet, its readout, and decisions.
+
+The façade: :func:`load_scenario`, :func:`simulate`, :func:`analyse`, :func:`decide`,
+:func:`right_call`, :func:`score`, :func:`sweep`, :class:`Decision` and the result types. The
+packages below hold one concept each, and depend one way (case <- engine <- readout ->
+analysis; decide on readout and analysis; export, rooms and sweeps on decide):
+:mod:`sim.case`, :mod:`sim.engine`, :mod:`sim.analysis`, :mod:`sim.readout`,
+:mod:`sim.decide`, :mod:`sim.export`, :mod:`sim.rooms`, :mod:`sim.sweeps`.
 
 >>> import sim
 >>> case = sim.load_scenario("scenarios/aa_test.toml")
@@ -7,14 +14,15 @@
 1000
 """
 
-from sim.analysis.report import Report, analyse
-from sim.decision import Decision, decide, right_call
+from sim import decide  # the package is callable: sim.decide(report) is the data rule
+from sim.case.scenario import Scenario, load_scenario
+from sim.decide.decision import Decision, right_call
+from sim.decide.scorecard import Scorecard, score
+from sim.engine.result import SimResult
+from sim.engine.simulation import simulate
 from sim.errors import DataError, DecisionError, LaunchRoomError, ScenarioError
-from sim.result import SimResult
-from sim.scenario import Scenario, load_scenario
-from sim.scorecard import Scorecard, score
-from sim.simulation import simulate
-from sim.sweep import sweep  # the function; import the module's names from sim.sweep
+from sim.readout.report import Report, analyse
+from sim.sweeps.sweep import sweep
 
 __all__ = [
     "DataError",

@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import NoReturn
 
 from sim import messages
+from sim.case.knobs import parse_knob_value, parse_overrides
+from sim.case.library import CASES_FOLDER, case_paths, resolve_case
+from sim.case.scenario import load_scenario
 from sim.errors import LaunchRoomError, ScenarioError
-from sim.knobs import parse_overrides
-from sim.scenario import Scenario, case_paths, load_scenario
 
-CASES_FOLDER = Path(__file__).resolve().parent.parent / "scenarios"
 EXIT_BAD_INPUT = 2
 # Runs shorter than this finish before a progress bar would be worth drawing.
 _PROGRESS_FROM_DEVICES = 200_000
@@ -106,22 +106,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def resolve_case(name: str, folder: Path = CASES_FOLDER) -> Scenario:
-    """Load a case from a file path, or by id from the case library.
-
-    >>> resolve_case("aa_test").meta.id
-    'aa_test'
-    """
-    path = Path(name)
-    if path.suffix == ".toml" or path.exists():
-        return load_scenario(path)
-    candidate = folder / f"{name}.toml"
-    if candidate.is_file():
-        return load_scenario(candidate)
-    known = ", ".join(p.stem for p in case_paths(folder)) or "(none)"
-    raise ScenarioError(messages.UNKNOWN_CASE.format(name=name, known=known))
-
-
 def _list(args: argparse.Namespace) -> int:
     paths = case_paths(args.folder)
     if not paths:
@@ -151,7 +135,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from sim.simulation import simulate
+    from sim.engine.simulation import simulate
 
     case = resolve_case(args.case).with_knobs(parse_overrides(args.overrides))
     devices = args.devices if args.devices is not None else case.fleet.size
@@ -206,8 +190,9 @@ def _human_summary(summary: dict) -> str:
 
 
 def _analyse(args: argparse.Namespace) -> int:
-    from sim.analysis import analyse, analyse_table, load_table
-    from sim.result import SimResult
+    from sim.analysis import analyse_table, load_table
+    from sim.engine.result import SimResult
+    from sim.readout.report import analyse
 
     if args.file.is_dir():
         report = analyse(SimResult.load(args.file), alpha=args.alpha)
@@ -278,8 +263,6 @@ def _human_readout(payload: dict, reading: str) -> str:
 
 def _grid(items: list[str]) -> dict[str, list]:
     """``["a.b=1,2", "days=7,14"]`` as ``{"a.b": [1, 2], "days": [7, 14]}``."""
-    from sim.knobs import parse_knob_value
-
     grid: dict[str, list] = {}
     for item in items:
         path, sep, values = item.partition("=")
@@ -291,7 +274,7 @@ def _grid(items: list[str]) -> dict[str, list]:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from sim.sweep import build_spec, format_summary, run_spec, summarise
+    from sim.sweeps import build_spec, format_summary, run_spec, summarise
 
     if args.out is not None and args.out.suffix.lower() not in (".csv", ".parquet"):
         raise LaunchRoomError(messages.SWEEP_OUT_FORMAT.format(path=args.out))

@@ -21,11 +21,15 @@ KNOB_OUT_OF_RANGE = "{path}: {location}: {value!r} is outside the knob's range {
 KNOB_NOT_AN_OPTION = "{path}: {location}: {value!r} is not one of the knob's options: {options}"
 NO_CASES = "no case files found in {folder}"
 UNKNOWN_CASE = "no case named {name!r}; known cases: {known}"
+GUARDRAIL_DIRECTION = (
+    "higher_is_better contradicts the metric catalogue: for {metric} {better} is better "
+    "(leave the key out; the catalogue decides)"
+)
 
 # --- simulation -----------------------------------------------------------------------------
 BAD_DEVICES = "--devices must be a whole number of at least {low} (got {value!r})"
 BAD_DAYS = "--days must be a whole number from {low} to {high} (got {value!r})"
-BAD_SEED = "--seed must be a whole number from 0 to 2**63 - 1 (got {value!r})"
+BAD_SEED = "--seed must be a whole number from 0 to {high} (got {value!r})"
 DECISION_AFTER_HORIZON = (
     "experiment.decision_day ({decision_day}) is after the last simulated day ({days}); "
     "run more days or decide earlier"
@@ -311,6 +315,8 @@ SCORE_VERDICT_POOR = "the data or the truth argued for another call"
 # Memo and ledger.
 MEMO_TITLE = "Launch decision: {feature}"
 MEMO_NO_TEXT = "(no memo written)"
+MEMO_NO_READING = "(no reading in this run)"
+MEMO_NO_CHECKS = "(no checks named)"
 
 # --- study groups (sim/rooms.py; raised as RoomError, shown as one line) ----------------------
 ROOM_CODE_BAD = (
@@ -350,7 +356,7 @@ SWEEP_SEEDS_BAD = (
     "seeds: give a number of replications of at least 1, or run indices that are whole "
     "numbers from 0 (got {value!r})"
 )
-SWEEP_BASE_SEED_BAD = "base seed must be a whole number from 0 to 2**63 - 1 (got {value!r})"
+SWEEP_BASE_SEED_BAD = "base seed must be a whole number from 0 to {high} (got {value!r})"
 SWEEP_WORKERS_BAD = "workers must be a whole number of at least 1 (got {value!r})"
 SWEEP_GRID_EMPTY = "grid {path}: give at least one value"
 SWEEP_GRID_FORMAT = (

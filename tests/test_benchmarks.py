@@ -37,3 +37,9 @@ def test_the_process_per_device_model_is_reproducible(night_case):
     a = model.simulate_processes(night_case, devices=200, days=3, seed=4)
     b = model.simulate_processes(night_case, devices=200, days=3, seed=4)
     assert a.observed == b.observed and a.potential == b.potential
+
+
+def test_every_benchmark_script_imports():
+    # A benchmark is run by hand, not by the suite: importing each one catches a moved module.
+    for path in sorted((ROOT / "benchmarks").glob("*.py")):
+        _load(path.stem)

@@ -1,11 +1,14 @@
-"""Altair charts used by the pages: every chart has a title, axis labels and units."""
+"""Altair charts of the pages: every chart has a title, axis labels and units.
+
+The figures the memo shares (the forest plot, the daily lift) live in :mod:`sim.export.charts`.
+"""
 
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
 
-from sim import lab
+from sim.sweeps import lab
 
 ARM_COLOURS = alt.Scale(domain=["control", "treatment"], range=["#718096", "#2b6cb0"])
 
@@ -45,25 +48,6 @@ def ota_backlog(rollout: pd.DataFrame) -> alt.Chart:
     )
 
 
-def forest(rows: pd.DataFrame, title: str, x_title: str, label: str = "label") -> alt.Chart:
-    """Estimates with confidence intervals, one row each, against a zero line."""
-    base = alt.Chart(rows, title=title).encode(y=alt.Y(f"{label}:N", title=None, sort=None))
-    whiskers = base.mark_rule(strokeWidth=2).encode(
-        x=alt.X("low:Q", title=x_title, axis=alt.Axis(format="+%")), x2="high:Q",
-        color=alt.Color("verdict:N", title=None,
-                        scale=alt.Scale(domain=["better", "worse", "unclear"],
-                                        range=["#2f855a", "#c53030", "#718096"])),
-    )
-    points = base.mark_point(filled=True, size=80).encode(
-        x="estimate:Q", color="verdict:N",
-        tooltip=[label, alt.Tooltip("estimate:Q", format="+.2%"),
-                 alt.Tooltip("low:Q", format="+.2%"), alt.Tooltip("high:Q", format="+.2%"),
-                 alt.Tooltip("p:Q", format=".3g")],
-    )
-    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="black").encode(x="x:Q")
-    return (whiskers + points + zero).properties(height=alt.Step(32))
-
-
 def survival_curves(curves: pd.DataFrame) -> alt.Chart:
     """Kaplan-Meier: the share of devices still active, per arm, by day."""
     return (
@@ -76,19 +60,6 @@ def survival_curves(curves: pd.DataFrame) -> alt.Chart:
             color=alt.Color("arm:N", scale=ARM_COLOURS, title=None),
         )
     )
-
-
-def daily_lift(daily: pd.DataFrame) -> alt.Chart:
-    """The day's difference in sessions per reporting device, with its 95% interval."""
-    base = alt.Chart(daily, title="Lift over time: sessions per reporting device, treatment - control")
-    band = base.mark_area(opacity=0.25).encode(
-        x=alt.X("day:Q", title="Day of the experiment"),
-        y=alt.Y("low:Q", title="Difference in sessions per device-day"), y2="high:Q",
-    )
-    line = base.mark_line(point=True).encode(x="day:Q", y="estimate:Q",
-                                             tooltip=["day", "estimate", "low", "high"])
-    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="black").encode(y="y:Q")
-    return band + line + zero
 
 
 def distributions(frame: pd.DataFrame, value: str, group: str, title: str,

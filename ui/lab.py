@@ -1,6 +1,6 @@
 """The Learn page's sweeps: cached blocks of replications and the "run more" state.
 
-A demo's replications come in blocks of run indices that double (``sim.lab.blocks``): the
+A demo's replications come in blocks of run indices that double (``sim.sweeps.lab.blocks``): the
 first visit computes the demo's default count, "Run more replications" computes only the new
 block, and every block stays in the server's cache for everyone (a sweep row depends only on
 the case, its knobs and the run index, so blocks combine into exactly the bigger sweep).
@@ -9,17 +9,15 @@ the case, its knobs and the run index, so blocks combine into exactly the bigger
 from __future__ import annotations
 
 import os
-import threading
-import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from sim import lab
-from sim.sweep import worker_pool
+from sim.sweeps import lab, worker_pool
+from ui.progress import with_progress
+from ui.state import canonical_knobs
 
 MAX_DOUBLINGS = 4
 """"Run more replications" doubles the count up to 2**4 = 16 times the default."""
@@ -28,8 +26,7 @@ MAX_DOUBLINGS = 4
 def _fingerprint(key: str) -> tuple:
     """Everything about a demo that changes its rows (so a changed demo is a cache miss)."""
     demo = lab.DEMOS[key]
-    return (demo.case_id, demo.devices, demo.days, demo.extras,
-            tuple(sorted((path, repr(value)) for path, value in demo.knobs.items())),
+    return (demo.case_id, demo.devices, demo.days, demo.extras, canonical_knobs(demo.knobs),
             tuple((path, tuple(values)) for path, values in demo.grid.items()))
 
 
@@ -67,38 +64,26 @@ def double(key: str) -> None:
         st.session_state[state_key(key)] = replications(key) * 2
 
 
-def demo_frame(key: str, show: Callable[[float, str], None],
-               poll_seconds: float = 0.1) -> pd.DataFrame:
-    """Every replication the session asked for, from the cache or computed with progress.
-
-    Each block runs in a worker thread that reports into a plain dict while this thread
-    draws the progress, so the cached function never touches a Streamlit element.
-    """
+def demo_frame(key: str, show: Callable[[float, str], None]) -> pd.DataFrame:
+    """Every replication the session asked for, from the cache or computed with progress
+    (see :mod:`ui.progress`)."""
     demo = lab.DEMOS[key]
     total = replications(key)
     points = 1
     for values in demo.grid.values():
         points *= len(values)
     fingerprint = _fingerprint(key)
-    context = get_script_run_ctx()
     frames = []
     for block in lab.blocks(total, demo.runs):
-        latest = {"done": 0, "total": len(block) * points}
+        runs = len(block) * points
+        label = f"replications {block.start + 1:,}-{block.stop:,}"
 
-        def record(done: int, of: int, latest: dict = latest) -> None:
-            latest.update(done=done, total=of)
+        def work(report: Callable[[float, str], None], block: range = block,
+                 label: str = label) -> pd.DataFrame:
+            return demo_block(key, block.start, block.stop, fingerprint,
+                              _progress=lambda done, of: report(
+                                  done / of if of else 0.0, f"{label}: {done:,} of {of:,} runs"))
 
-        def work(block: range = block, record: Callable = record) -> pd.DataFrame:
-            add_script_run_ctx(threading.current_thread(), context)
-            return demo_block(key, block.start, block.stop, fingerprint, _progress=record)
-
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            future = pool.submit(work)
-            while not future.done():
-                done, of = latest["done"], latest["total"]
-                show(done / of if of else 0.0,
-                     f"replications {block.start + 1:,}-{block.stop:,}: {done:,} of {of:,} runs")
-                time.sleep(poll_seconds)
-            frames.append(future.result())
+        frames.append(with_progress(work, show, first=f"{label}: 0 of {runs:,} runs"))
     show(1.0, "done")
     return lab.combine(frames)

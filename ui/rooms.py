@@ -11,22 +11,23 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from sim import LaunchRoomError, rooms
-from sim.decision import CALL_LABELS, CHECKS, Decision, segment_names
+from sim.decide import Decision
 from sim.errors import RoomError
+from sim.limits import MAX_SEED
 from sim.rooms import Board, Room, RoomStore, Scores
 from ui import state, texts, widgets
+from ui.decision_form import decision_form, latest_entry
 from ui.runs import analyse_case, has_run, run_case
+from ui.state import RunKey
 
 BOARD_REFRESH_S = 5
-SEGMENT_KINDS = ("chip_tier", "device_type", "region")
 CODE, NAME, TOKEN = "room_code", "room_name", "room_token"
 _NOTES, _SEEN_REVEAL = "_room_notes", "_room_seen_reveal"
 _log = logging.getLogger("launchroom.ui")
@@ -143,14 +144,9 @@ def leave() -> None:
 
 
 # --- room settings and the sidebar ----------------------------------------------------------
-def knobs_key(knobs: Mapping[str, Any]) -> tuple:
-    """Knobs in ui.state.run_key's form: sorted (path, repr(value)) pairs."""
-    return tuple(sorted((path, repr(value)) for path, value in knobs.items()))
-
-
-def room_key(room: Room) -> tuple:
-    """The room's run in ui.state.run_key's form (the cache key of run_case)."""
-    return room.case_id, knobs_key(room.knobs), room.seed, room.devices
+def room_key(room: Room) -> RunKey:
+    """The room's run."""
+    return RunKey.of(room.case_id, room.knobs, room.seed, room.devices)
 
 
 def apply_settings(room: Room) -> None:
@@ -163,7 +159,7 @@ def apply_settings(room: Room) -> None:
     problem = None
     if room.devices not in state.FLEET_SIZES:
         problem = f"a fleet of {room.devices:,} devices is not offered here"
-    elif not 0 <= room.seed <= state.MAX_SEED:
+    elif not 0 <= room.seed <= MAX_SEED:
         problem = f"seed {room.seed} is out of range"
     else:
         try:
@@ -220,8 +216,9 @@ def create(room_store: RoomStore) -> None:
     """Open a room for the sidebar's current case, knobs, seed and fleet size (on_click)."""
 
     def work() -> None:
-        case_id, _, seed, devices = state.run_key()
-        code, token = room_store.create_room(case_id, seed, devices, state.knobs_for(case_id))
+        key = state.run_key()
+        code, token = room_store.create_room(key.case_id, key.seed, key.devices,
+                                             key.knob_values())
         _enter(code, token=token)
         note("success", texts.ROOM_CREATED.format(code=code))
 
@@ -238,88 +235,30 @@ def scorer(room: Room, decisions: Sequence[Decision]) -> Scores:
     if room.case_id not in state.case_library():
         raise RoomError(texts.ROOM_CASE_MISSING.format(code=room.display_code, case=room.case_id))
     key = room_key(room)
-    return rooms.score_room(room, decisions, run=(run_case(*key), analyse_case(*key)))
+    return rooms.score_room(room, decisions, run=(run_case(key), analyse_case(key)))
 
 
 # --- links -------------------------------------------------------------------------------------
 def links(room: Room, token: str | None) -> tuple[str, str | None]:
     """The join link and (with the token) the facilitator link, absolute when the browser's
     address is known."""
-    base = getattr(st.context, "url", None) or ""
+    base = st.context.url or ""
     join_link = base + room.join_query()
     boss = base + rooms.facilitator_query(room.code, token) if token else None
     return join_link, boss
 
 
 # --- the member's decision -------------------------------------------------------------------
-def _latest_decide_page_decision(room: Room) -> dict[str, Any]:
-    """The last decision this session made on the Decide page for the room's run, as plain
-    values (or {} when there is none)."""
-    for entry in reversed(st.session_state.get("decisions") or []):
-        if not isinstance(entry, Mapping):
-            continue
-        key = entry.get("key")
-        if key is not None and tuple(key) != room_key(room):
-            continue
-        decision = entry.get("decision", entry)
-        if hasattr(decision, "model_dump"):
-            return decision.model_dump()
-        if isinstance(decision, Mapping) and decision.get("case", room.case_id) == room.case_id:
-            return dict(decision)
-    return {}
-
-
-def _segment_options(case) -> list[str]:
-    return [f"{kind}: {name}" for kind in SEGMENT_KINDS for name in segment_names(case, kind)]
-
-
-def decision_form(room: Room, room_store: RoomStore, name: str) -> None:
+def member_decision(room: Room, room_store: RoomStore, name: str) -> None:
     """The member's call for the room, prefilled from their Decide page when it has one."""
     case = state.case_library()[room.case_id].with_knobs(room.knobs)
-    defaults = _latest_decide_page_decision(room)
-    calls = list(CALL_LABELS)
-    options = _segment_options(case)
-    kind = defaults.get("segment_kind") or "chip_tier"
-    picked = [f"{kind}: {s}" for s in defaults.get("segments") or () if f"{kind}: {s}" in options]
-    prefix = f"room_form::{room.code}::"
-    with st.form(f"{prefix}form"):
-        call = st.radio("Your call", calls, format_func=lambda c: CALL_LABELS[c].capitalize(),
-                        horizontal=True, key=f"{prefix}call",
-                        index=calls.index(defaults["call"]) if defaults.get("call") in calls else 0)
-        segments = st.multiselect("Segments to ship to (for a segment call)", options,
-                                  default=picked, key=f"{prefix}segments")
-        expected = st.number_input(
-            f"Expected relative lift of {case.experiment.primary_metric} (%)",
-            min_value=-100.0, max_value=1000.0, step=0.5, key=f"{prefix}expected",
-            value=float(defaults.get("expected_lift", 0.0)) * 100)
-        checks = st.multiselect("Evidence you relied on", list(CHECKS), key=f"{prefix}checks",
-                                default=[c for c in defaults.get("checks") or () if c in CHECKS])
-        day = st.number_input("Decision day", min_value=1, max_value=case.fleet.days,
-                              key=f"{prefix}day",
-                              value=min(int(defaults.get("decision_day")
-                                            or case.experiment.decision_day), case.fleet.days))
-        memo = st.text_area("Memo", max_chars=rooms.MEMO_MAX_CHARS, key=f"{prefix}memo",
-                            value=str(defaults.get("memo") or ""),
-                            placeholder="The call, the evidence, the risks, what you would do next.")
-        submitted = st.form_submit_button("Submit to the room", type="primary")
-    if not submitted:
-        return
-    kinds = {option.split(": ", 1)[0] for option in segments}
-    if call == "ship_segments" and len(kinds) > 1:
-        st.error(texts.ROOM_SEGMENTS_MIXED)
+    latest = latest_entry(room_key(room))
+    submitted = decision_form(case, f"room::{room.code}", case.fleet.days, "Submit to the room",
+                              defaults=latest.decision if latest else None)
+    if submitted is None:
         return
     try:
-        decision = Decision.from_dict({
-            "call": call,
-            "segment_kind": kinds.pop() if call == "ship_segments" and kinds else None,
-            "segments": [option.split(": ", 1)[1] for option in segments]
-            if call == "ship_segments" else [],
-            "expected_lift": expected / 100,
-            "checks": checks,
-            "decision_day": int(day),
-            "memo": memo,
-        })
-        room_store.submit(room.code, name, decision, scenario=case)
+        room_store.submit(room.code, name, submitted.decision, scenario=case)
     except LaunchRoomError as error:
         st.error(plain(texts.ROOM_FAILED.format(error=error)))
         return

@@ -2,28 +2,67 @@
 
 Everything a run depends on lives in ``st.session_state`` (per browser session, never at module
 level, which every user of the server would share) and round-trips through the URL's query
-parameters, so a link pasted to a friend reproduces the exact same run.
+parameters, so a link pasted to a friend reproduces the exact same run. :class:`RunKey` is the
+one recipe for "which run": the sidebar, rooms and the caches all build it the same way.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import streamlit as st
 
 from sim import LaunchRoomError, Scenario, load_scenario
-from sim.cli import CASES_FOLDER
-from sim.knobs import parse_knob_value
-from sim.scenario import case_paths
+from sim.case.knobs import parse_knob_value
+from sim.case.library import CASES_FOLDER, case_paths
+from sim.limits import MAX_SEED
 from ui import texts
 
 DEFAULT_CASE = "camera_night_mode"
 FLEET_SIZES = (10_000, 20_000, 50_000, 100_000, 200_000)
 DEFAULT_DEVICES = 100_000
-MAX_SEED = 2**31 - 1
 _RESERVED = {"case", "seed", "devices", "room", "token"}
 _KEPT = ("room", "token")  # a study group's link: kept in the address bar, never a knob
+
+
+@dataclass(frozen=True)
+class RunKey:
+    """Everything that changes a run's tables: the case, its knobs, the seed and the fleet size.
+
+    ``knobs`` are sorted ``(path, JSON text of the value)`` pairs, so equal settings give equal
+    keys however they were typed, and the key is hashable (a cache key).
+
+    >>> key = RunKey.of("aa_test", {"feature.quantization": "int4"}, 3, 10_000)
+    >>> key.knobs, key.knob_values()
+    ((('feature.quantization', '"int4"'),), {'feature.quantization': 'int4'})
+    """
+
+    case_id: str
+    knobs: tuple[tuple[str, str], ...]
+    seed: int
+    devices: int
+
+    @classmethod
+    def of(cls, case_id: str, knobs: Mapping[str, Any], seed: int, devices: int) -> RunKey:
+        """The key of a run from plain settings."""
+        return cls(case_id, canonical_knobs(knobs), int(seed), int(devices))
+
+    def knob_values(self) -> dict[str, Any]:
+        """The knobs as ``{path: value}``."""
+        return {path: json.loads(text) for path, text in self.knobs}
+
+
+def canonical_knobs(knobs: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """Knob settings as sorted ``(path, JSON text)`` pairs: a stable, hashable form.
+
+    >>> canonical_knobs({"b": True, "a": 0.5})
+    (('a', '0.5'), ('b', 'true'))
+    """
+    return tuple(sorted((str(path), json.dumps(value)) for path, value in knobs.items()))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -56,10 +95,11 @@ def init_state() -> None:
         return
     params = st.query_params
     notes: list[str] = []
-    case_id = params.get("case", DEFAULT_CASE if DEFAULT_CASE in cases else next(iter(cases)))
+    fallback = DEFAULT_CASE if DEFAULT_CASE in cases else next(iter(cases))
+    case_id = params.get("case", fallback)
     if case_id not in cases:
         notes.append(texts.LINK_UNKNOWN_CASE.format(case=case_id))
-        case_id = DEFAULT_CASE if DEFAULT_CASE in cases else next(iter(cases))
+        case_id = fallback
     st.session_state.setdefault("case_id", case_id)
     st.session_state.setdefault("seed", _int_param(params.get("seed"), 0, 0, MAX_SEED, "seed", notes))
     devices = _int_param(params.get("devices"), DEFAULT_DEVICES, FLEET_SIZES[0], FLEET_SIZES[-1],
@@ -113,18 +153,22 @@ def current_case() -> Scenario:
     return case_library()[case_id].with_knobs(knobs_for(case_id))
 
 
-def run_key() -> tuple:
-    """Everything that changes a run's tables: case, knobs, seed and fleet size."""
+def run_key() -> RunKey:
+    """The run the sidebar describes."""
     case_id = st.session_state["case_id"]
-    knobs = tuple(sorted((path, repr(value)) for path, value in knobs_for(case_id).items()))
-    return case_id, knobs, int(st.session_state["seed"]), int(st.session_state["devices"])
+    return RunKey.of(case_id, knobs_for(case_id), st.session_state["seed"],
+                     st.session_state["devices"])
+
+
+def _link_params(key: RunKey) -> dict[str, str]:
+    params = {"case": key.case_id, "seed": str(key.seed), "devices": str(key.devices)}
+    params.update({path: _link_value(value) for path, value in key.knob_values().items()})
+    return params
 
 
 def sync_link() -> None:
     """Write the run's inputs into the URL so the address bar is a shareable link."""
-    case_id, _, seed, devices = run_key()
-    params = {"case": case_id, "seed": str(seed), "devices": str(devices)}
-    params.update({path: _link_value(value) for path, value in knobs_for(case_id).items()})
+    params = _link_params(run_key())
     params.update({name: st.query_params[name] for name in _KEPT if name in st.query_params})
     if dict(st.query_params) != params:
         st.query_params.from_dict(params)
@@ -140,14 +184,4 @@ def _link_value(value: Any) -> str:
 
 def share_query() -> str:
     """The query string of the current run (for a copyable link)."""
-    from urllib.parse import urlencode
-
-    case_id, _, seed, devices = run_key()
-    params = {"case": case_id, "seed": seed, "devices": devices}
-    params.update({path: _link_value(value) for path, value in knobs_for(case_id).items()})
-    return "?" + urlencode(params)
-
-
-def case_file(case_id: str) -> Path:
-    """The case's TOML file."""
-    return CASES_FOLDER / f"{case_id}.toml"
+    return "?" + urlencode(_link_params(run_key()))

@@ -8,19 +8,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis import KaplanMeierResult, SegmentLiftsResult
-
-# Which way is good for each metric, for colouring; the statistics never depend on it.
-HIGHER_IS_BETTER = {
-    "sessions": True, "active_days": True, "retained": True, "feature_uses": True,
-    "sensor_score": True, "crashes": False, "battery_drain": False, "latency_ms": False,
-}
-
-
-def _verdict(metric: str, low: float, high: float) -> str:
-    if not (np.isfinite(low) and np.isfinite(high)) or low <= 0 <= high:
-        return "unclear"
-    up = low > 0
-    return "better" if up == HIGHER_IS_BETTER.get(metric, True) else "worse"
+from sim.decide import Scorecard
 
 
 def lift_table(metrics: Mapping, cuped: Mapping, guardrails: Mapping | None = None) -> pd.DataFrame:
@@ -42,29 +30,6 @@ def lift_table(metrics: Mapping, cuped: Mapping, guardrails: Mapping | None = No
                 "holds" if guardrail.non_inferior else "not shown to hold"),
         })
     return pd.DataFrame(rows)
-
-
-def forest_rows(metrics: Mapping, cuped: Mapping | None = None) -> pd.DataFrame:
-    """Relative lift and CI per metric, for the forest plot."""
-    rows = []
-    for name, plain in metrics.items():
-        result = (cuped or {}).get(name, plain)
-        low, high = result.rel_ci
-        if not np.isfinite(result.rel_lift):
-            continue
-        rows.append({"label": name, "estimate": result.rel_lift, "low": low, "high": high,
-                     "p": result.p_value, "verdict": _verdict(name, low, high)})
-    return pd.DataFrame(rows)
-
-
-def segment_rows(segments: SegmentLiftsResult) -> pd.DataFrame:
-    """Relative lift and CI per segment (Holm-adjusted p), for the forest plot."""
-    return pd.DataFrame([
-        {"segment": str(s.segment), "estimate": s.rel_lift, "low": s.rel_ci[0], "high": s.rel_ci[1],
-         "p": s.p_holm, "verdict": _verdict(segments.metric, s.rel_ci[0], s.rel_ci[1])
-         if s.p_holm < 0.05 else "unclear"}
-        for s in segments.segments
-    ])
 
 
 def segment_table(segments: SegmentLiftsResult) -> pd.DataFrame:
@@ -97,7 +62,7 @@ def drift_frame(devices: pd.DataFrame, limit: int = 20_000) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True).dropna()
 
 
-def score_items(card) -> pd.DataFrame:
+def score_items(card: Scorecard) -> pd.DataFrame:
     """The scorecard's criteria: points out of the maximum, and why."""
     return pd.DataFrame([
         {"criterion": item.criterion, "points": f"{item.points:.0f} / {item.max_points:.0f}",

@@ -10,10 +10,9 @@ UNEXPECTED = (
     "keeps happening, note the link and report it."
 )
 UPLOAD_FAILED = "That file cannot be analysed: {error}"
-STALE_RUN = "The settings changed since the last run; run again to analyse them."
 DECISION_INVALID = "The decision cannot be scored: {error}"
-BUDGET_OVER = "Over budget: {days} days from hypothesis to full rollout (the rule is 30)."
-BUDGET_OK = "Within budget: {days} days from hypothesis to full rollout (the rule is 30)."
+BUDGET_OVER = "Over budget: {days} days from hypothesis to full rollout (the rule is {budget})."
+BUDGET_OK = "Within budget: {days} days from hypothesis to full rollout (the rule is {budget})."
 
 # Study groups (the Study group page; the store's own messages live in sim/messages.py).
 ROOM_FAILED = "Study group: {error}."
@@ -44,7 +43,6 @@ ROOM_SUBMITTED = "Submitted. You can change your call until the facilitator reve
 ROOM_REVEALED = "Revealed: the truth and everyone's scorecards are on the board below."
 ROOM_WAITING = "{submitted} of {members} members have submitted."
 ROOM_NOBODY = "Nobody has joined yet. Share the join link or read the code aloud."
-ROOM_SEGMENTS_MIXED = "Pick segments of one kind only (chip tier, device type or region)."
 ROOM_DB_DOWN = "The board cannot be refreshed: {error}. It will try again in a few seconds."
 SCORE_AFTER_REVEAL = (
     "Decision saved. You are in study group {code}: your score and the truth appear when the "

@@ -54,7 +54,6 @@ from sim.analysis.quality import (
     completeness,
     srm,
 )
-from sim.analysis.report import Report, analyse, daily_lift, sequential_reading
 from sim.analysis.retention import (
     HazardRatioResult,
     KaplanMeierResult,
@@ -77,10 +76,6 @@ from sim.analysis.sequential import SequentialLook, SequentialResult, confidence
 from sim.analysis.table import TableReport, analyse_table, load_table
 
 __all__ = [
-    "Report",
-    "analyse",
-    "daily_lift",
-    "sequential_reading",
     "BayesResult",
     "CleaningReport",
     "CompletenessResult",

@@ -25,9 +25,9 @@ from statsmodels.stats.proportion import proportion_effectsize
 from sim import messages
 from sim.analysis.frame import AnalysisResult, require_probability
 from sim.errors import DataError
+from sim.limits import BUDGET_DAYS
 
 POWER_TESTS = ("z", "t")
-DEFAULT_BUDGET_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -269,7 +269,7 @@ def days_needed(
     mde_rel: float,
     alpha: float = 0.05,
     power: float = 0.8,
-    budget_days: int = DEFAULT_BUDGET_DAYS,
+    budget_days: int = BUDGET_DAYS,
 ) -> DurationResult:
     """Days of enrolment to detect ``mde_rel``, and whether that fits ``budget_days``.
 

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -190,6 +191,32 @@ def segment_lifts(
             names=(": " + ", ".join(flagged)) if flagged else "",
         ),
     )
+
+
+def pooled_segment_lift(segments: Sequence[SegmentLift], alpha: float = 0.05
+                        ) -> tuple[float, tuple[float, float]]:
+    """The relative lift over several segments of one kind, with its CI: the device-weighted
+    difference over the device-weighted control mean (segments are independent samples, so
+    their variances add). ``nan`` when the pooled control mean is zero.
+
+    >>> def seg(name, diff, base, half, n):
+    ...     return SegmentLift(name, base, base + diff, diff, (diff - half, diff + half), diff / base,
+    ...                        (0, 0), 0.01, 0.01, 0.01, n, n)
+    >>> lift, (low, high) = pooled_segment_lift([seg("a", 1.0, 10.0, 0.5, 100),
+    ...                                          seg("b", 3.0, 10.0, 0.5, 300)])
+    >>> round(lift, 3), round(low, 4), round(high, 4)  # 2.5 / 10, +- sqrt(0.125**2 + 0.375**2) / 10
+    (0.25, 0.2105, 0.2895)
+    """
+    z = float(stats.norm.isf(alpha / 2))
+    weights = np.array([s.n_control + s.n_treatment for s in segments], dtype=float)
+    weights = weights / weights.sum()
+    diff = float(np.sum(weights * [s.abs_diff for s in segments]))
+    base = float(np.sum(weights * [s.control_mean for s in segments]))
+    half_widths = np.array([(s.abs_ci[1] - s.abs_ci[0]) / 2 for s in segments])
+    se = math.sqrt(float(np.sum((weights * half_widths / z) ** 2)))
+    if base == 0:
+        return math.nan, (math.nan, math.nan)
+    return diff / base, ((diff - z * se) / base, (diff + z * se) / base)
 
 
 def holm_adjust(p_values: np.ndarray) -> np.ndarray:

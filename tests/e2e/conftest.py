@@ -44,7 +44,7 @@ from tests.conftest import ROOT
 try:
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 except ImportError:  # pragma: no cover - requirements-dev.txt installs it
     sync_playwright = None
     PlaywrightError = PlaywrightTimeout = Exception
@@ -366,3 +366,15 @@ def screenshot(page: Page, name: str) -> Path:
     else:
         page.screenshot(path=str(path), full_page=True, animations="disabled")
     return path
+
+
+def go_to(page: Page, title: str) -> None:
+    """Navigate with the sidebar (a client-side switch that keeps the session)."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
+
+
+def no_exception(page: Page) -> None:
+    """The page shows no Streamlit exception box."""
+    expect(page.get_by_test_id("stException")).to_have_count(0)

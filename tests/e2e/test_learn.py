@@ -6,15 +6,11 @@ import re
 
 from playwright.sync_api import expect
 
-from sim.lab import DEMOS
-from tests.e2e.conftest import screenshot, wait_for_app
+from sim.sweeps.lab import DEMOS
+from tests.e2e.conftest import no_exception, screenshot, wait_for_app
 
 DEMO_TIMEOUT_MS = 120_000  # a demo's first sweep, on a busy 2-core machine
 
-
-def _no_exception(page) -> None:
-    expect(page.get_by_test_id("stException")).to_have_count(0)
-    expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
 
 
 def test_every_learn_demo_draws_its_chart(page, app_server):
@@ -32,7 +28,7 @@ def test_every_learn_demo_draws_its_chart(page, app_server):
         expect(charts).to_have_count(2 if key == "simpson" else 1)
         expect(charts.first.locator("canvas, svg").first).to_be_visible()
         expect(page.get_by_text(re.compile(rf"{demo.runs:,} replications per setting"))).to_be_visible()
-        _no_exception(page)
+        no_exception(page)
         if key == "peeking":
             screenshot(page, "8-learn")
         else:
@@ -45,4 +41,4 @@ def test_every_learn_demo_draws_its_chart(page, app_server):
     page.get_by_role("button", name=re.compile(r"^Run more replications")).click()
     wait_for_app(page, timeout=DEMO_TIMEOUT_MS)
     expect(page.get_by_text(re.compile(rf"{2 * demo.runs:,} replications per setting"))).to_be_visible()
-    _no_exception(page)
+    no_exception(page)

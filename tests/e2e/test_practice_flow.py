@@ -6,21 +6,12 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.conftest import go_to, no_exception, screenshot, wait_for_app
 
 ANALYSE_TABS = ["Data quality", "Lift", "Segments", "Retention", "Over time", "Drift",
                 "Your own data"]
 
 
-def _go(page, title: str) -> None:
-    """Navigate with the sidebar (a client-side switch that keeps the session)."""
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
-    wait_for_app(page)
-    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
-
-
-def _no_exception(page) -> None:
-    expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
 def test_case_design_run_analyse_decide(page, app_server):
@@ -31,11 +22,11 @@ def test_case_design_run_analyse_decide(page, app_server):
     expect(page.get_by_role("heading", name="Cases", exact=True)).to_be_visible()
     expect(page.get_by_text("Night mode on every phone?").first).to_be_visible()
     expect(page.get_by_text("The interviewer asks:").first).to_be_visible()
-    _no_exception(page)
+    no_exception(page)
     screenshot(page, "1-cases")
 
     # Design: switch the model to int4 and see the feasibility update.
-    _go(page, "Design")
+    go_to(page, "Design")
     quantization = page.get_by_test_id("stSelectbox").filter(has_text="Quantization")
     quantization.click()
     page.get_by_role("option", name="int4", exact=True).click()
@@ -43,25 +34,25 @@ def test_case_design_run_analyse_decide(page, app_server):
     expect(page.get_by_text(re.compile(r"12M parameters at int4"))).to_be_visible()
     expect(page).to_have_url(re.compile(r"feature\.quantization=int4"))
     expect(page.get_by_text("Smallest detectable change in sessions")).to_be_visible()
-    _no_exception(page)
+    no_exception(page)
     screenshot(page, "2-design")
 
     # Run: the progress bar finishes and the rollout is drawn.
-    _go(page, "Run")
+    go_to(page, "Run")
     page.get_by_role("button", name="Run the fleet").click()
     wait_for_app(page)
     expect(page.get_by_text("Treatment installed")).to_be_visible()
     expect(page.get_by_text("Timeline", exact=True)).to_be_visible()
-    _no_exception(page)
+    no_exception(page)
     screenshot(page, "3-run")
 
     # Analyse: every tab in order.
-    _go(page, "Analyse")
+    go_to(page, "Analyse")
     expect(page.get_by_text("Split as planned").first).to_be_visible()
     for tab in ANALYSE_TABS:
         page.get_by_role("tab", name=tab).click()
         wait_for_app(page)
-        _no_exception(page)
+        no_exception(page)
     page.get_by_role("tab", name="Lift").click()
     expect(page.get_by_text("Adjust with the pre-period baseline (CUPED)")).to_be_visible()
     screenshot(page, "4-analyse-lift")
@@ -70,7 +61,7 @@ def test_case_design_run_analyse_decide(page, app_server):
     screenshot(page, "4-analyse-segments")
 
     # Decide: make the call, see the scorecard, download the memo.
-    _go(page, "Decide")
+    go_to(page, "Decide")
     expect(page.get_by_text("Your score")).to_have_count(0)
     page.get_by_text("Ship to segments", exact=True).click()
     wait_for_app(page)
@@ -84,7 +75,7 @@ def test_case_design_run_analyse_decide(page, app_server):
     wait_for_app(page)
     expect(page.get_by_text(re.compile(r"Your score: \d+ / 100"))).to_be_visible()
     expect(page.get_by_text("The right call:")).to_be_visible()
-    _no_exception(page)
+    no_exception(page)
     with page.expect_download() as download:
         page.get_by_role("button", name="Memo (Markdown)").click()
     memo = download.value.path().read_text(encoding="utf-8")

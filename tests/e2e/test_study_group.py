@@ -7,19 +7,11 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.conftest import go_to, no_exception, screenshot, wait_for_app
 
 BOARD_WAIT_MS = 20_000  # the board refreshes itself every 5 s
 
 
-def _go(page, title: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
-    wait_for_app(page)
-    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
-
-
-def _no_exception(page) -> None:
-    expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
 def test_facilitator_and_member_share_a_room(app_server, new_context):
@@ -50,21 +42,21 @@ def test_facilitator_and_member_share_a_room(app_server, new_context):
     wait_for_app(member)
     expect(member.get_by_text(f"You are in room {code}.")).to_be_visible()
     expect(member.get_by_text("You are in this room as Ana <i>")).to_be_visible()
-    _no_exception(member)
+    no_exception(member)
 
     # The room's run: the sidebar now holds aa_test, seed 3, 10,000 devices.
-    _go(member, "Run")
+    go_to(member, "Run")
     expect(member.get_by_text("A/A test").first).to_be_visible()
     member.get_by_role("button", name="Run the fleet").click()
     wait_for_app(member)
     expect(member.get_by_text("Treatment installed")).to_be_visible()
-    _go(member, "Study group")
+    go_to(member, "Study group")
     member.get_by_text("Roll back", exact=True).click()
     member.get_by_role("textbox", name="Memo").fill("<b>Nothing moved</b>; roll it back.")
     member.get_by_role("button", name="Submit to the room").click()
     wait_for_app(member)
     expect(member.get_by_text("Submitted. You can change your call")).to_be_visible()
-    _no_exception(member)
+    no_exception(member)
 
     # The facilitator's board refreshes on its own and shows who has submitted.
     expect(facilitator.get_by_text("1 of 1 members have submitted.")).to_be_visible(
@@ -79,7 +71,7 @@ def test_facilitator_and_member_share_a_room(app_server, new_context):
         "iterate")
     expect(facilitator.get_by_test_id("stVegaLiteChart").first).to_be_visible()
     expect(facilitator.get_by_text(re.compile(r"Ana <i>: \d+/100"))).to_be_visible()
-    _no_exception(facilitator)
+    no_exception(facilitator)
     screenshot(facilitator, "6-room-facilitator")
 
     # ... and the member's page updates by itself, with no click.
@@ -91,5 +83,5 @@ def test_facilitator_and_member_share_a_room(app_server, new_context):
     expect(member.get_by_role("button", name="Submit to the room")).to_have_count(0)
     member.get_by_text(re.compile(r"Ana <i>: \d+/100")).click()
     expect(member.get_by_text("<b>Nothing moved</b>; roll it back.").last).to_be_visible()
-    _no_exception(member)
+    no_exception(member)
     screenshot(member, "7-room-member")

@@ -1,0 +1,562 @@
+"""A case file: frozen pydantic models, TOML loading and knob overrides.
+
+A case (``scenarios/*.toml``) describes the fleet, its baseline behaviour, the feature and
+its on-device model, the staged rollout, the experiment and the telemetry defects, plus the
+knobs a person may tune. Unknown keys are rejected; every error names the file, the dotted
+path and what was allowed.
+
+>>> from sim.case.scenario import load_scenario
+>>> case = load_scenario("scenarios/camera_night_mode.toml")
+>>> case.feature.quantization
+'int8'
+>>> case.with_knobs({"feature.quantization": "int4"}).feature.quantization
+'int4'
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim import messages
+from sim.case.knobs import set_path
+from sim.case.metrics import METRICS, Metric, SegmentKind
+from sim.errors import ScenarioError
+from sim.limits import MAX_DAYS, MAX_DEVICES, MIN_DEVICES
+
+DeviceType = Literal["phone", "wearable", "tv", "speaker", "ev"]
+Quantization = Literal["fp16", "int8", "int4"]
+Network = Literal["good", "fair", "poor"]
+GateAction = Literal["pause", "halt", "rollback"]
+GateMetric = Literal["crash_rate", "battery_drain", "latency_ms"]
+Call = Literal["ship_all", "ship_segments", "extend", "iterate", "rollback"]
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+PositiveFloat = Annotated[float, Field(gt=0.0)]
+NonNegativeFloat = Annotated[float, Field(ge=0.0)]
+
+_SHARE_TOLERANCE = 1e-6
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_sums_to_one(shares: Mapping[str, float], what: str) -> None:
+    total = sum(shares.values())
+    if abs(total - 1.0) > _SHARE_TOLERANCE:
+        raise ValueError(f"{what} must sum to 1 (they sum to {total:g})")
+
+
+class Meta(_Frozen):
+    """What a person reads before running the case."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9_]+$", max_length=60)]
+    title: Annotated[str, Field(min_length=1, max_length=120)]
+    brief: Annotated[str, Field(min_length=1)]
+    difficulty: Literal[1, 2, 3]
+    tags: tuple[str, ...] = ()
+    learning_objectives: tuple[str, ...] = ()
+
+
+class ChipTier(_Frozen):
+    """A chip tier: NPU throughput, memory bandwidth and RAM, and its share of the fleet."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+    share: Share
+    npu_tops: PositiveFloat  # int8 TOPS as vendors quote them
+    mem_bandwidth_gbs: PositiveFloat
+    ram_gb: PositiveFloat
+    npu_power_w: PositiveFloat = 3.0
+    # Relative daily use by owners of this tier (multiplies the device-type engagement).
+    engagement: PositiveFloat = 1.0
+    # Install failure multiplier: phones with little free storage fail big OTA packages more.
+    install_failure_mult: PositiveFloat = 1.0
+
+
+class Region(_Frozen):
+    """A region with its network quality (which drives install failures)."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+    share: Share
+    network: Network = "good"
+
+
+class Fleet(_Frozen):
+    """The device population the case simulates."""
+
+    size: Annotated[int, Field(ge=MIN_DEVICES, le=MAX_DEVICES)]
+    days: Annotated[int, Field(ge=1, le=MAX_DAYS)]
+    pre_days: Annotated[int, Field(ge=0, le=60)] = 14
+    device_types: dict[DeviceType, Share]
+    chip_tiers: Annotated[tuple[ChipTier, ...], Field(min_length=1)]
+    regions: Annotated[tuple[Region, ...], Field(min_length=1)]
+    household_size_mean: Annotated[float, Field(ge=1.0, le=8.0)] = 2.5
+
+    @model_validator(mode="after")
+    def _mixes_sum_to_one(self) -> Fleet:
+        _check_sums_to_one(self.device_types, "device_types shares")
+        _check_sums_to_one({t.name: t.share for t in self.chip_tiers}, "chip_tiers shares")
+        _check_sums_to_one({r.name: r.share for r in self.regions}, "regions shares")
+        for what, names in (
+            ("chip tier", [t.name for t in self.chip_tiers]),
+            ("region", [r.name for r in self.regions]),
+        ):
+            if len(set(names)) != len(names):
+                raise ValueError(f"each {what} name must be unique (got {names})")
+        return self
+
+    def tier_names(self) -> tuple[str, ...]:
+        """Chip tier names, best first as listed in the case."""
+        return tuple(t.name for t in self.chip_tiers)
+
+
+class Baseline(_Frozen):
+    """Behaviour without the feature: a Markov chain over active / dormant / churned."""
+
+    sessions_per_day: PositiveFloat
+    sessions_spread: Annotated[float, Field(gt=0.0, le=2.0)] = 0.5
+    device_spread: Annotated[float, Field(ge=0.0, le=2.0)] = 0.6
+    p_active_to_dormant: Probability = 0.08
+    p_dormant_to_active: Probability = 0.35
+    p_active_to_churned: Probability = 0.002
+    p_dormant_to_churned: Probability = 0.01
+    crash_rate: Probability = 0.004
+    crash_churn_boost: Probability = 0.03
+    battery_drain_pct: NonNegativeFloat = 18.0
+    battery_spread: Annotated[float, Field(ge=0.0, le=1.0)] = 0.25
+    latency_ms: NonNegativeFloat = 40.0
+    latency_spread: Annotated[float, Field(ge=0.0, le=1.0)] = 0.15
+    sensor_score: NonNegativeFloat = 50.0
+    sensor_spread: NonNegativeFloat = 8.0
+    # Safety-related events per active day (e.g. eyes-off-road alerts from a car's driver
+    # monitoring camera); 0 means the fleet does not measure them.
+    distraction_per_day: NonNegativeFloat = 0.0
+
+
+class Effect(_Frozen):
+    """How the feature changes behaviour when it runs well (before hardware penalties)."""
+
+    sessions: Annotated[float, Field(ge=-0.9, le=2.0)] = 0.0
+    retention: Annotated[float, Field(ge=-0.9, le=0.9)] = 0.0
+    battery: Annotated[float, Field(ge=-0.9, le=2.0)] = 0.0
+    sensor: float = 0.0
+    novelty_peak: Annotated[float, Field(ge=0.0, le=2.0)] = 0.0
+    novelty_half_life_days: PositiveFloat = 5.0
+    latency_penalty: NonNegativeFloat = 0.3
+    # Relative change in distraction events on the build, plus this much more for every 100%
+    # the model runs over its latency budget (a slow answer pulls the eyes to the screen).
+    distraction: Annotated[float, Field(ge=-0.9, le=5.0)] = 0.0
+    distraction_latency_penalty: NonNegativeFloat = 0.0
+    # Relative change in sessions on any device when every *other* device in its household
+    # runs the build (scaled by the share that does): an ecosystem feature spilling over.
+    household_spillover: Annotated[float, Field(ge=-0.9, le=2.0)] = 0.0
+    by_chip_tier: dict[str, Annotated[float, Field(ge=-5.0, le=5.0)]] = {}
+    by_device_type: dict[DeviceType, Annotated[float, Field(ge=-5.0, le=5.0)]] = {}
+
+
+class Feature(_Frozen):
+    """The feature and the on-device model behind it."""
+
+    name: Annotated[str, Field(min_length=1)]
+    params_m: NonNegativeFloat  # model parameters in millions; 0 means no on-device model
+    quantization: Quantization = "int8"
+    gops_per_inference: NonNegativeFloat = 0.0
+    inferences_per_use: Annotated[float, Field(ge=1.0)] = 1.0
+    kv_cache_mb: NonNegativeFloat = 0.0
+    uses_per_day: NonNegativeFloat = 3.0
+    latency_budget_ms: PositiveFloat = 100.0
+    device_types: Annotated[tuple[DeviceType, ...], Field(min_length=1)] = (
+        "phone",
+        "wearable",
+        "tv",
+        "speaker",
+        "ev",
+    )
+    lowest_tier: str | None = None
+    effect: Effect = Effect()
+
+
+class Stage(_Frozen):
+    """One rollout stage: the cumulative share of treatment devices offered, and its bake time."""
+
+    share: Annotated[float, Field(gt=0.0, le=1.0)]
+    bake_days: Annotated[int, Field(ge=0, le=60)]
+
+
+class Gate(_Frozen):
+    """A guardrail checked at the end of each bake: what is measured and what a breach does."""
+
+    metric: GateMetric
+    max_rel_increase: NonNegativeFloat | None = None
+    max_value: NonNegativeFloat | None = None
+    min_exposed: Annotated[int, Field(ge=1)] = 200
+    action: GateAction = "halt"
+    # Rate gates breach only when the rate is above the threshold at this one-sided level,
+    # so a handful of crashes in a 1% stage does not halt a healthy rollout.
+    alpha: Annotated[float, Field(gt=0.0, lt=0.5)] = 0.05
+
+    @model_validator(mode="after")
+    def _has_a_threshold(self) -> Gate:
+        if self.max_rel_increase is None and self.max_value is None:
+            raise ValueError("a gate needs max_rel_increase, max_value or both")
+        return self
+
+
+class Incident(_Frozen):
+    """A scripted incident: a bad firmware batch or an OTA server outage."""
+
+    kind: Literal["bad_batch", "ota_outage"]
+    day: Annotated[float, Field(ge=0.0)]
+    duration_days: Annotated[float, Field(gt=0.0)] = 1.0
+    extra_crash_rate: Probability = 0.0
+
+
+class Rollout(_Frozen):
+    """The staged over-the-air rollout plan and the delivery system behind it."""
+
+    stages: Annotated[tuple[Stage, ...], Field(min_length=1)]
+    cooldown_days: Annotated[int, Field(ge=0, le=30)] = 2
+    max_pauses: Annotated[int, Field(ge=0, le=10)] = 2
+    ota_gbps: PositiveFloat = 2.0
+    base_package_mb: NonNegativeFloat = 40.0
+    checkin_mean_hours: PositiveFloat = 10.0
+    reboot_mean_hours: PositiveFloat = 18.0
+    install_failure_rate: Probability = 0.03
+    gates: tuple[Gate, ...] = ()
+    incidents: tuple[Incident, ...] = ()
+
+    @model_validator(mode="after")
+    def _stages_grow_to_all(self) -> Rollout:
+        shares = [s.share for s in self.stages]
+        if any(b <= a for a, b in zip(shares, shares[1:], strict=False)):
+            raise ValueError(f"stage shares must increase (got {shares})")
+        if abs(shares[-1] - 1.0) > _SHARE_TOLERANCE:
+            raise ValueError(f"the last stage must offer the build to all (share 1.0, got {shares[-1]})")
+        return self
+
+
+class Guardrail(_Frozen):
+    """A metric that must not get worse than its margin (relative, e.g. 0.02 = 2%).
+
+    Which way is worse comes from the metric catalogue (:mod:`sim.case.metrics`). Older case
+    files also state ``higher_is_better``; it is accepted when it agrees with the catalogue.
+
+    >>> Guardrail(metric="distraction_events", margin=0.05).higher_is_better
+    False
+    """
+
+    metric: Metric
+    margin: Annotated[float, Field(ge=0.0, le=1.0)]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _direction_is_the_catalogue_s(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping) or "higher_is_better" not in data:
+            return data
+        data = dict(data)
+        stated = data.pop("higher_is_better")
+        known = METRICS.get(data.get("metric"))
+        if known is not None and stated is not known.higher_is_better:
+            better = "higher" if known.higher_is_better else "lower"
+            raise ValueError(messages.GUARDRAIL_DIRECTION.format(metric=known.name, better=better))
+        return data
+
+    @property
+    def higher_is_better(self) -> bool:
+        """Whether a rise in the metric is good (from the metric catalogue)."""
+        return METRICS[self.metric].higher_is_better
+
+
+class Experiment(_Frozen):
+    """How the rollout is made an experiment, and what decides it.
+
+    ``analysis_population`` is who the readout analyses: ``"seen"`` is every device with at
+    least one report (the cohort); ``"reporting_at_decision"`` is the devices that reported in
+    the last week of the run, which is what an engagement dashboard shows at decision time
+    (devices that went silent or churned earlier drop out of it).
+    """
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9_\-]+$")] = "exp"
+    unit: Literal["device", "household"] = "device"
+    treatment_share: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.5
+    primary_metric: Metric = "sessions"
+    guardrails: tuple[Guardrail, ...] = ()
+    decision_day: Annotated[int, Field(ge=1, le=MAX_DAYS)] = 28
+    alpha: Annotated[float, Field(gt=0.0, lt=0.5)] = 0.05
+    analysis_population: Literal["seen", "reporting_at_decision"] = "seen"
+
+    @property
+    def primary_higher_is_better(self) -> bool:
+        """Whether a rise in the primary metric is good (from the metric catalogue).
+
+        >>> Experiment(primary_metric="battery_drain").primary_higher_is_better
+        False
+        """
+        return METRICS[self.primary_metric].higher_is_better
+
+
+class Telemetry(_Frozen):
+    """What goes wrong between the device and the analyst's table."""
+
+    duplicate_rate: Probability = 0.0
+    missing_rate: Probability = 0.0
+    late_rate: Probability = 0.0
+    late_mean_days: Annotated[float, Field(ge=1.0, le=30.0)] = 2.0
+    clock_skew_rate: Probability = 0.0
+    silent_after_crash: Probability = 0.0
+    silent_after_failed_install: Probability = 0.0
+    firmware_shift: float = 0.0
+    # Raw daily rows for at most this many devices: every device of a smaller fleet, a random
+    # panel of a larger one; 0 keeps none.
+    daily_max_devices: Annotated[int, Field(ge=0)] = 20_000
+
+
+class Knob(_Frozen):
+    """A setting a person may tune: a numeric range or a list of options."""
+
+    path: Annotated[str, Field(pattern=r"^[a-z_]+(\.[a-z0-9_]+)+$")]
+    label: Annotated[str, Field(min_length=1)]
+    help: str = ""
+    min: float | None = None
+    max: float | None = None
+    step: PositiveFloat | None = None
+    options: tuple[str | float | int, ...] | None = None
+
+    @model_validator(mode="after")
+    def _range_or_options(self) -> Knob:
+        has_range = self.min is not None and self.max is not None
+        if has_range == (self.options is not None):
+            raise ValueError("a knob needs either min and max, or options (not both)")
+        if has_range and self.min > self.max:
+            raise ValueError(f"knob min ({self.min}) is above its max ({self.max})")
+        return self
+
+
+class Answer(_Frozen):
+    """The call the case's brief intends (teacher material; never shown before the reveal)."""
+
+    call: Call
+    segment_kind: SegmentKind | None = None
+    segments: tuple[str, ...] = ()
+    rationale: Annotated[str, Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _segments_when_shipping_to_segments(self) -> Answer:
+        if self.call == "ship_segments" and (self.segment_kind is None or not self.segments):
+            raise ValueError("a ship_segments answer names segment_kind and segments")
+        return self
+
+
+class Scenario(_Frozen):
+    """A validated case. Build one with :func:`load_scenario`; derive variants with knobs."""
+
+    meta: Meta
+    fleet: Fleet
+    baseline: Baseline
+    feature: Feature
+    rollout: Rollout
+    experiment: Experiment
+    telemetry: Telemetry = Telemetry()
+    knobs: tuple[Knob, ...] = ()
+    answer: Answer | None = None
+    source: Annotated[str, Field(exclude=True)] = "<memory>"
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Scenario:
+        tiers = self.fleet.tier_names()
+        if self.feature.lowest_tier is not None and self.feature.lowest_tier not in tiers:
+            raise ValueError(
+                f"feature.lowest_tier {self.feature.lowest_tier!r} is not a chip tier; "
+                f"allowed: {', '.join(tiers)}"
+            )
+        unknown = set(self.feature.effect.by_chip_tier) - set(tiers)
+        if unknown:
+            raise ValueError(
+                f"feature.effect.by_chip_tier names unknown tiers {sorted(unknown)}; "
+                f"allowed: {', '.join(tiers)}"
+            )
+        if self.experiment.decision_day > self.fleet.days:
+            raise ValueError(
+                messages.DECISION_AFTER_HORIZON.format(
+                    decision_day=self.experiment.decision_day, days=self.fleet.days
+                )
+            )
+        return self
+
+    @property
+    def id(self) -> str:
+        """The case id (its file name without ``.toml``)."""
+        return self.meta.id
+
+    def segment_names(self, kind: str) -> tuple[str, ...]:
+        """The segment names of one kind (``chip_tier``, ``device_type``, ``region``) in the
+        fleet, in the case's order (chip tiers best first).
+
+        >>> load_scenario("scenarios/aa_test.toml").segment_names("region")
+        ('north_america', 'europe', 'asia_pacific', 'latin_america')
+        """
+        fleet = self.fleet
+        if kind == "chip_tier":
+            return fleet.tier_names()
+        if kind == "region":
+            return tuple(region.name for region in fleet.regions)
+        return tuple(name for name, share in fleet.device_types.items() if share > 0)
+
+    def knob(self, path: str) -> Knob | None:
+        """The declared knob at ``path``, if the case declares one."""
+        return next((k for k in self.knobs if k.path == path), None)
+
+    def get(self, path: str) -> Any:
+        """The value at a dotted path, e.g. ``"rollout.stages.0.bake_days"``."""
+        node: Any = self.model_dump(mode="json")
+        for part in path.split("."):
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        return node
+
+    def with_knobs(self, overrides: Mapping[str, Any]) -> Scenario:
+        """A new validated scenario with the values at the given dotted paths replaced.
+
+        Declared knobs are checked against their range or options; any other existing path
+        may be set too (the command line's ``--set``), and is validated like the case file.
+
+        >>> case = load_scenario("scenarios/aa_test.toml")
+        >>> case.with_knobs({"experiment.treatment_share": 0.3}).experiment.treatment_share
+        0.3
+        """
+        if not overrides:
+            return self
+        data = self.model_dump(mode="json")
+        for path, value in overrides.items():
+            self._check_knob(path, value)
+            set_path(data, path, value, self.source)
+        return _validate(data, self.source)
+
+    def _check_knob(self, path: str, value: Any) -> None:
+        knob = self.knob(path)
+        if knob is None:
+            return
+        if knob.options is not None:
+            if value not in knob.options:
+                raise ScenarioError(
+                    messages.KNOB_NOT_AN_OPTION.format(
+                        path=self.source,
+                        location=path,
+                        value=value,
+                        options=", ".join(str(o) for o in knob.options),
+                    )
+                )
+            return
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = None
+        if number is None or not knob.min <= number <= knob.max:
+            raise ScenarioError(
+                messages.KNOB_OUT_OF_RANGE.format(
+                    path=self.source, location=path, value=value, low=knob.min, high=knob.max
+                )
+            )
+
+
+def _format_validation_error(error: ValidationError, source: str) -> str:
+    problems = error.errors()
+    first = problems[0]
+    location = ".".join(str(part) for part in first["loc"])
+    if first["type"] == "extra_forbidden":
+        allowed = _allowed_keys(first["loc"][:-1])
+        text = messages.UNKNOWN_KEY.format(path=source, location=location, allowed=allowed)
+    else:
+        detail = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "missing":
+            detail = "required but missing"
+        text = (
+            messages.FIELD_ERROR.format(path=source, location=location, detail=detail)
+            if location
+            else messages.CASE_ERROR.format(path=source, detail=detail)
+        )
+    if len(problems) > 1:
+        more = len(problems) - 1
+        text += messages.MORE_ERRORS.format(count=more, plural="" if more == 1 else "s")
+    return text
+
+
+def _allowed_keys(parent_loc: tuple) -> str:
+    model: Any = Scenario
+    for part in parent_loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return "(see the case format in README.md)"
+        model = _model_of(field.annotation)
+        if model is None:
+            return "(see the case format in README.md)"
+    names = [name for name in model.model_fields if name != "source"]
+    return ", ".join(names)
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in getattr(annotation, "__args__", ()):
+        found = _model_of(argument)
+        if found is not None:
+            return found
+    return None
+
+
+def _validate(data: Mapping[str, Any], source: str) -> Scenario:
+    try:
+        return Scenario.model_validate({**data, "source": source})
+    except ValidationError as error:
+        raise ScenarioError(_format_validation_error(error, source)) from None
+
+
+def parse_scenario(text: str, source: str = "<memory>") -> Scenario:
+    """Validate a case from TOML text.
+
+    >>> parse_scenario("meta = 1", "x.toml")
+    Traceback (most recent call last):
+    ...
+    sim.errors.ScenarioError: x.toml: meta: Input should be a valid dictionary or instance of Meta (and 5 more problems)
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(messages.TOML_SYNTAX.format(path=source, detail=error)) from None
+    return _validate(data, source)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load and validate a case file.
+
+    >>> load_scenario("scenarios/aa_test.toml").meta.id
+    'aa_test'
+    >>> load_scenario("scenarios/nope.toml")
+    Traceback (most recent call last):
+    ...
+    sim.errors.ScenarioError: scenarios/nope.toml: file not found
+    """
+    path = _display_path(Path(path))
+    if path.is_dir():
+        raise ScenarioError(messages.NOT_A_FILE.format(path=path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(messages.FILE_NOT_FOUND.format(path=path)) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ScenarioError(messages.TOML_SYNTAX.format(path=path, detail=error)) from None
+    return parse_scenario(text, str(path))
+
+
+def _display_path(path: Path) -> Path:
+    """The path relative to the working folder when it lies inside it (shorter messages)."""
+    try:
+        return path.resolve().relative_to(Path.cwd())
+    except ValueError:
+        return path

@@ -1,0 +1,208 @@
+"""The device population as a struct of numpy arrays, and sticky experiment assignment.
+
+One row a device, never one Python object a device. Segment columns are small integer codes
+into the case's lists (``device_types``, ``tiers``, ``regions``).
+
+>>> import numpy as np
+>>> from sim.case.scenario import load_scenario
+>>> case = load_scenario("scenarios/aa_test.toml")
+>>> fleet = build_fleet(case, np.random.default_rng(0), 1_000)
+>>> fleet.size, fleet.treatment.dtype
+(1000, dtype('bool'))
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.case.scenario import Scenario
+from sim.engine.hardware import BATTERY_WH, free_ram_mb
+
+# Relative daily engagement by device type (a phone is picked up far more often than a TV is
+# switched on); multiplies the case's baseline sessions per day.
+ENGAGEMENT_BY_TYPE: dict[str, float] = {
+    "phone": 1.0,
+    "wearable": 0.7,
+    "tv": 0.35,
+    "speaker": 0.3,
+    "ev": 0.4,
+}
+# Install failure multiplier by network quality: a few % on good networks, far more on poor
+# ones (DOMAIN.md).
+INSTALL_FAILURE_BY_NETWORK: dict[str, float] = {"good": 1.0, "fair": 2.0, "poor": 5.0}
+
+_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """Per-device arrays; every array has one entry per device."""
+
+    device_types: tuple[str, ...]
+    tiers: tuple[str, ...]
+    regions: tuple[str, ...]
+    device_id: np.ndarray
+    household_id: np.ndarray
+    device_type: np.ndarray
+    tier: np.ndarray
+    region: np.ndarray
+    ram_gb: np.ndarray
+    free_ram_mb: np.ndarray
+    engagement: np.ndarray
+    has_battery: np.ndarray
+    install_failure_rate: np.ndarray
+    treatment: np.ndarray
+    stage: np.ndarray
+    eligible: np.ndarray
+    clock_skew: np.ndarray
+    n_control: int
+
+    @property
+    def size(self) -> int:
+        """Number of devices."""
+        return int(self.device_id.shape[0])
+
+    def pick(self, control: np.ndarray, treatment: np.ndarray, start: int = 0) -> np.ndarray:
+        """Each device's value under the arm it is in (control devices come first).
+
+        ``control`` and ``treatment`` may cover a block of devices beginning at ``start``.
+
+        >>> import numpy as np
+        >>> from sim.case.scenario import load_scenario
+        >>> fleet = build_fleet(load_scenario("scenarios/aa_test.toml"), np.random.default_rng(0), 200)
+        >>> picked = fleet.pick(np.zeros(200), np.ones(200))
+        >>> bool((picked == fleet.treatment).all())
+        True
+        >>> bool((fleet.pick(np.zeros(50), np.ones(50), 100) == fleet.treatment[100:150]).all())
+        True
+        """
+        split = min(max(self.n_control - start, 0), control.shape[0])
+        picked = control.copy()
+        picked[split:] = treatment[split:]
+        return picked
+
+
+def stable_hash_uniform(keys: np.ndarray, salt: str) -> np.ndarray:
+    """A uniform number in [0, 1) per key, the same on every machine and every run.
+
+    Assignment must be sticky: the same unit and experiment always land in the same arm,
+    so it comes from a hash (splitmix64 of key xor salt), not from a random stream.
+
+    >>> stable_hash_uniform(np.array([1, 2, 3]), "exp").round(3)
+    array([0.489, 0.452, 0.595])
+    """
+    salt_int = int.from_bytes(hashlib.blake2b(salt.encode(), digest_size=8).digest(), "little")
+    x = keys.astype(np.uint64) ^ np.uint64(salt_int)
+    x = (x + np.uint64(0x9E3779B97F4A7C15)) & _MASK64
+    x = ((x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)) & _MASK64
+    x = ((x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)) & _MASK64
+    x = x ^ (x >> np.uint64(31))
+    return (x >> np.uint64(11)).astype(np.float64) * (1.0 / 2.0**53)
+
+
+def _draw_codes(rng: np.random.Generator, shares: list[float], n: int) -> np.ndarray:
+    cumulative = np.cumsum(shares)
+    cumulative[-1] = 1.0
+    return np.searchsorted(cumulative, rng.random(n), side="right").astype(np.int8)
+
+
+def _households(rng: np.random.Generator, n: int, mean_size: float) -> np.ndarray:
+    # Household sizes are 1 + Poisson(mean - 1); devices fill households in order.
+    expected = int(n / mean_size * 1.2) + 10
+    sizes = 1 + rng.poisson(mean_size - 1.0, expected)
+    while sizes.sum() < n:
+        sizes = np.concatenate([sizes, 1 + rng.poisson(mean_size - 1.0, expected)])
+    return np.repeat(np.arange(sizes.shape[0], dtype=np.int32), sizes)[:n]
+
+
+def build_fleet(scenario: Scenario, rng: np.random.Generator, n: int) -> Fleet:
+    """Draw ``n`` devices for a case: types, chip tiers, regions, households and arms.
+
+    Arms and rollout stages come from stable hashes of the randomisation unit (device or
+    household) salted with the experiment id, so they are sticky across runs and seeds.
+
+    >>> from sim.case.scenario import load_scenario
+    >>> case = load_scenario("scenarios/aa_test.toml")
+    >>> fleet = build_fleet(case, np.random.default_rng(1), 20_000)
+    >>> bool(abs(fleet.treatment.mean() - case.experiment.treatment_share) < 0.02)
+    True
+    """
+    spec = scenario.fleet
+    device_types = tuple(spec.device_types)
+    tiers = spec.tier_names()
+    regions = tuple(r.name for r in spec.regions)
+
+    device_type = _draw_codes(rng, list(spec.device_types.values()), n)
+    tier = _draw_codes(rng, [t.share for t in spec.chip_tiers], n)
+    region = _draw_codes(rng, [r.share for r in spec.regions], n)
+    household_id = _households(rng, n, spec.household_size_mean)
+    ram_gb = np.array([t.ram_gb for t in spec.chip_tiers], dtype=np.float32)[tier]
+    free = free_ram_mb(ram_gb.astype(np.float64), rng.random(n)).astype(np.float32)
+    spread = scenario.baseline.device_spread
+    # Mean-one lognormal propensity: heavy users stay heavy, which is what CUPED exploits.
+    engagement = np.exp(rng.standard_normal(n, dtype=np.float32) * spread - spread**2 / 2)
+    type_engagement = np.array([ENGAGEMENT_BY_TYPE[t] for t in device_types], dtype=np.float32)
+    tier_engagement = np.array([t.engagement for t in spec.chip_tiers], dtype=np.float32)
+    engagement = (engagement * type_engagement[device_type] * tier_engagement[tier]).astype(
+        np.float32
+    )
+    has_battery = np.array([BATTERY_WH[t] > 0 for t in device_types])[device_type]
+    network_mult = np.array(
+        [INSTALL_FAILURE_BY_NETWORK[r.network] for r in spec.regions], dtype=np.float32
+    )
+    tier_failure_mult = np.array(
+        [t.install_failure_mult for t in spec.chip_tiers], dtype=np.float32
+    )
+    install_failure_rate = np.minimum(
+        scenario.rollout.install_failure_rate * network_mult[region] * tier_failure_mult[tier],
+        0.95,
+    ).astype(np.float32)
+    skew_draw = rng.random(n)
+    skew_rate = scenario.telemetry.clock_skew_rate
+    clock_skew = np.where(skew_draw < skew_rate / 2, -1, np.where(skew_draw < skew_rate, 1, 0))
+
+    device_id = np.arange(n, dtype=np.int32)
+    experiment = scenario.experiment
+    unit = household_id if experiment.unit == "household" else device_id
+    treatment = stable_hash_uniform(unit, f"{experiment.id}:arm") < experiment.treatment_share
+    stage_shares = np.array([s.share for s in scenario.rollout.stages])
+    stage_draw = stable_hash_uniform(unit, f"{experiment.id}:stage")
+    stage = np.minimum(
+        np.searchsorted(stage_shares, stage_draw, side="right"), len(stage_shares) - 1
+    ).astype(np.int8)
+
+    feature = scenario.feature
+    type_ok = np.array([t in feature.device_types for t in device_types])[device_type]
+    lowest = tiers.index(feature.lowest_tier) if feature.lowest_tier else len(tiers) - 1
+    eligible = type_ok & (tier <= lowest)
+
+    # Devices are stored control first, treatment after, and by segment within each arm:
+    # picking each device's arm is then two slices instead of a branchy select over a random
+    # mask, and per-segment sums are contiguous runs. `device_id` keeps the original order and
+    # the devices table is sorted back by it.
+    segment = (tier.astype(np.int64) * len(device_types) + device_type) * len(regions) + region
+    order = np.argsort(treatment * (len(tiers) * len(device_types) * len(regions)) + segment,
+                       kind="stable")
+    return Fleet(
+        device_types=device_types,
+        tiers=tiers,
+        regions=regions,
+        device_id=device_id[order],
+        household_id=household_id[order],
+        device_type=device_type[order],
+        tier=tier[order],
+        region=region[order],
+        ram_gb=ram_gb[order],
+        free_ram_mb=free[order],
+        engagement=engagement[order],
+        has_battery=has_battery[order],
+        install_failure_rate=install_failure_rate[order],
+        treatment=treatment[order],
+        stage=stage[order],
+        eligible=eligible[order],
+        clock_skew=clock_skew.astype(np.int8)[order],
+        n_control=int(n - np.count_nonzero(treatment)),
+    )

@@ -1,0 +1,327 @@
+"""What the fleet reports: the analyst sees telemetry, not the truth.
+
+Every device-day the realised outcome (the arm the device is in) becomes a report that can be
+lost (missing), arrive late (after the run ends it is not in the table), arrive twice
+(duplicate), carry a skewed day label, or never come because the device went silent after a
+crash or a failed install. A firmware step can shift a sensor reading for devices on the build.
+One uniform per device-day decides missing / late / duplicate, so those three are exclusive.
+
+This module keeps three views of the reports: per-device observed totals (always), a
+day x group x segment cube (always; it is small), and raw rows (small fleets only).
+
+>>> COLUMNS[:4]
+('device_id', 'day', 'received_day', 'active')
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.case.scenario import Scenario
+from sim.engine.behaviour import DayOutcome, DeviceTotals
+from sim.engine.fleet import Fleet
+from sim.engine.rollout import DayExposure, GateReading
+
+COLUMNS = (
+    "device_id",
+    "day",
+    "received_day",
+    "active",
+    "sessions",
+    "feature_uses",
+    "crashed",
+    "battery_drain",
+    "latency_ms",
+    "sensor_score",
+)
+# Sums kept per day x group x segment cell; see `cube_frame` for the table they become.
+CUBE_SUMS = (
+    "devices_reporting",
+    "active",
+    "sessions",
+    "sessions_sq",
+    "feature_uses",
+    "crashes",
+    "battery_sum",
+    "battery_n",
+    "latency_sum",
+    "sensor_sum",
+)
+GROUPS = ("control", "treatment_off_build", "treatment_on_build")
+_COLUMN = {name: index for index, name in enumerate(CUBE_SUMS)}
+# Each gate metric as numerator / denominator over the cube's sums.
+_GATE_RATIOS = {
+    "crash_rate": ("crashes", "active"),
+    "battery_drain": ("battery_sum", "battery_n"),
+    "latency_ms": ("latency_sum", "active"),
+}
+# Gates on a share of device-days, tested with an exact binomial test.
+_RATE_GATES = {"crash_rate"}
+
+
+class TelemetryPipe:
+    """Turns each day's realised outcomes into reports and keeps the observed views."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        fleet: Fleet,
+        days: int,
+        rng: np.random.Generator,
+        panel: np.ndarray | None,
+    ) -> None:
+        n = fleet.size
+        self._spec = scenario.telemetry
+        self._measures_distraction = scenario.baseline.distraction_per_day > 0
+        self._fleet = fleet
+        self._days = days
+        # Raw rows are kept for the panel's devices only (None: no raw rows at all).
+        self.panel = panel
+        self._treatment = fleet.treatment
+        self.silent = np.zeros(n, dtype=bool)
+        self._silent_if_failed = rng.random(n) < self._spec.silent_after_failed_install
+        n_types, n_regions = len(fleet.device_types), len(fleet.regions)
+        self._segments = len(fleet.tiers) * n_types * n_regions
+        segment = (fleet.tier.astype(np.int64) * n_types + fleet.device_type) * n_regions
+        segment += fleet.region
+        # The fleet is sorted by (arm, segment): each present pair is one contiguous run.
+        static_cell = fleet.treatment * self._segments + segment
+        self._run_starts = np.flatnonzero(np.diff(static_cell, prepend=-1))
+        run_cell = static_cell[self._run_starts]
+        self._run_treated = run_cell >= self._segments
+        self._run_segment = run_cell % self._segments
+        self._cube = np.zeros((days, len(GROUPS) * self._segments, len(CUBE_SUMS)))
+
+        self.days_reported = np.zeros(n, dtype=np.int16)
+        # Last reported day plus one (0: never reported), so a running maximum keeps it.
+        self.last_report_end = np.zeros(n, dtype=np.int16)
+        self.duplicate_reports = np.zeros(n, dtype=np.int16)
+        self.late_reports = np.zeros(n, dtype=np.int16)
+        self.observed = DeviceTotals(n)
+        self._rows: list[dict[str, np.ndarray]] = []
+
+    def record(
+        self,
+        day: int,
+        block: slice,
+        outcome: DayOutcome,
+        exposure: DayExposure,
+        rng: np.random.Generator,
+    ) -> None:
+        """Turn one day's outcomes of the devices in ``block`` into reports, in every view."""
+        spec = self._spec
+        fleet = self._fleet
+        first = block.start
+        n = block.stop - first
+
+        def pick(pair: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+            return fleet.pick(*pair, first)
+
+        silent = self.silent[block]
+        silent |= exposure.failed_install & self._silent_if_failed[block]
+        treatment = self._treatment[block]
+        active = pick(outcome.active)
+        sessions = (
+            pick(outcome.sessions) if outcome.realised_sessions is None
+            else outcome.realised_sessions
+        )
+        crashed = pick(outcome.crashed)
+        reporting = pick(outcome.reporting) & ~silent
+        uses = outcome.feature_uses * treatment
+
+        u = rng.random(n, dtype=np.float32)
+        missing_to = spec.missing_rate
+        late_to = missing_to + spec.late_rate
+        duplicate_to = late_to + spec.duplicate_rate
+        late = reporting & (u >= missing_to) & (u < late_to)
+        delay = np.zeros(n, dtype=np.int16)
+        late_idx = np.flatnonzero(late)
+        if late_idx.size:
+            delay[late_idx] = rng.geometric(1.0 / spec.late_mean_days, late_idx.size)
+        arrives = delay < self._days - day
+        received = reporting & (u >= missing_to) & arrives
+        duplicate = received & (u >= late_to) & (u < duplicate_to)
+        # A crash can kill the telemetry agent: silent from the next day on. The top of the
+        # same uniform decides it, independent of the crash itself.
+        silent |= crashed & (u >= np.float32(1.0 - spec.silent_after_crash))
+
+        on_build = exposure.on_build
+        battery = pick(outcome.battery)
+        latency = pick(outcome.latency_ms)
+        sensor = pick(outcome.sensor)
+        if spec.firmware_shift:
+            sensor = sensor + np.float32(spec.firmware_shift) * on_build
+
+        seen_active = received & active
+        seen_battery = seen_active & fleet.has_battery[block]
+        seen_crash = received & crashed
+        sums = {
+            "sessions": sessions * received,
+            "sessions_sq": sessions * sessions * received,
+            "feature_uses": uses * received,
+            "battery_sum": battery * seen_battery,
+            "latency_sum": latency * seen_active,
+            "sensor_sum": sensor * seen_active,
+        }
+        self.days_reported[block] += received
+        last = self.last_report_end[block]
+        np.maximum(last, received * np.int16(day + 1), out=last)
+        self.duplicate_reports[block] += duplicate
+        self.late_reports[block] += late & arrives
+        self.observed.add(
+            day,
+            block,
+            active=seen_active,
+            sessions=sums["sessions"],
+            feature_uses=sums["feature_uses"],
+            crashed=seen_crash,
+            battery_day=seen_battery,
+            battery=battery,
+            latency=latency,
+            sensor=sensor,
+            distraction=None
+            if outcome.distraction is None
+            else pick(outcome.distraction) * received,
+        )
+
+        counts = {
+            "devices_reporting": received,
+            "active": seen_active,
+            "crashes": seen_crash,
+            "battery_n": seen_battery,
+        }
+        self._add_to_cube(day, block, on_build, counts, sums)
+        if self.panel is not None:
+            in_panel = self.panel[block]
+            self._keep(day, block, received & in_panel, duplicate & in_panel, delay, active,
+                       sessions, uses, crashed, battery, latency, sensor)
+
+    def _add_to_cube(
+        self,
+        day: int,
+        block: slice,
+        on_build: np.ndarray,
+        counts: dict[str, np.ndarray],
+        sums: dict[str, np.ndarray],
+    ) -> None:
+        # The block's part of each (arm, segment) run: where runs start inside the block.
+        starts = self._run_starts
+        first_run = int(np.searchsorted(starts, block.start, side="right")) - 1
+        last_run = int(np.searchsorted(starts, block.stop, side="left"))
+        local = np.maximum(starts[first_run:last_run], block.start) - block.start
+        treated = self._run_treated[first_run:last_run]
+        segment = self._run_segment[first_run:last_run]
+        seg = self._segments
+        cube = self._cube[day]
+        control_cells = segment[~treated]
+        off_cells = seg + segment[treated]
+        on_cells = 2 * seg + segment[treated]
+        # Control runs are never on the build; a treatment run splits into on and off.
+        for name, values in (*counts.items(), *sums.items()):
+            if values.dtype == bool:
+                total = np.add.reduceat(values, local, dtype=np.int64)
+                on = np.add.reduceat(values & on_build, local, dtype=np.int64)
+            else:
+                total = np.add.reduceat(values, local, dtype=np.float64)
+                on = np.add.reduceat(values * on_build, local, dtype=np.float64)
+            column = _COLUMN[name]
+            cube[control_cells, column] += total[~treated]
+            cube[off_cells, column] += total[treated] - on[treated]
+            cube[on_cells, column] += on[treated]
+
+    def _keep(self, day, block, received, duplicate, delay, active, sessions, uses, crashed,
+              battery, latency, sensor) -> None:
+        rows = np.concatenate([np.flatnonzero(received), np.flatnonzero(duplicate)])
+        nan = np.float32(np.nan)
+        act = active[rows]
+        fleet_rows = rows + block.start
+        self._rows.append(
+            {
+                "device_id": self._fleet.device_id[fleet_rows],
+                "day": (day + self._fleet.clock_skew[fleet_rows]).astype(np.int16),
+                "received_day": (day + delay[rows]).astype(np.int16),
+                "active": act.astype(np.int8),
+                "sessions": sessions[rows],
+                "feature_uses": uses[rows],
+                "crashed": crashed[rows].astype(np.int8),
+                "battery_drain": np.where(act & self._fleet.has_battery[fleet_rows],
+                                          battery[rows], nan),
+                "latency_ms": np.where(act, latency[rows], nan),
+                "sensor_score": np.where(act, sensor[rows], nan),
+            }
+        )
+
+    def read_gate(self, metric: str, first_day: int, last_day: int) -> GateReading:
+        """A guardrail over days ``first_day..last_day``: treatment on the build vs control."""
+        window = self._cube[first_day : last_day + 1].sum(axis=0)
+        per_group = window.reshape(len(GROUPS), self._segments, len(CUBE_SUMS)).sum(axis=1)
+        column = _COLUMN
+
+        numerator, denominator = _GATE_RATIOS[metric]
+
+        def value(group: int) -> float:
+            below = per_group[group][column[denominator]]
+            return float(per_group[group][column[numerator]] / below) if below > 0 else 0.0
+
+        is_rate = metric in _RATE_GATES
+        return GateReading(
+            treatment=value(2),
+            control=value(0),
+            exposed_device_days=int(per_group[2][column["active"]]),
+            events=int(per_group[2][column[numerator]]) if is_rate else None,
+            trials=int(per_group[2][column[denominator]]) if is_rate else None,
+        )
+
+    def observed_metrics(self) -> dict[str, np.ndarray]:
+        """Per-device metrics as the analyst's table shows them, plus report counts.
+
+        ``last_report_day`` is the last day a report came for (-1: never); distraction events
+        are NaN on a fleet without a distraction sensor.
+        """
+        metrics = {
+            "days_reported": self.days_reported,
+            "last_report_day": (self.last_report_end - 1).astype(np.int16),
+            "duplicate_reports": self.duplicate_reports,
+            "late_reports": self.late_reports,
+            **self.observed.metrics(self._days),
+        }
+        if not self._measures_distraction:
+            metrics["distraction_events"] = np.full(self._fleet.size, np.nan, dtype=np.float32)
+        return metrics
+
+    def rows_frame(self) -> pd.DataFrame | None:
+        """The raw report rows in arrival order (duplicates included, late rows on the day they
+        arrived)."""
+        if self.panel is None:
+            return None
+        if not self._rows:
+            return pd.DataFrame({name: [] for name in COLUMNS})
+        columns = {name: np.concatenate([chunk[name] for chunk in self._rows]) for name in COLUMNS}
+        # In arrival order, as a pipeline receives them (a stable sort on one small integer).
+        order = np.argsort(columns["received_day"], kind="stable")
+        return pd.DataFrame({name: values[order] for name, values in columns.items()})
+
+    def cube_frame(self) -> pd.DataFrame:
+        """The day x arm x build x chip tier x device type x region sums (the `day_arm` table)."""
+        fleet = self._fleet
+        days, cells, _ = self._cube.shape
+        n_types, n_regions = len(fleet.device_types), len(fleet.regions)
+        cell = np.tile(np.arange(cells), days)
+        segment = cell % self._segments
+        group = cell // self._segments
+        frame = pd.DataFrame(self._cube.reshape(days * cells, len(CUBE_SUMS)), columns=CUBE_SUMS)
+        frame.insert(0, "day", np.repeat(np.arange(days, dtype=np.int16), cells))
+        frame.insert(1, "arm", pd.Categorical.from_codes(
+            (group > 0).astype(np.int8), categories=["control", "treatment"]))
+        frame.insert(2, "on_build", group == 2)
+        frame.insert(3, "chip_tier", pd.Categorical.from_codes(
+            segment // (n_types * n_regions), categories=list(fleet.tiers)))
+        frame.insert(4, "device_type", pd.Categorical.from_codes(
+            (segment // n_regions) % n_types, categories=list(fleet.device_types)))
+        frame.insert(5, "region", pd.Categorical.from_codes(
+            segment % n_regions, categories=list(fleet.regions)))
+        counts = ["devices_reporting", "active", "crashes", "battery_n"]
+        frame[counts] = frame[counts].astype(np.int32)
+        # Cells nobody reported from (control devices on the build, say) carry no information.
+        return frame[frame["devices_reporting"] > 0].reset_index(drop=True)

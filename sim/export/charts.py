@@ -1,0 +1,119 @@
+"""The Altair figures shared by the memo and the app: the lift forest plot and the daily lift.
+
+Rows for a forest plot carry a ``verdict`` read from the metric catalogue: a change whose
+interval excludes zero is ``better`` or ``worse`` for a metric the catalogue knows, ``higher``
+or ``lower`` for a column it does not (a person's own table), and ``unclear`` otherwise.
+
+>>> verdict("distraction_events", 0.02, 0.09), verdict("sessions", 0.02, 0.09)
+('worse', 'better')
+>>> verdict("revenue", -0.3, -0.1), verdict("sessions", -0.1, 0.2)
+('lower', 'unclear')
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import altair as alt
+import pandas as pd
+
+from sim.case.metrics import direction
+
+if TYPE_CHECKING:
+    from sim.analysis.segments import SegmentLiftsResult
+
+VERDICTS = {"better": "#2f855a", "worse": "#c53030", "higher": "#2b6cb0",
+            "lower": "#dd6b20", "unclear": "#718096"}
+"""Each verdict's colour in a forest plot."""
+
+
+def verdict(metric: str, low: float, high: float) -> str:
+    """What an interval says about a metric's change (see the module docstring)."""
+    if not (math.isfinite(low) and math.isfinite(high)) or low <= 0 <= high:
+        return "unclear"
+    up = low > 0
+    good = direction(metric)
+    if good is None:
+        return "higher" if up else "lower"
+    return "better" if up == good else "worse"
+
+
+def lift_rows(metrics: Mapping[str, Any], cuped: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """Relative lift and CI per metric (CUPED-adjusted where given), for :func:`forest`.
+
+    >>> from sim import load_scenario, simulate, analyse
+    >>> report = analyse(simulate(load_scenario("scenarios/aa_test.toml"), seed=0, devices=2_000))
+    >>> lift_rows(report.metrics, report.cuped).columns.tolist()
+    ['label', 'estimate', 'low', 'high', 'p', 'verdict']
+    """
+    rows = []
+    for name, plain in metrics.items():
+        result = (cuped or {}).get(name, plain)
+        low, high = result.rel_ci
+        if not math.isfinite(result.rel_lift):
+            continue
+        rows.append({"label": name, "estimate": result.rel_lift, "low": low, "high": high,
+                     "p": result.p_value, "verdict": verdict(name, low, high)})
+    return pd.DataFrame(rows, columns=["label", "estimate", "low", "high", "p", "verdict"])
+
+
+def segment_rows(segments: SegmentLiftsResult, alpha: float = 0.05) -> pd.DataFrame:
+    """Relative lift and CI per segment, for :func:`forest`; a segment whose Holm-adjusted
+    p-value is not below ``alpha`` reads ``unclear``."""
+    return pd.DataFrame([
+        {"segment": str(s.segment), "estimate": s.rel_lift, "low": s.rel_ci[0],
+         "high": s.rel_ci[1], "p": s.p_holm,
+         "verdict": verdict(segments.metric, *s.rel_ci) if s.p_holm < alpha else "unclear"}
+        for s in segments.segments
+    ], columns=["segment", "estimate", "low", "high", "p", "verdict"])
+
+
+def forest(rows: pd.DataFrame, title: str, x_title: str, label: str = "label") -> alt.LayerChart:
+    """Estimates with confidence intervals, one row each, against a zero line.
+
+    >>> rows = pd.DataFrame({"label": ["a"], "estimate": [0.02], "low": [0.01], "high": [0.03],
+    ...                      "p": [0.01], "verdict": ["better"]})
+    >>> forest(rows, "t", "x").to_dict()["layer"][0]["mark"]["type"]
+    'rule'
+    """
+    rows = rows[rows[["estimate", "low", "high"]].map(math.isfinite).all(axis=1)]
+    base = alt.Chart(rows).encode(y=alt.Y(f"{label}:N", title=None, sort=None))
+    shown = [name for name in VERDICTS if name in set(rows["verdict"])]  # legend: only these
+    colour = alt.Color("verdict:N", title=None,
+                       scale=alt.Scale(domain=shown, range=[VERDICTS[name] for name in shown]))
+    whiskers = base.mark_rule(strokeWidth=2).encode(
+        x=alt.X("low:Q", title=x_title, axis=alt.Axis(format="+%")), x2="high:Q", color=colour,
+    )
+    points = base.mark_point(filled=True, size=80).encode(
+        x="estimate:Q", color=colour,
+        tooltip=[label, alt.Tooltip("estimate:Q", format="+.2%"),
+                 alt.Tooltip("low:Q", format="+.2%"), alt.Tooltip("high:Q", format="+.2%"),
+                 alt.Tooltip("p:Q", format=".3g")],
+    )
+    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="black").encode(x="x:Q")
+    return (whiskers + points + zero).properties(title=title, height=alt.Step(32))
+
+
+def daily_lift(daily: pd.DataFrame) -> alt.LayerChart:
+    """The day's difference in sessions per reporting device, with its 95% interval.
+
+    >>> frame = pd.DataFrame({"day": [0, 1], "estimate": [0.1, 0.2], "low": [0.0, 0.1],
+    ...                       "high": [0.2, 0.3]})
+    >>> daily_lift(frame).to_dict()["layer"][1]["mark"]["type"]
+    'line'
+    """
+    frame = daily[["day", "estimate", "low", "high"]].dropna()
+    base = alt.Chart(frame)
+    band = base.mark_area(opacity=0.25).encode(
+        x=alt.X("day:Q", title="Day of the experiment"),
+        y=alt.Y("low:Q", title="Difference in sessions per device-day"), y2="high:Q",
+    )
+    line = base.mark_line(point=True).encode(
+        x="day:Q", y="estimate:Q",
+        tooltip=["day", alt.Tooltip("estimate:Q", format="+.3f"),
+                 alt.Tooltip("low:Q", format="+.3f"), alt.Tooltip("high:Q", format="+.3f")])
+    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="black").encode(y="y:Q")
+    return (band + line + zero).properties(
+        title="Lift over time: sessions per reporting device, treatment - control")

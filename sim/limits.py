@@ -1,0 +1,24 @@
+"""The limits on a run, named once: seed, horizon, fleet size, and the 30-day working rule.
+
+The command line, the app's sidebar and links, study-group rooms and sweeps all check their
+inputs against these numbers, so a seed that works in one works in every other. (A module of
+its own at the top of ``sim``, beside the errors and messages, because every package reads it.)
+
+>>> MAX_SEED == 2**53 - 1, MAX_DAYS, BUDGET_DAYS
+(True, 180, 30)
+"""
+
+from __future__ import annotations
+
+MAX_SEED = 2**53 - 1
+"""The largest seed: the largest whole number a browser holds exactly (JavaScript numbers are
+doubles), so a seed typed in the sidebar, read from a link or stored in a room is the same
+seed the command line and a sweep use."""
+MAX_DAYS = 180
+"""The longest horizon a run may simulate, in days."""
+MIN_DEVICES = 100
+"""The smallest fleet a run may simulate."""
+MAX_DEVICES = 50_000_000
+"""The largest fleet a case file or the command line may ask for."""
+BUDGET_DAYS = 30
+"""The working rule: hypothesis to the over-the-air rollout on the fleet in at most 30 days."""

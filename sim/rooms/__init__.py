@@ -1,0 +1,51 @@
+"""Study groups: a room shares one seeded case; members submit calls; the facilitator reveals.
+
+- :mod:`sim.rooms.store` - :class:`RoomStore`, the rooms, members and submissions in SQL;
+- :mod:`sim.rooms.board` - what the store returns (:class:`Room`, :class:`Board`, ...);
+- :mod:`sim.rooms.codes` - room codes, display names, links and token hashing;
+- :mod:`sim.rooms.database` - where the store lives (SQLite by default, PostgreSQL by URL);
+- :mod:`sim.rooms.grading` - :func:`score_room`, every call scored on the room's run.
+
+>>> from sim.rooms import format_code, normalise_code
+>>> format_code(normalise_code("k7mq 3xhd"))
+'K7MQ-3XHD'
+"""
+
+from sim.rooms.board import Board, Entry, Room, ScoreFn, Scores, decision_label
+from sim.rooms.codes import (
+    ALPHABET,
+    CODE_LENGTH,
+    NAME_MAX_CHARS,
+    clean_name,
+    facilitator_query,
+    format_code,
+    join_query,
+    new_code,
+    normalise_code,
+)
+from sim.rooms.database import DEFAULT_DB, database_url
+from sim.rooms.grading import score_room
+from sim.rooms.store import MAX_MEMBERS, RoomStore
+
+__all__ = [
+    "ALPHABET",
+    "CODE_LENGTH",
+    "DEFAULT_DB",
+    "MAX_MEMBERS",
+    "NAME_MAX_CHARS",
+    "Board",
+    "Entry",
+    "Room",
+    "RoomStore",
+    "ScoreFn",
+    "Scores",
+    "clean_name",
+    "database_url",
+    "decision_label",
+    "facilitator_query",
+    "format_code",
+    "join_query",
+    "new_code",
+    "normalise_code",
+    "score_room",
+]

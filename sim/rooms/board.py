@@ -1,0 +1,122 @@
+"""What a study room's store returns: the room, its board, and the scores a reveal writes.
+
+>>> from datetime import UTC, datetime
+>>> room = Room("K7MQ3XHD", "aa_test", {}, 3, 5_000, datetime(2026, 1, 1, tzinfo=UTC))
+>>> room.display_code, room.join_query(), Board(room, ()).submitted
+('K7MQ-3XHD', '?room=K7MQ-3XHD', 0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sim.decide.decision import Decision
+from sim.decide.words import call_label
+from sim.errors import LaunchRoomError
+from sim.rooms.codes import format_code, join_query
+
+
+@dataclass(frozen=True)
+class Room:
+    """A room's settings: everyone in it runs ``case_id`` with ``knobs``, ``seed``, ``devices``."""
+
+    code: str
+    case_id: str
+    knobs: dict[str, Any]
+    seed: int
+    devices: int
+    created: datetime
+    closed: datetime | None = None
+    revealed: datetime | None = None
+
+    @property
+    def display_code(self) -> str:
+        """The code as people read it (``K7MQ-3XHD``)."""
+        return format_code(self.code)
+
+    @property
+    def is_revealed(self) -> bool:
+        return self.revealed is not None
+
+    def join_query(self) -> str:
+        """The query string of the join link (``?room=K7MQ-3XHD``)."""
+        return join_query(self.code)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One member on the board. ``decision`` and ``scorecard`` stay ``None`` until the reveal."""
+
+    name: str
+    joined: datetime
+    submitted: datetime | None
+    decision: dict[str, Any] | None = None
+    scorecard: dict[str, Any] | None = None
+
+    @property
+    def has_submitted(self) -> bool:
+        return self.submitted is not None
+
+
+@dataclass(frozen=True)
+class Board:
+    """The room, every member in the order they joined, and after the reveal the truth."""
+
+    room: Room
+    entries: tuple[Entry, ...]
+    truth: dict[str, Any] | None = None
+
+    @property
+    def revealed(self) -> bool:
+        return self.room.is_revealed
+
+    @property
+    def submitted(self) -> int:
+        """How many members have submitted."""
+        return sum(entry.has_submitted for entry in self.entries)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One plain row per member for a table: before the reveal who has submitted; after
+        it each submitted member's call, expected lift, true lift where they ship, score, memo.
+        """
+        if not self.revealed:
+            return [{"member": e.name, "submitted": e.has_submitted, "at": e.submitted}
+                    for e in self.entries]
+        rows = []
+        for entry in self.entries:
+            if entry.decision is None:
+                continue
+            decision, card = entry.decision, entry.scorecard or {}
+            rows.append({
+                "member": entry.name,
+                "call": decision_label(decision),
+                "expected_lift": decision.get("expected_lift"),
+                "true_lift": card.get("true_lift"),
+                "score": card.get("total"),
+                "checks": ", ".join(decision.get("checks") or ()),
+                "memo": decision.get("memo", ""),
+            })
+        return rows
+
+
+def decision_label(decision: Mapping[str, Any]) -> str:
+    """A stored decision's call in words (``ship to flagship (chip_tier)``)."""
+    try:
+        return call_label(decision["call"], decision.get("segment_kind"),
+                          tuple(decision.get("segments") or ()))
+    except (KeyError, TypeError, ValueError, LaunchRoomError):
+        return str(decision.get("call", "?"))
+
+
+@dataclass(frozen=True)
+class Scores:
+    """What a reveal stores: the truth (JSON-ready) and one scorecard per decision, in order."""
+
+    truth: Mapping[str, Any]
+    cards: Sequence[Mapping[str, Any]]
+
+
+ScoreFn = Callable[[Room, Sequence[Decision]], Scores]

@@ -1,0 +1,72 @@
+"""Grading a study room: every member's decision scored on the room's seeded run.
+
+The store calls :func:`score_room` (or any stand-in with the same signature,
+:data:`~sim.rooms.board.ScoreFn`) when the facilitator reveals.
+
+>>> from datetime import UTC, datetime
+>>> from sim.decide import Decision
+>>> room = Room("K7MQ3XHD", "aa_test", {}, 3, 2_000, datetime(2026, 1, 1, tzinfo=UTC))
+>>> scores = score_room(room, [Decision(call="iterate", expected_lift=0.0, decision_day=28)])
+>>> scores.truth["right_call"], scores.cards[0]["total"] > 50
+('iterate', True)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from sim.case.library import load_case
+from sim.decide.decision import Decision, right_call
+from sim.decide.scorecard import score
+from sim.engine.simulation import simulate
+from sim.engine.truth import TruthTable
+from sim.errors import LaunchRoomError
+from sim.readout.report import analyse
+from sim.rooms.board import Room, Scores
+
+if TYPE_CHECKING:
+    from sim.case.scenario import Scenario
+    from sim.engine.result import SimResult
+    from sim.readout.report import Report
+
+
+def score_room(room: Room, decisions: Sequence[Decision], *, scenario: Scenario | None = None,
+               run: tuple[SimResult, Report] | None = None) -> Scores:
+    """Score every decision on the room's seeded run against its hidden truth.
+
+    The run is ``sim.simulate(case.with_knobs(room.knobs), room.seed, room.devices)`` and its
+    ``sim.analyse`` report; pass ``run`` to reuse a run already made (the app's cache), or
+    ``scenario`` to use a case that is not in ``scenarios/``. A decision that cannot be scored
+    (a segment the case does not have) gets a card with ``total`` ``None`` and the reason.
+    """
+    if run is None:
+        case = scenario if scenario is not None else load_case(room.case_id)
+        result = simulate(case.with_knobs(room.knobs), seed=room.seed, devices=room.devices)
+        report = analyse(result)
+    else:
+        result, report = run
+    right = right_call(result)
+    metric = result.scenario.experiment.primary_metric
+    cards: list[Mapping[str, Any]] = []
+    for decision in decisions:
+        try:
+            cards.append(score(decision, result, report, right).to_dict())
+        except LaunchRoomError as error:
+            cards.append({"total": None, "error": str(error)})
+    fleet_lift = TruthTable(result.truth).rel(metric)
+    truth = {
+        "case_id": room.case_id,
+        "primary_metric": metric,
+        "right_call": right.call,
+        "right_label": right.label(),
+        "right_segment_kind": right.segment_kind,
+        "right_segments": list(right.segments),
+        "right_lift": right.expected_lift,
+        "true_lift": fleet_lift if math.isfinite(fleet_lift) else None,
+        "reason": right.memo,
+    }
+    return Scores(truth=truth, cards=cards)
+
+

@@ -1,0 +1,198 @@
+"""Every page of the app in Streamlit's AppTest: renders, has its widgets, shows real results."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+APP = str(ROOT / "streamlit_app.py")
+PAGES = ["app_pages/cases.py", "app_pages/design.py", "app_pages/run.py",
+         "app_pages/analyse.py", "app_pages/decide.py"]
+
+
+def _app(**query) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=180)
+    for name, value in query.items():
+        app.query_params[name] = value
+    return app.run()
+
+
+def _ran(devices: int = 100_000, **query) -> AppTest:
+    """The app after pressing Run on the given fleet size (the default case's 100,000)."""
+    app = _app(**query)
+    app.select_slider(key="devices").set_value(devices).run()
+    app.switch_page("app_pages/run.py").run()
+    app.button[0].click().run()
+    assert not app.exception
+    return app
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_under_st_navigation_with_the_shared_sidebar(page):
+    app = _app()
+    app.switch_page(page).run()
+    assert not app.exception, app.exception
+    # The entry point ran too: the shared sidebar holds the case, seed and fleet size.
+    assert [w.key for w in app.sidebar.selectbox] == ["case_id"]
+    assert app.sidebar.number_input[0].key == "seed"
+    assert app.select_slider(key="devices").value == 100_000
+    assert not app.error
+
+
+def test_cases_page_lists_the_library_and_switches_case():
+    app = _app()
+    assert app.header[0].value == "Cases"
+    buttons = [b for b in app.button if b.key and b.key.startswith("pick_")]
+    assert len(buttons) >= 2
+    app.button(key="pick_aa_test").click().run()
+    assert app.session_state["case_id"] == "aa_test"
+    assert any("A/A test" in s.value for s in app.subheader)
+
+
+def test_design_page_builds_widgets_from_knobs_and_shows_feasibility():
+    app = _app()
+    app.switch_page("app_pages/design.py").run()
+    labels = [w.label for w in app.selectbox] + [w.label for w in app.slider]
+    assert {"Quantization", "Latency budget (ms)", "Decision day"} <= set(labels)
+    assert app.metric[0].label.startswith("Smallest detectable change in sessions")
+    app.selectbox(key="knob::camera_night_mode::feature.quantization").set_value("fp16").run()
+    assert not app.exception
+    assert app.session_state["knobs"]["camera_night_mode"] == {"feature.quantization": "fp16"}
+    assert app.query_params["feature.quantization"] == "fp16"
+
+
+def test_run_page_runs_the_default_case_and_shows_the_rollout():
+    app = _ran()
+    labels = [m.label for m in app.metric]
+    assert labels == ["Devices", "Treatment installed", "Install failures", "Gate breaches", "Rollout"]
+    assert app.metric[0].value == "100,000"
+    assert app.metric[4].value == "completed"
+    assert len(app.dataframe) == 1  # the timeline
+
+
+def test_analyse_page_walks_the_tabs_in_order():
+    app = _ran(devices=20_000)
+    app.switch_page("app_pages/analyse.py").run()
+    assert not app.exception and not app.error
+    assert [t.label for t in app.tabs] == ["Data quality", "Lift", "Segments", "Retention",
+                                           "Over time", "Drift", "Your own data"]
+    assert [t.label for t in app.toggle] == ["Remove duplicate reports from the raw rows",
+                                             "Adjust with the pre-period baseline (CUPED)"]
+    assert any(s.body.startswith("Split as planned") for s in app.success)
+    app.toggle[1].set_value(False).run()
+    assert not app.exception
+
+
+def test_analyse_page_asks_for_a_run_first():
+    app = _app()
+    app.switch_page("app_pages/analyse.py").run()
+    assert any("Run the fleet first" in i.body for i in app.info)
+
+
+def test_your_own_data_tab_analyses_an_upload_and_rejects_a_bad_one():
+    app = _app()
+    app.switch_page("app_pages/analyse.py").run()
+    frame = pd.DataFrame({"arm": ["control", "treatment"] * 100, "minutes": range(200)})
+    uploader = app.get("file_uploader")[0]
+    uploader.upload("export.csv", frame.to_csv(index=False).encode(), "text/csv").run()
+    assert not app.exception and not app.error
+    assert any(s.body.startswith("Split as planned") for s in app.info)
+    assert app.dataframe[0].value["metric"].tolist() == ["minutes"]
+    assert app.dataframe[0].value["difference"].iloc[0] == 1.0
+
+    app.get("file_uploader")[0].upload("broken.csv", b"arm,minutes\ncontrol,1\ncontrol,2\n", "text/csv").run()
+    assert not app.exception
+    assert any("cannot be analysed" in e.body and "one arm only" in e.body for e in app.error)
+
+
+def test_decide_page_scores_the_call_after_submitting_and_offers_the_memo():
+    app = _ran(devices=20_000)
+    app.switch_page("app_pages/decide.py").run()
+    assert not app.exception
+    assert not any(s.value.startswith("Your score") for s in app.subheader)  # nothing revealed
+    app.radio[0].set_value("ship_segments").run()
+    segments = [m for m in app.multiselect if m.label == "Segments to ship to"][0]
+    segments.set_value(["flagship", "upper_mid", "mid"])
+    [m for m in app.multiselect if m.label == "Evidence you relied on"][0].set_value(
+        ["srm", "guardrails", "segments", "interaction"])
+    app.number_input[0].set_value(4.0)
+    app.text_area[0].input("Ship to the tiers inside the latency budget.")
+    app.button[0].click().run()
+    assert not app.exception and not app.error
+    entry = app.session_state["decisions"][-1]
+    assert entry.decision.call == "ship_segments"
+    card = entry.scorecard
+    assert card.right_call == "ship_segments" and card.total >= 70
+    assert any(s.value == f"Your score: {card.total} / 100" for s in app.subheader)
+    labels = [b.label for b in app.get("download_button")]
+    assert labels == ["Memo (Markdown)", "Memo (HTML with charts)", "Impact ledger (CSV)"]
+
+
+def test_decide_page_rejects_a_segment_call_without_segments():
+    app = _ran(devices=10_000)
+    app.switch_page("app_pages/decide.py").run()
+    app.radio[0].set_value("ship_segments").run()
+    app.button[0].click().run()
+    assert not app.exception
+    assert any("cannot be scored" in e.body for e in app.error)
+    assert app.session_state["decisions"] == []
+
+
+def test_a_shared_link_reproduces_the_run_settings():
+    app = _app(case="aa_test", seed="7", devices="20000", **{"experiment.treatment_share": "0.3"})
+    assert app.session_state["case_id"] == "aa_test"
+    assert app.session_state["seed"] == 7 and app.session_state["devices"] == 20_000
+    assert app.session_state["knobs"]["aa_test"] == {"experiment.treatment_share": 0.3}
+    assert app.query_params["case"] == "aa_test"
+    assert app.query_params["experiment.treatment_share"] == "0.3"
+
+
+@pytest.mark.parametrize(
+    ("query", "warning"),
+    [
+        ({"case": "nope"}, "does not exist"),
+        ({"seed": "-4"}, "seed"),
+        ({"case": "camera_night_mode", "feature.quantization": "fp3"}, "not applied"),
+    ],
+)
+def test_a_broken_link_falls_back_with_one_clear_warning(query, warning):
+    app = _app(**query)
+    assert not app.exception
+    assert any(warning in w.body for w in app.warning)
+
+
+def _charts(app: AppTest) -> list:
+    """Every Altair chart drawn on the page, in order (AppTest has no typed element for them)."""
+    def nodes(node):
+        yield node
+        for child in getattr(node, "children", {}).values():
+            yield from nodes(child)
+    return [node for node in nodes(app.main) if getattr(node, "type", "") == "vega_lite_chart"]
+
+
+def _chart_rows(chart) -> pd.DataFrame:
+    """The rows of a chart's datasets (Arrow IPC streams in the element's proto), stacked."""
+    import json
+
+    import pyarrow as pa
+
+    frames = [pa.ipc.open_stream(dataset.data.data).read_all().to_pandas()
+              for dataset in chart.proto.datasets]
+    frames = [frame for frame in frames if len(frame.columns)]
+    title = json.loads(chart.proto.spec).get("title", "")
+    return pd.concat(frames, ignore_index=True).assign(chart_title=str(title))
+
+
+def test_the_ev_analyse_page_marks_a_rise_in_driver_distraction_as_worse():
+    # The guardrail that decides the EV case: more eyes-off-road events is never "better".
+    app = _ran(devices=20_000, case="ev_voice_assistant")
+    app.switch_page("app_pages/analyse.py").run()
+    assert not app.exception
+    rows = pd.concat([_chart_rows(chart) for chart in _charts(app)], ignore_index=True)
+    lifts = rows[rows["chart_title"].str.startswith("Relative lift")].set_index("label")
+    assert lifts.loc["distraction_events", "estimate"] > 0
+    assert lifts.loc["distraction_events", "verdict"] == "worse"
+    assert lifts.loc["sessions", "verdict"] == "better"

@@ -1,0 +1,112 @@
+"""simulate(): determinism, seeds, progress, and its input checks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import LaunchRoomError, simulate
+from sim.engine.result import TABLES
+
+
+def _tables(result):
+    return {name: getattr(result, name) for name in TABLES}
+
+
+def test_same_case_knobs_and_seed_give_identical_tables(night_case):
+    case = night_case.with_knobs({"feature.quantization": "int4"})
+    first = _tables(simulate(case, seed=42, devices=5_000))
+    second = _tables(simulate(case, seed=42, devices=5_000))
+    for name, table in first.items():
+        pd.testing.assert_frame_equal(table, second[name], check_exact=True, obj=name)
+
+
+def test_a_different_seed_gives_different_tables(night_case):
+    first = simulate(night_case, seed=1, devices=5_000)
+    second = simulate(night_case, seed=2, devices=5_000)
+    assert not first.devices["sessions"].equals(second.devices["sessions"])
+    assert not first.truth.equals(second.truth)
+
+
+def test_assignment_does_not_depend_on_the_seed(night_case):
+    first = simulate(night_case, seed=1, devices=5_000, days=3)
+    second = simulate(night_case, seed=2, devices=5_000, days=3)
+    # Arms come from a hash of (unit, experiment): sticky, like a real experiment platform.
+    assert (first.devices["arm"] == second.devices["arm"]).all()
+
+
+def test_progress_reports_every_day_up_to_one(aa_case):
+    calls = []
+    simulate(aa_case, seed=0, devices=1_000, days=9, progress=lambda f, m: calls.append((f, m)))
+    fractions = [f for f, _ in calls]
+    assert len(calls) == 9
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert calls[0][1] == "day 1 of 9"
+
+
+def test_devices_table_has_the_documented_columns(night_result):
+    devices = night_result.devices
+    for column in ("device_id", "household_id", "device_type", "chip_tier", "ram_gb", "region",
+                   "arm", "stage", "offered_day", "installed_day", "install_failed",
+                   "pre_sessions", "sessions", "crashes", "battery_drain", "retained",
+                   "churn_day", "churned"):
+        assert column in devices.columns
+    assert set(devices["arm"].cat.categories) == {"control", "treatment"}
+    assert (devices["device_id"].to_numpy() == np.arange(len(devices))).all()
+    primary = night_result.scenario.experiment.primary_metric
+    assert primary in devices.columns
+    control = devices[devices["arm"] == "control"]
+    assert control["installed_day"].isna().all() and control["offered_day"].isna().all()
+    # Compact dtypes: nothing wider than it needs to be.
+    assert devices.memory_usage(deep=True).sum() / len(devices) < 120
+
+
+def test_truth_table_is_long_and_complete(night_result):
+    truth = night_result.truth
+    assert list(truth.columns) == ["metric", "segment_kind", "segment", "devices", "control_mean",
+                                   "treatment_mean", "abs_effect", "rel_effect"]
+    overall = truth[truth["segment_kind"] == "all"]
+    assert set(overall["segment"]) == {"all"}
+    assert (overall["devices"] == len(night_result.devices)).all()
+    tiers = truth[(truth["segment_kind"] == "chip_tier") & (truth["metric"] == "sessions")]
+    assert tiers["devices"].sum() == len(night_result.devices)
+
+
+def test_cuped_baseline_correlates_with_the_outcome(night_result):
+    devices = night_result.devices
+    assert np.corrcoef(devices["pre_sessions"], devices["sessions"])[0, 1] > 0.5
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"seed": -1}, "--seed must be a whole number"),
+        ({"seed": 1.5}, "--seed must be a whole number"),
+        ({"devices": 10}, "--devices must be a whole number of at least 100"),
+        ({"devices": "many"}, "--devices must be a whole number"),
+        ({"days": 0}, "--days must be a whole number from 1 to 180"),
+        ({"days": 400}, "--days must be a whole number from 1 to 180"),
+    ],
+)
+def test_bad_inputs_are_refused_with_one_clear_message(aa_case, kwargs, message):
+    with pytest.raises(LaunchRoomError, match=message):
+        simulate(aa_case, **kwargs)
+
+
+def test_blocks_of_a_day_add_up_like_one_block(night_case, monkeypatch):
+    # Small blocks put arm and segment boundaries inside blocks: every view must still agree.
+    import sim.engine.simulation as simulation
+
+    monkeypatch.setattr(simulation, "BLOCK_DEVICES", 777)
+    result = simulate(night_case, seed=5, devices=6_000, days=14)
+    devices, cube = result.devices, result.day_arm
+    by_arm = cube.groupby("arm", observed=True)[["sessions", "active", "devices_reporting"]].sum()
+    totals = devices.groupby("arm", observed=True)[["sessions", "active_days", "days_reported"]].sum()
+    assert np.allclose(by_arm["sessions"], totals["sessions"])
+    assert (by_arm["active"].to_numpy() == totals["active_days"].to_numpy()).all()
+    assert (by_arm["devices_reporting"].to_numpy() == totals["days_reported"].to_numpy()).all()
+    on_build = cube[cube["on_build"]]
+    assert (on_build["arm"] == "treatment").all() and on_build["devices_reporting"].sum() > 0
+    again = simulate(night_case, seed=5, devices=6_000, days=14)
+    pd.testing.assert_frame_equal(result.devices, again.devices)

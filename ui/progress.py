@@ -1,0 +1,42 @@
+"""Long work with live progress: the work runs in a worker thread, this thread draws.
+
+The work reports into a plain dict through the callback it is given; only the script thread
+touches Streamlit elements, so a cached function that reports progress can be replayed from
+the cache without drawing anything.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+
+Report = Callable[[float, str], None]
+T = TypeVar("T")
+
+
+def with_progress(work: Callable[[Report], T], show: Report, first: str = "starting",
+                  poll_seconds: float = 0.1) -> T:
+    """Run ``work(report)`` in a worker thread and call ``show(fraction, message)`` with its
+    latest ``report(fraction, message)`` until it is done; return its result (or raise its
+    error)."""
+    latest = {"fraction": 0.0, "message": first}
+    context = get_script_run_ctx()
+
+    def report(fraction: float, message: str) -> None:
+        latest.update(fraction=fraction, message=message)
+
+    def run() -> T:
+        add_script_run_ctx(threading.current_thread(), context)
+        return work(report)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(run)
+        while not future.done():
+            show(min(max(latest["fraction"], 0.0), 1.0), latest["message"])
+            time.sleep(poll_seconds)
+        return future.result()
