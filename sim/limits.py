@@ -20,5 +20,7 @@ MIN_DEVICES = 100
 """The smallest fleet a run may simulate."""
 MAX_DEVICES = 50_000_000
 """The largest fleet a case file or the command line may ask for."""
+MAX_PANEL_DEVICES = 1_000_000
+"""The most devices whose raw daily reports a run may keep (``telemetry.daily_max_devices``)."""
 BUDGET_DAYS = 30
 """The working rule: hypothesis to the over-the-air rollout on the fleet in at most 30 days."""

@@ -21,6 +21,27 @@ KNOB_OUT_OF_RANGE = "{path}: {location}: {value!r} is outside the knob's range {
 KNOB_NOT_AN_OPTION = "{path}: {location}: {value!r} is not one of the knob's options: {options}"
 NO_CASES = "no case files found in {folder}"
 UNKNOWN_CASE = "no case named {name!r}; known cases: {known}"
+MARKOV_ROW = (
+    "an {state} device's chances to move on each day sum to {total:g}; they may add up to at "
+    "most 1 (the rest is the chance to stay {state})"
+)
+METRIC_ZERO_IN_CONTROL = (
+    "{metric} is zero in control by definition, so it cannot be a success metric or a "
+    "guardrail"
+)
+METRIC_NEEDS_SENSOR = "{metric} needs {sensor}, and this fleet has none ({detail})"
+METRIC_NEEDS_DAYS = (
+    "{metric} means active in the last {window} days, so a {days}-day run cannot read it; run "
+    "more than {window} days or decide on another metric"
+)
+KNOB_BAD = "knobs.{index} ({path}): {detail}"
+KNOB_NO_SETTING = "there is no such setting in this case"
+KNOB_OPTIONS_MISS = "the case's own value {value!r} is not among the options"
+KNOB_NOT_NUMERIC = "a range knob needs a number, and the case's value is {value!r}"
+KNOB_RANGE_MISS = "the case's own value {value!r} is outside the range {low:g}..{high:g}"
+KNOB_END_INVALID = "{path}: knobs.{index}: {knob} = {value!r} makes the case invalid ({detail})"
+NESTING_TOO_DEEP = "{path}: arrays or tables nested more than {limit} deep; a case needs about five"
+GOT_VALUE = " (got {value})"
 GUARDRAIL_DIRECTION = (
     "higher_is_better contradicts the metric catalogue: for {metric} {better} is better "
     "(leave the key out; the catalogue decides)"
@@ -41,6 +62,16 @@ RESULT_OLD_FORMAT = (
 )
 
 # --- analysis -------------------------------------------------------------------------------
+READING_DEGENERATE = (
+    "the data leave nothing to estimate here (every value the same, or one group empty: {detail})"
+)
+READING_UNAVAILABLE = "{what}: not available ({reason})"
+DRIFT_TOO_FEW = (
+    "the drift check needs at least {needed} updated devices and {needed} control devices "
+    "(got {on_build} and {control})"
+)
+NO_INSTALLS_YET = "no treatment device has installed the build yet"
+DRIFT_NO_BEHAVIOUR = "the drift check compares the reading with {metric}, which has no reading"
 # Bad tables and bad arguments (raised as DataError, shown as one line).
 TABLE_IS_FOLDER = "{path}: is a folder, not a table file"
 TABLE_UNSUPPORTED_FORMAT = "{path}: unsupported table format {suffix!r}; use .csv or .parquet"
@@ -264,6 +295,10 @@ RULE_ITERATE_GUARDRAIL = (
     "Iterate: {what} got worse by {worse}{margin}; rework the feature before shipping it"
     " ({metric} changed {lift})."
 )
+RULE_EXTEND_NO_READING = (
+    "Extend: {metric} cannot be read yet ({evidence}); run longer or on more devices."
+)
+RULE_EVIDENCE_MISSING = "no reading: {reason}"
 RULE_EXTEND_TREND = (
     "Extend: {metric} changed {lift} ({evidence}); promising but not shown yet, so run longer "
     "or on more devices."

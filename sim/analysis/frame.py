@@ -8,7 +8,9 @@ column, metric columns) and returns a frozen result. This module holds what they
 * splitting by arm - :func:`resolve_arms`, :func:`treatment_indicator`, :func:`arm_samples`,
   :func:`is_binary`;
 * the result base - :class:`AnalysisResult` (``to_dict()`` via :func:`to_plain`) and the
-  shared wording :func:`format_p` and :func:`format_relative`.
+  shared wording :func:`format_p` and :func:`format_relative`;
+* :class:`ReadingLog` - a readout of many readings, where one that the data cannot give is
+  left out with the reason, and the rest still appear.
 
 It depends on no other analysis module, so every one of them can depend on it.
 """
@@ -18,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,6 +73,40 @@ class AnalysisResult:
         520
         """
         return to_plain(self)
+
+
+class ReadingLog:
+    """Readings computed one at a time: one the data cannot give is recorded with why.
+
+    A readout is many readings (lifts, retention, drift, ...); a short run with no churn, or a
+    metric with no spread, makes some of them impossible. :meth:`attempt` returns the
+    reading, or ``None`` and keeps the one-line reason under the reading's name, so the rest of
+    the readout still appears and each missing reading says why in its own place.
+
+    >>> log = ReadingLog()
+    >>> log.attempt("ratio", lambda: 1 / 2), log.attempt("broken", lambda: require_columns(
+    ...     pd.DataFrame({"a": [1]}), "b"))
+    (0.5, None)
+    >>> log.unavailable
+    {'broken': "no column 'b' in the table; available columns: 'a'"}
+    """
+
+    def __init__(self) -> None:
+        self.unavailable: dict[str, str] = {}
+
+    def attempt(self, name: str, compute: Callable[[], Any]) -> Any:
+        """``compute()``, or ``None`` with the reason kept under ``name``."""
+        from statsmodels.tools.sm_exceptions import PerfectSeparationError
+
+        try:
+            return compute()
+        except DataError as error:
+            self.unavailable[name] = str(error)
+        except (np.linalg.LinAlgError, PerfectSeparationError) as error:
+            # A singular or separated fit: the data leave the model nothing to estimate.
+            self.unavailable[name] = messages.READING_DEGENERATE.format(
+                detail=str(error).splitlines()[0] if str(error) else type(error).__name__)
+        return None
 
 
 def format_p(p_value: float) -> str:

@@ -53,9 +53,12 @@ def set_path(data: dict, path: str, value: Any, source: str) -> None:
             node = node[key]
 
 
+OPEN_MAPPINGS = frozenset({"device_types", "by_chip_tier", "by_device_type"})
+"""Mappings keyed by data (device types, chip tiers) accept new keys; models do not."""
+
+
 def _is_open_mapping(parent_parts: list[str]) -> bool:
-    """Mappings keyed by data (device types, tiers) accept new keys; models do not."""
-    return bool(parent_parts) and parent_parts[-1] in {"device_types", "by_chip_tier", "by_device_type"}
+    return bool(parent_parts) and parent_parts[-1] in OPEN_MAPPINGS
 
 
 def parse_knob_value(text: str) -> Any:

@@ -76,6 +76,10 @@ ENGAGEMENT_METRICS: tuple[str, ...] = ("sessions", "active_days", "retained")
 """How much devices are used: the decision rule checks that none of them got worse."""
 COVARIATES: dict[str, str] = {m.name: m.pre_period for m in _CATALOGUE if m.pre_period}
 """Each metric with a pre-period baseline of its own (the column CUPED adjusts it with)."""
+RETAINED_WINDOW_DAYS = 7
+"""``retained`` means active in the last this many days of the run."""
+BATTERY_DEVICE_TYPES = frozenset({"phone", "wearable"})
+"""The device types that run on a battery (battery drain is measured on them only)."""
 DRIFT_METRIC = "sensor_score"
 """The reading a firmware recalibration can shift on updated devices (see the telemetry)."""
 

@@ -23,10 +23,16 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim import messages
-from sim.case.knobs import set_path
-from sim.case.metrics import METRICS, Metric, SegmentKind
+from sim.case.knobs import OPEN_MAPPINGS, set_path
+from sim.case.metrics import (
+    BATTERY_DEVICE_TYPES,
+    METRICS,
+    RETAINED_WINDOW_DAYS,
+    Metric,
+    SegmentKind,
+)
 from sim.errors import ScenarioError
-from sim.limits import MAX_DAYS, MAX_DEVICES, MIN_DEVICES
+from sim.limits import MAX_DAYS, MAX_DEVICES, MAX_PANEL_DEVICES, MIN_DEVICES
 
 DeviceType = Literal["phone", "wearable", "tv", "speaker", "ev"]
 Quantization = Literal["fp16", "int8", "int4"]
@@ -36,14 +42,25 @@ GateMetric = Literal["crash_rate", "battery_drain", "latency_ms"]
 Call = Literal["ship_all", "ship_segments", "extend", "iterate", "rollback"]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-PositiveFloat = Annotated[float, Field(gt=0.0)]
-NonNegativeFloat = Annotated[float, Field(ge=0.0)]
+Relative = Annotated[float, Field(ge=-0.9, le=5.0)]
+"""A relative change (``0.05`` is +5%): from -90% to +500%."""
 
 _SHARE_TOLERANCE = 1e-6
+MAX_NESTING = 12
+"""Arrays and tables nested deeper than this are refused (a case file needs about five)."""
+NAME = r"^[a-z0-9_]+$"
+
+
+def _bounded(low: float, high: float, *, above: bool = False) -> Any:
+    """A float from ``low`` (excluded when ``above``) to ``high``: every number a case holds
+    has a sane range, so an absurd magnitude is refused where it is written."""
+    return Annotated[float, Field(gt=low, le=high) if above else Field(ge=low, le=high)]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Strict: a boolean is not a number, 28.0 is not a whole number of days, and infinity or
+    # NaN is no setting at all. TOML arrays arrive as tuples (see _as_tuples).
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 def _check_sums_to_one(shares: Mapping[str, float], what: str) -> None:
@@ -55,33 +72,34 @@ def _check_sums_to_one(shares: Mapping[str, float], what: str) -> None:
 class Meta(_Frozen):
     """What a person reads before running the case."""
 
-    id: Annotated[str, Field(pattern=r"^[a-z0-9_]+$", max_length=60)]
+    id: Annotated[str, Field(pattern=NAME, max_length=60)]
     title: Annotated[str, Field(min_length=1, max_length=120)]
-    brief: Annotated[str, Field(min_length=1)]
+    brief: Annotated[str, Field(min_length=1, max_length=20_000)]
     difficulty: Literal[1, 2, 3]
-    tags: tuple[str, ...] = ()
-    learning_objectives: tuple[str, ...] = ()
+    tags: Annotated[tuple[Annotated[str, Field(max_length=60)], ...], Field(max_length=20)] = ()
+    learning_objectives: Annotated[tuple[Annotated[str, Field(max_length=400)], ...],
+                                   Field(max_length=20)] = ()
 
 
 class ChipTier(_Frozen):
     """A chip tier: NPU throughput, memory bandwidth and RAM, and its share of the fleet."""
 
-    name: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+    name: Annotated[str, Field(pattern=NAME, max_length=40)]
     share: Share
-    npu_tops: PositiveFloat  # int8 TOPS as vendors quote them
-    mem_bandwidth_gbs: PositiveFloat
-    ram_gb: PositiveFloat
-    npu_power_w: PositiveFloat = 3.0
+    npu_tops: _bounded(0.0, 10_000.0, above=True)  # int8 TOPS as vendors quote them
+    mem_bandwidth_gbs: _bounded(0.0, 10_000.0, above=True)
+    ram_gb: _bounded(0.0, 1_024.0, above=True)
+    npu_power_w: _bounded(0.0, 1_000.0, above=True) = 3.0
     # Relative daily use by owners of this tier (multiplies the device-type engagement).
-    engagement: PositiveFloat = 1.0
+    engagement: _bounded(0.0, 100.0, above=True) = 1.0
     # Install failure multiplier: phones with little free storage fail big OTA packages more.
-    install_failure_mult: PositiveFloat = 1.0
+    install_failure_mult: _bounded(0.0, 100.0, above=True) = 1.0
 
 
 class Region(_Frozen):
     """A region with its network quality (which drives install failures)."""
 
-    name: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+    name: Annotated[str, Field(pattern=NAME, max_length=40)]
     share: Share
     network: Network = "good"
 
@@ -93,8 +111,8 @@ class Fleet(_Frozen):
     days: Annotated[int, Field(ge=1, le=MAX_DAYS)]
     pre_days: Annotated[int, Field(ge=0, le=60)] = 14
     device_types: dict[DeviceType, Share]
-    chip_tiers: Annotated[tuple[ChipTier, ...], Field(min_length=1)]
-    regions: Annotated[tuple[Region, ...], Field(min_length=1)]
+    chip_tiers: Annotated[tuple[ChipTier, ...], Field(min_length=1, max_length=12)]
+    regions: Annotated[tuple[Region, ...], Field(min_length=1, max_length=12)]
     household_size_mean: Annotated[float, Field(ge=1.0, le=8.0)] = 2.5
 
     @model_validator(mode="after")
@@ -118,8 +136,8 @@ class Fleet(_Frozen):
 class Baseline(_Frozen):
     """Behaviour without the feature: a Markov chain over active / dormant / churned."""
 
-    sessions_per_day: PositiveFloat
-    sessions_spread: Annotated[float, Field(gt=0.0, le=2.0)] = 0.5
+    sessions_per_day: _bounded(0.0, 1_000.0, above=True)
+    sessions_spread: _bounded(0.0, 2.0, above=True) = 0.5
     device_spread: Annotated[float, Field(ge=0.0, le=2.0)] = 0.6
     p_active_to_dormant: Probability = 0.08
     p_dormant_to_active: Probability = 0.35
@@ -127,15 +145,23 @@ class Baseline(_Frozen):
     p_dormant_to_churned: Probability = 0.01
     crash_rate: Probability = 0.004
     crash_churn_boost: Probability = 0.03
-    battery_drain_pct: NonNegativeFloat = 18.0
+    battery_drain_pct: _bounded(0.0, 100.0) = 18.0
     battery_spread: Annotated[float, Field(ge=0.0, le=1.0)] = 0.25
-    latency_ms: NonNegativeFloat = 40.0
+    latency_ms: _bounded(0.0, 60_000.0) = 40.0
     latency_spread: Annotated[float, Field(ge=0.0, le=1.0)] = 0.15
-    sensor_score: NonNegativeFloat = 50.0
-    sensor_spread: NonNegativeFloat = 8.0
+    sensor_score: _bounded(0.0, 10_000.0) = 50.0
+    sensor_spread: _bounded(0.0, 1_000.0) = 8.0
     # Safety-related events per active day (e.g. eyes-off-road alerts from a car's driver
     # monitoring camera); 0 means the fleet does not measure them.
-    distraction_per_day: NonNegativeFloat = 0.0
+    distraction_per_day: _bounded(0.0, 1_000.0) = 0.0
+
+    @model_validator(mode="after")
+    def _each_state_keeps_a_chance_to_stay(self) -> Baseline:
+        for state, moves in (("active", (self.p_active_to_dormant, self.p_active_to_churned)),
+                             ("dormant", (self.p_dormant_to_active, self.p_dormant_to_churned))):
+            if sum(moves) > 1.0:
+                raise ValueError(messages.MARKOV_ROW.format(state=state, total=sum(moves)))
+        return self
 
 
 class Effect(_Frozen):
@@ -144,14 +170,14 @@ class Effect(_Frozen):
     sessions: Annotated[float, Field(ge=-0.9, le=2.0)] = 0.0
     retention: Annotated[float, Field(ge=-0.9, le=0.9)] = 0.0
     battery: Annotated[float, Field(ge=-0.9, le=2.0)] = 0.0
-    sensor: float = 0.0
+    sensor: _bounded(-1_000.0, 1_000.0) = 0.0
     novelty_peak: Annotated[float, Field(ge=0.0, le=2.0)] = 0.0
-    novelty_half_life_days: PositiveFloat = 5.0
-    latency_penalty: NonNegativeFloat = 0.3
+    novelty_half_life_days: _bounded(0.0, 365.0, above=True) = 5.0
+    latency_penalty: _bounded(0.0, 10.0) = 0.3
     # Relative change in distraction events on the build, plus this much more for every 100%
     # the model runs over its latency budget (a slow answer pulls the eyes to the screen).
-    distraction: Annotated[float, Field(ge=-0.9, le=5.0)] = 0.0
-    distraction_latency_penalty: NonNegativeFloat = 0.0
+    distraction: Relative = 0.0
+    distraction_latency_penalty: _bounded(0.0, 10.0) = 0.0
     # Relative change in sessions on any device when every *other* device in its household
     # runs the build (scaled by the share that does): an ecosystem feature spilling over.
     household_spillover: Annotated[float, Field(ge=-0.9, le=2.0)] = 0.0
@@ -162,14 +188,15 @@ class Effect(_Frozen):
 class Feature(_Frozen):
     """The feature and the on-device model behind it."""
 
-    name: Annotated[str, Field(min_length=1)]
-    params_m: NonNegativeFloat  # model parameters in millions; 0 means no on-device model
+    name: Annotated[str, Field(min_length=1, max_length=120)]
+    # Model parameters in millions (0: no on-device model); up to a trillion.
+    params_m: _bounded(0.0, 1_000_000.0)
     quantization: Quantization = "int8"
-    gops_per_inference: NonNegativeFloat = 0.0
-    inferences_per_use: Annotated[float, Field(ge=1.0)] = 1.0
-    kv_cache_mb: NonNegativeFloat = 0.0
-    uses_per_day: NonNegativeFloat = 3.0
-    latency_budget_ms: PositiveFloat = 100.0
+    gops_per_inference: _bounded(0.0, 1_000_000.0) = 0.0
+    inferences_per_use: _bounded(1.0, 10_000.0) = 1.0
+    kv_cache_mb: _bounded(0.0, 1_000_000.0) = 0.0
+    uses_per_day: _bounded(0.0, 10_000.0) = 3.0
+    latency_budget_ms: _bounded(0.0, 600_000.0, above=True) = 100.0
     device_types: Annotated[tuple[DeviceType, ...], Field(min_length=1)] = (
         "phone",
         "wearable",
@@ -192,9 +219,9 @@ class Gate(_Frozen):
     """A guardrail checked at the end of each bake: what is measured and what a breach does."""
 
     metric: GateMetric
-    max_rel_increase: NonNegativeFloat | None = None
-    max_value: NonNegativeFloat | None = None
-    min_exposed: Annotated[int, Field(ge=1)] = 200
+    max_rel_increase: _bounded(0.0, 100.0) | None = None
+    max_value: _bounded(0.0, 1_000_000.0) | None = None
+    min_exposed: Annotated[int, Field(ge=1, le=MAX_DEVICES)] = 200
     action: GateAction = "halt"
     # Rate gates breach only when the rate is above the threshold at this one-sided level,
     # so a handful of crashes in a 1% stage does not halt a healthy rollout.
@@ -211,24 +238,24 @@ class Incident(_Frozen):
     """A scripted incident: a bad firmware batch or an OTA server outage."""
 
     kind: Literal["bad_batch", "ota_outage"]
-    day: Annotated[float, Field(ge=0.0)]
-    duration_days: Annotated[float, Field(gt=0.0)] = 1.0
+    day: _bounded(0.0, MAX_DAYS)
+    duration_days: _bounded(0.0, MAX_DAYS, above=True) = 1.0
     extra_crash_rate: Probability = 0.0
 
 
 class Rollout(_Frozen):
     """The staged over-the-air rollout plan and the delivery system behind it."""
 
-    stages: Annotated[tuple[Stage, ...], Field(min_length=1)]
+    stages: Annotated[tuple[Stage, ...], Field(min_length=1, max_length=20)]
     cooldown_days: Annotated[int, Field(ge=0, le=30)] = 2
     max_pauses: Annotated[int, Field(ge=0, le=10)] = 2
-    ota_gbps: PositiveFloat = 2.0
-    base_package_mb: NonNegativeFloat = 40.0
-    checkin_mean_hours: PositiveFloat = 10.0
-    reboot_mean_hours: PositiveFloat = 18.0
+    ota_gbps: _bounded(0.0, 10_000.0, above=True) = 2.0
+    base_package_mb: _bounded(0.0, 100_000.0) = 40.0
+    checkin_mean_hours: _bounded(0.0, 24.0 * 30, above=True) = 10.0
+    reboot_mean_hours: _bounded(0.0, 24.0 * 60, above=True) = 18.0
     install_failure_rate: Probability = 0.03
-    gates: tuple[Gate, ...] = ()
-    incidents: tuple[Incident, ...] = ()
+    gates: Annotated[tuple[Gate, ...], Field(max_length=10)] = ()
+    incidents: Annotated[tuple[Incident, ...], Field(max_length=20)] = ()
 
     @model_validator(mode="after")
     def _stages_grow_to_all(self) -> Rollout:
@@ -285,7 +312,7 @@ class Experiment(_Frozen):
     unit: Literal["device", "household"] = "device"
     treatment_share: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.5
     primary_metric: Metric = "sessions"
-    guardrails: tuple[Guardrail, ...] = ()
+    guardrails: Annotated[tuple[Guardrail, ...], Field(max_length=len(METRICS))] = ()
     decision_day: Annotated[int, Field(ge=1, le=MAX_DAYS)] = 28
     alpha: Annotated[float, Field(gt=0.0, lt=0.5)] = 0.05
     analysis_population: Literal["seen", "reporting_at_decision"] = "seen"
@@ -304,28 +331,29 @@ class Telemetry(_Frozen):
     """What goes wrong between the device and the analyst's table."""
 
     duplicate_rate: Probability = 0.0
-    missing_rate: Probability = 0.0
+    # Below 1: a fleet whose every report goes missing has nothing to analyse.
+    missing_rate: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
     late_rate: Probability = 0.0
     late_mean_days: Annotated[float, Field(ge=1.0, le=30.0)] = 2.0
     clock_skew_rate: Probability = 0.0
     silent_after_crash: Probability = 0.0
     silent_after_failed_install: Probability = 0.0
-    firmware_shift: float = 0.0
+    firmware_shift: _bounded(-1_000.0, 1_000.0) = 0.0
     # Raw daily rows for at most this many devices: every device of a smaller fleet, a random
     # panel of a larger one; 0 keeps none.
-    daily_max_devices: Annotated[int, Field(ge=0)] = 20_000
+    daily_max_devices: Annotated[int, Field(ge=0, le=MAX_PANEL_DEVICES)] = 20_000
 
 
 class Knob(_Frozen):
     """A setting a person may tune: a numeric range or a list of options."""
 
     path: Annotated[str, Field(pattern=r"^[a-z_]+(\.[a-z0-9_]+)+$")]
-    label: Annotated[str, Field(min_length=1)]
-    help: str = ""
+    label: Annotated[str, Field(min_length=1, max_length=120)]
+    help: Annotated[str, Field(max_length=400)] = ""
     min: float | None = None
     max: float | None = None
-    step: PositiveFloat | None = None
-    options: tuple[str | float | int, ...] | None = None
+    step: _bounded(0.0, 1e9, above=True) | None = None
+    options: Annotated[tuple[str | float | int, ...], Field(min_length=1, max_length=40)] | None = None
 
     @model_validator(mode="after")
     def _range_or_options(self) -> Knob:
@@ -386,7 +414,46 @@ class Scenario(_Frozen):
                     decision_day=self.experiment.decision_day, days=self.fleet.days
                 )
             )
+        for metric in self.decision_metrics():
+            problem = self._unmeasurable(metric)
+            if problem:
+                raise ValueError(problem)
+        data = self.model_dump(mode="json")
+        for index, knob in enumerate(self.knobs):
+            problem = _knob_problem(knob, data, self)
+            if problem:
+                raise ValueError(messages.KNOB_BAD.format(index=index, path=knob.path,
+                                                          detail=problem))
         return self
+
+    def decision_metrics(self) -> tuple[str, ...]:
+        """The primary metric and the guardrails' metrics, in that order.
+
+        >>> load_scenario("scenarios/aa_test.toml").decision_metrics()
+        ('sessions', 'crashes', 'retained')
+        """
+        experiment = self.experiment
+        return tuple(dict.fromkeys([experiment.primary_metric,
+                                    *(g.metric for g in experiment.guardrails)]))
+
+    def _unmeasurable(self, metric: str) -> str | None:
+        """Why this fleet cannot read ``metric`` as a decision metric, or ``None``."""
+        info = METRICS[metric]
+        present = {name for name, share in self.fleet.device_types.items() if share > 0}
+        if metric == "feature_uses":
+            return messages.METRIC_ZERO_IN_CONTROL.format(metric=metric)
+        if info.sensor == "battery" and not present & BATTERY_DEVICE_TYPES:
+            return messages.METRIC_NEEDS_SENSOR.format(
+                metric=metric, sensor="a battery",
+                detail=f"none of {', '.join(sorted(present))} runs on one")
+        if info.sensor == "driver_monitoring" and self.baseline.distraction_per_day <= 0:
+            return messages.METRIC_NEEDS_SENSOR.format(
+                metric=metric, sensor="a driver-monitoring camera",
+                detail="baseline.distraction_per_day is 0")
+        if metric == "retained" and self.fleet.days <= RETAINED_WINDOW_DAYS:
+            return messages.METRIC_NEEDS_DAYS.format(
+                metric=metric, days=self.fleet.days, window=RETAINED_WINDOW_DAYS)
+        return None
 
     @property
     def id(self) -> str:
@@ -463,6 +530,80 @@ class Scenario(_Frozen):
             )
 
 
+def _knob_problem(knob: Knob, data: Mapping[str, Any], scenario: Scenario) -> str | None:
+    """What is wrong with a knob in this case (``None`` when nothing): a path that names no
+    setting, or a range or option list that leaves out the case's own value."""
+    node: Any = data
+    parts = knob.path.split(".")
+    for depth, part in enumerate(parts):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, dict) and depth == len(parts) - 1 and parts[depth - 1] in OPEN_MAPPINGS:
+            node = 0.0  # an open mapping's missing entry: no effect for that segment
+        else:
+            return messages.KNOB_NO_SETTING
+    value = node
+    if knob.options is not None:
+        if value is None or value in knob.options:
+            return None  # unset (e.g. every chip tier) is what the last option means
+        return messages.KNOB_OPTIONS_MISS.format(value=value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return messages.KNOB_NOT_NUMERIC.format(value=value)
+    if not knob.min <= value <= knob.max:
+        return messages.KNOB_RANGE_MISS.format(value=value, low=knob.min, high=knob.max)
+    return None
+
+
+def knob_choices(scenario: Scenario, knob: Knob) -> tuple[Any, ...]:
+    """The values a knob can take at its ends: every option, or its min and max (as whole
+    numbers when the setting is one).
+
+    >>> case = load_scenario("scenarios/camera_night_mode.toml")
+    >>> knob_choices(case, case.knob("feature.quantization"))
+    ('fp16', 'int8', 'int4')
+    """
+    if knob.options is not None:
+        return knob.options
+    return tuple(whole_if(scenario.get(knob.path), value) for value in (knob.min, knob.max))
+
+
+def whole_if(current: Any, value: float) -> int | float:
+    """``value`` as an int when the setting it replaces is a whole number.
+
+    >>> whole_if(28, 21.0), whole_if(0.5, 1.0)
+    (21, 1.0)
+    """
+    if isinstance(current, int) and not isinstance(current, bool) and float(value).is_integer():
+        return int(value)
+    return float(value)
+
+
+def _as_tuples(value: Any, source: str, depth: int = 0) -> Any:
+    """TOML arrays as tuples (the models are frozen and strict), refusing deep nesting."""
+    if depth > MAX_NESTING:
+        raise ScenarioError(messages.NESTING_TOO_DEEP.format(path=source, limit=MAX_NESTING))
+    if isinstance(value, list | tuple):
+        return tuple(_as_tuples(item, source, depth + 1) for item in value)
+    if isinstance(value, dict):
+        return {key: _as_tuples(item, source, depth + 1) for key, item in value.items()}
+    return value
+
+
+def _check_knob_ends(scenario: Scenario) -> None:
+    """Every knob's options and ends make a valid case (a case that validates must run)."""
+    for index, knob in enumerate(scenario.knobs):
+        for value in knob_choices(scenario, knob):
+            try:
+                scenario.with_knobs({knob.path: value})
+            except ScenarioError as error:
+                detail = str(error).removeprefix(f"{scenario.source}: ")
+                raise ScenarioError(messages.KNOB_END_INVALID.format(
+                    path=scenario.source, index=index, knob=knob.path, value=value,
+                    detail=detail)) from None
+
+
 def _format_validation_error(error: ValidationError, source: str) -> str:
     problems = error.errors()
     first = problems[0]
@@ -474,6 +615,8 @@ def _format_validation_error(error: ValidationError, source: str) -> str:
         detail = first["msg"].removeprefix("Value error, ")
         if first["type"] == "missing":
             detail = "required but missing"
+        elif first["type"].endswith("_type") or first["type"] in _RANGE_ERRORS:
+            detail += messages.GOT_VALUE.format(value=_shown(first["input"]))
         text = (
             messages.FIELD_ERROR.format(path=source, location=location, detail=detail)
             if location
@@ -483,6 +626,21 @@ def _format_validation_error(error: ValidationError, source: str) -> str:
         more = len(problems) - 1
         text += messages.MORE_ERRORS.format(count=more, plural="" if more == 1 else "s")
     return text
+
+
+_RANGE_ERRORS = {"greater_than", "greater_than_equal", "less_than", "less_than_equal",
+                 "finite_number", "too_long", "too_short", "string_too_long", "literal_error"}
+
+
+def _shown(value: Any) -> str:
+    """An input value as the case file spells it, cut short."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, dict | list | tuple):
+        text = type(value).__name__.replace("dict", "a table").replace("tuple", "an array")
+    else:
+        text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _allowed_keys(parent_loc: tuple) -> str:
@@ -511,10 +669,20 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
 
 
 def _validate(data: Mapping[str, Any], source: str) -> Scenario:
+    data = _as_tuples(dict(data), source)
     try:
         return Scenario.model_validate({**data, "source": source})
     except ValidationError as error:
         raise ScenarioError(_format_validation_error(error, source)) from None
+
+
+def scenario_from_data(data: Mapping[str, Any], source: str = "<memory>") -> Scenario:
+    """Validate a case from plain data (a parsed TOML file, or a saved run's JSON).
+
+    >>> scenario_from_data(load_scenario("scenarios/aa_test.toml").model_dump(mode="json")).id
+    'aa_test'
+    """
+    return _validate(data, source)
 
 
 def parse_scenario(text: str, source: str = "<memory>") -> Scenario:
@@ -523,13 +691,18 @@ def parse_scenario(text: str, source: str = "<memory>") -> Scenario:
     >>> parse_scenario("meta = 1", "x.toml")
     Traceback (most recent call last):
     ...
-    sim.errors.ScenarioError: x.toml: meta: Input should be a valid dictionary or instance of Meta (and 5 more problems)
+    sim.errors.ScenarioError: x.toml: meta: Input should be a valid dictionary or instance of Meta (got 1) (and 5 more problems)
     """
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(messages.TOML_SYNTAX.format(path=source, detail=error)) from None
-    return _validate(data, source)
+    except RecursionError:
+        raise ScenarioError(messages.NESTING_TOO_DEEP.format(path=source,
+                                                             limit=MAX_NESTING)) from None
+    case = _validate(data, source)
+    _check_knob_ends(case)
+    return case
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -52,7 +52,7 @@ from sim.decide.rule import (
 from sim.decide.words import pct
 from sim.engine.truth import TruthTable
 from sim.errors import DataError
-from sim.readout.lean import LeanReport, analysis_population, quality_checks
+from sim.readout.lean import LeanReport, analysis_population, headline, quality_checks
 
 if TYPE_CHECKING:
     from sim.case.scenario import Guardrail, Scenario
@@ -111,14 +111,19 @@ def _data_evidence(report: Report | LeanReport, scenario: Scenario | None = None
     sign = METRICS[metric].sign
     success_metrics = (metric,)
     corrected = alpha / len(success_metrics)
-    reading = report.cuped.get(metric) or report.metrics[metric]
-    rel = float(reading.rel_lift)
-    low, high = (float(v) for v in reading.rel_ci)
-    p_value = float(reading.p_value)
+    reading = headline(report)
+    if reading is None:
+        rel = low = high = p_value = math.nan
+        evidence_text = messages.RULE_EVIDENCE_MISSING.format(
+            reason=report.unavailable.get(f"metrics.{metric}", messages.NOT_AVAILABLE))
+    else:
+        rel = float(reading.rel_lift)
+        low, high = (float(v) for v in reading.rel_ci)
+        p_value = float(reading.p_value)
+        evidence_text = messages.RULE_EVIDENCE_DATA.format(
+            level=1 - alpha, low=pct(low), high=pct(high), p=format_p(p_value)
+        )
     improvement = sign * rel
-    evidence_text = messages.RULE_EVIDENCE_DATA.format(
-        level=1 - alpha, low=pct(low), high=pct(high), p=format_p(p_value)
-    )
     primary = PrimaryReading(
         metric=metric,
         sign=sign,
@@ -131,9 +136,14 @@ def _data_evidence(report: Report | LeanReport, scenario: Scenario | None = None
         promising=p_value < TREND_P and improvement >= MIN_LIFT,
         evidence=evidence_text,
     )
-    guardrails = []
-    for name, test in report.guardrails.items():
-        guardrails.append(_data_guardrail(name, test, report.metrics.get(name), alpha))
+    guardrails = [_data_guardrail(name, test, report.metrics.get(name), alpha)
+                  for name, test in report.guardrails.items()]
+    # A guardrail the data could not test is not shown to hold: more data may settle it.
+    guardrails += [
+        GuardrailReading(name.removeprefix("guardrails."), math.nan, math.nan, "inconclusive",
+                         messages.RULE_EVIDENCE_MISSING.format(reason=reason))
+        for name, reason in report.unavailable.items() if name.startswith("guardrails.")
+    ]
     scanned = [
         m
         for m in ENGAGEMENT_METRICS

@@ -30,7 +30,7 @@ The rule, in order (the first that applies decides):
 6. **iterate** when a guardrail is estimated past its margin (but not with confidence: a mild
    failure) or another engagement metric got worse: the lift costs too much as built;
 7. **extend** when the lift is promising but not shown (a positive estimate of at least
-   :data:`MIN_LIFT` with a two-sided p below :data:`TREND_P`);
+   :data:`MIN_LIFT` with a two-sided p below :data:`TREND_P`), or cannot be read yet;
 8. **iterate** otherwise: no lift worth shipping.
 
 >>> evidence = Evidence(
@@ -290,7 +290,13 @@ def apply_rule(evidence: Evidence) -> Assessment:
                 what=what, worse=worse, margin=margin, metric=primary.metric, lift=lift
             ),
         )
-    # 7. Promising but not shown.
+    # 7. Promising but not shown, or not yet readable at all.
+    if not math.isfinite(primary.rel):
+        return verdict(
+            "extend",
+            messages.RULE_EXTEND_NO_READING.format(metric=primary.metric,
+                                                   evidence=primary.evidence),
+        )
     if primary.promising:
         return verdict(
             "extend",

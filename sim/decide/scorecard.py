@@ -44,6 +44,7 @@ from sim.decide.rule import MIN_LIFT
 from sim.decide.words import join_names, pct
 from sim.engine.truth import TruthTable
 from sim.limits import BUDGET_DAYS
+from sim.readout.lean import headline
 from sim.readout.planning import planned_rollout_days
 
 if TYPE_CHECKING:
@@ -235,7 +236,6 @@ def _score_evidence(yours: Decision, checks: Sequence[KeyCheck]) -> tuple[float,
 
 def _data_interval(yours: Decision, report: Report) -> tuple[float, float]:
     """The data's relative CI for the primary metric where the decision ships."""
-    metric = report.primary_metric
     if yours.call == "ship_segments" and yours.segment_kind in report.segments:
         chosen = [
             s for s in report.segments[yours.segment_kind].segments
@@ -243,7 +243,9 @@ def _data_interval(yours: Decision, report: Report) -> tuple[float, float]:
         ]
         if chosen:
             return pooled_segment_lift(chosen, report.alpha)[1]
-    reading = report.cuped.get(metric) or report.metrics[metric]
+    reading = headline(report)
+    if reading is None:
+        return math.nan, math.nan
     return float(reading.rel_ci[0]), float(reading.rel_ci[1])
 
 

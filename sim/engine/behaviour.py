@@ -47,6 +47,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtri
 
+from sim.case.metrics import RETAINED_WINDOW_DAYS
 from sim.case.scenario import Scenario
 from sim.engine.fleet import Fleet
 from sim.engine.hardware import BATTERY_WH, HardwareProfile, oom_probability_per_use
@@ -55,8 +56,6 @@ from sim.engine.rollout import DayExposure
 ACTIVE, DORMANT, CHURNED = 0, 1, 2
 # A lift below -95% would make sessions negative; the feature can at worst nearly stop use.
 _MIN_SESSION_FACTOR = 0.05
-# A device is "retained" if it was active in this many last days of the run.
-RETAINED_WINDOW_DAYS = 7
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.case.metrics import BATTERY_DEVICE_TYPES
 from sim.case.scenario import Scenario
-from sim.engine.hardware import BATTERY_WH, free_ram_mb
+from sim.engine.hardware import free_ram_mb
 
 # Relative daily engagement by device type (a phone is picked up far more often than a TV is
 # switched on); multiplies the case's baseline sessions per day.
@@ -149,7 +150,7 @@ def build_fleet(scenario: Scenario, rng: np.random.Generator, n: int) -> Fleet:
     engagement = (engagement * type_engagement[device_type] * tier_engagement[tier]).astype(
         np.float32
     )
-    has_battery = np.array([BATTERY_WH[t] > 0 for t in device_types])[device_type]
+    has_battery = np.array([t in BATTERY_DEVICE_TYPES for t in device_types])[device_type]
     network_mult = np.array(
         [INSTALL_FAILURE_BY_NETWORK[r.network] for r in spec.regions], dtype=np.float32
     )

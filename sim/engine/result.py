@@ -120,7 +120,7 @@ class SimResult:
     @classmethod
     def load(cls, folder: str | Path) -> SimResult:
         """Read a result written by :meth:`save`."""
-        from sim.case.scenario import Scenario
+        from sim.case.scenario import scenario_from_data
 
         folder = Path(folder)
         needed = [_META_FILE] + [f"{name}.parquet" for name in TABLES if name != "daily"]
@@ -141,7 +141,7 @@ class SimResult:
                     path=folder, found=meta.get("format_version", 1), expected=FORMAT_VERSION
                 )
             )
-        scenario = Scenario.model_validate({**meta["scenario"], "source": meta["source"]})
+        scenario = scenario_from_data(meta["scenario"], meta["source"])
         tables = {
             name: pd.read_parquet(folder / f"{name}.parquet")
             for name in TABLES

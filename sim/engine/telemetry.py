@@ -239,7 +239,7 @@ class TelemetryPipe:
         self._rows.append(
             {
                 "device_id": self._fleet.device_id[fleet_rows],
-                "day": (day + self._fleet.clock_skew[fleet_rows]).astype(np.int16),
+                "day": (np.int16(day) + self._fleet.clock_skew[fleet_rows].astype(np.int16)),
                 "received_day": (day + delay[rows]).astype(np.int16),
                 "active": act.astype(np.int8),
                 "sessions": sessions[rows],

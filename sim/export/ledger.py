@@ -11,6 +11,7 @@ days to ship, the data pipeline the person owned - as a table or CSV text.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
@@ -23,6 +24,7 @@ from sim.decide.decision import SHIP_CALLS, Decision
 from sim.decide.scorecard import days_to_ship
 from sim.decide.words import join_names
 from sim.errors import DecisionError
+from sim.readout.lean import headline
 
 if TYPE_CHECKING:
     from sim.engine.result import SimResult
@@ -93,8 +95,9 @@ def ledger_row(decision: Decision, report: Report, result: SimResult,
     if chosen:
         change, (low, high) = pooled_segment_lift(chosen, report.alpha)
     else:
-        reading = report.cuped.get(primary) or report.metrics[primary]
-        change, (low, high) = reading.rel_lift, reading.rel_ci
+        reading = headline(report)
+        change, (low, high) = ((reading.rel_lift, reading.rel_ci) if reading is not None
+                               else (math.nan, (math.nan, math.nan)))
     if decision.call == "ship_all":
         shipped_to = "all devices"
     elif decision.call == "ship_segments":

@@ -16,14 +16,15 @@ counts what was randomised (see :func:`units_per_arm`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
 from sim import messages
 from sim.analysis.cuped import CupedResult, cuped_lift
 from sim.analysis.drift import KSResult, PSIResult, ks_drift, psi
-from sim.analysis.frame import AnalysisResult
+from sim.analysis.frame import AnalysisResult, ReadingLog
 from sim.analysis.lift import LiftResult, metric_lift
 from sim.analysis.noninferiority import NonInferiorityResult, non_inferiority
 from sim.analysis.quality import CompletenessResult, SRMResult, completeness, srm
@@ -35,6 +36,7 @@ from sim.analysis.segments import (
 )
 from sim.case.metrics import COVARIATES, DRIFT_METRIC, ENGAGEMENT_METRICS, SEGMENT_KINDS
 from sim.engine.result import SimResult
+from sim.errors import DataError
 
 DECISION_WINDOW_DAYS = 7
 """"Reporting at decision": at least one report for a day in the run's last week."""
@@ -61,7 +63,8 @@ class DriftReading(AnalysisResult):
 @dataclass(frozen=True)
 class LeanReport:
     """The readings the decision rule reads (:func:`sim.decide.evidence.assess` takes a
-    :class:`LeanReport` or a full :class:`~sim.readout.report.Report`)."""
+    :class:`LeanReport` or a full :class:`~sim.readout.report.Report`). A reading the data
+    cannot give is absent, and ``unavailable`` says why, by name."""
 
     case_id: str
     alpha: float
@@ -74,6 +77,24 @@ class LeanReport:
     segments: Mapping[str, SegmentLiftsResult]
     interactions: Mapping[str, InteractionResult]
     drift: DriftReading | None = None
+    unavailable: Mapping[str, str] = field(default_factory=dict)
+
+    def why_missing(self, name: str) -> str | None:
+        """Why the reading ``name`` (``"metrics.sessions"``, ``"drift"``, ...) is missing."""
+        return self.unavailable.get(name)
+
+
+def headline(report: Any) -> LiftResult | CupedResult | None:
+    """The primary metric's reading a decision rests on: CUPED-adjusted when the readout has
+    it, else the plain lift; ``None`` when the data cannot give it (see ``unavailable``).
+
+    >>> from sim import load_scenario, simulate
+    >>> lean = lean_report(simulate(load_scenario("scenarios/aa_test.toml"), seed=1, devices=2_000))
+    >>> headline(lean) is lean.cuped["sessions"]
+    True
+    """
+    metric = report.primary_metric
+    return report.cuped.get(metric) or report.metrics.get(metric)
 
 
 def analysis_population(result: SimResult) -> pd.DataFrame:
@@ -168,10 +189,17 @@ def lean_report(result: SimResult, metrics: Sequence[str] = (), alpha: float | N
                                 *(m for m in ENGAGEMENT_METRICS if seen[m].notna().any())]))
     if read_drift and "sessions" not in names:
         names.append("sessions")  # the drift check compares the reading with behaviour
-    lifts = {name: metric_lift(seen, name, alpha=alpha) for name in names}
+    log = ReadingLog()
+
+    def each(kind: str, keys, compute) -> dict:
+        found = {key: log.attempt(f"{kind}.{key}", lambda key=key: compute(key)) for key in keys}
+        return {key: value for key, value in found.items() if value is not None}
+
+    lifts = each("metrics", names, lambda name: metric_lift(seen, name, alpha=alpha))
     # Under household randomisation the household is the unit: cluster the errors on it.
     cluster = "household_id" if experiment.unit == "household" else None
     kinds = [kind for kind in SEGMENT_KINDS if segments and seen[kind].nunique() > 1]
+    guardrails = {g.metric: g for g in experiment.guardrails}
     return LeanReport(
         case_id=case.meta.id,
         alpha=alpha,
@@ -179,34 +207,45 @@ def lean_report(result: SimResult, metrics: Sequence[str] = (), alpha: float | N
         srm=split,
         completeness=reported,
         metrics=lifts,
-        cuped={name: cuped_lift(seen, name, COVARIATES[name], alpha=alpha, cluster=cluster)
-               for name in names if name in COVARIATES},
-        guardrails={g.metric: non_inferiority(seen, g.metric, g.margin, g.higher_is_better,
-                                              alpha=alpha)
-                    for g in experiment.guardrails},
-        segments={kind: segment_lifts(seen, primary, kind, alpha=alpha) for kind in kinds},
-        interactions={kind: interaction_test(seen, primary, kind, alpha=alpha) for kind in kinds},
-        drift=drift_reading(seen, lifts, primary, alpha) if read_drift else None,
+        cuped=each("cuped", [name for name in names if name in COVARIATES],
+                   lambda name: cuped_lift(seen, name, COVARIATES[name], alpha=alpha,
+                                           cluster=cluster)),
+        guardrails=each("guardrails", guardrails, lambda name: non_inferiority(
+            seen, name, guardrails[name].margin, guardrails[name].higher_is_better,
+            alpha=alpha)),
+        segments=each("segments", kinds,
+                      lambda kind: segment_lifts(seen, primary, kind, alpha=alpha)),
+        interactions=each("interactions", kinds,
+                          lambda kind: interaction_test(seen, primary, kind, alpha=alpha)),
+        drift=log.attempt("drift", lambda: drift_reading(seen, lifts, primary, alpha))
+        if read_drift else None,
+        unavailable=log.unavailable,
     )
 
 
 def drift_reading(seen: pd.DataFrame, lifts: Mapping[str, LiftResult], primary: str,
-                  alpha: float) -> DriftReading | None:
+                  alpha: float) -> DriftReading:
     """Did the sensor reading move on updated devices while behaviour stood still?
 
-    ``None`` when fewer than :data:`DRIFT_MIN_DEVICES` devices are on the build or in control.
+    Raises :class:`~sim.errors.DataError` when fewer than :data:`DRIFT_MIN_DEVICES` devices
+    are on the build or in control, or behaviour has no reading to compare with.
     """
     on_build = seen[(seen["arm"] == "treatment") & seen["installed_day"].notna()]
     control = seen[seen["arm"] == "control"]
     if len(on_build) < DRIFT_MIN_DEVICES or len(control) < DRIFT_MIN_DEVICES:
-        return None
+        raise DataError(messages.DRIFT_TOO_FEW.format(on_build=len(on_build),
+                                                      control=len(control),
+                                                      needed=DRIFT_MIN_DEVICES))
+    behaviour = primary if primary != DRIFT_METRIC else "sessions"
+    if behaviour not in lifts:
+        raise DataError(messages.DRIFT_NO_BEHAVIOUR.format(metric=behaviour))
     metric = DRIFT_METRIC
     baseline = COVARIATES[metric]
     before, after = on_build[baseline], on_build[metric].dropna()
     shift_on_build = float(after.mean() - before.mean())
     shift_control = float(control[metric].mean() - control[baseline].mean())
     on_build_ks = ks_drift(before, after, alpha)
-    behaviour_p = lifts[primary].p_value if primary != metric else lifts["sessions"].p_value
+    behaviour_p = lifts[behaviour].p_value
     measurement = on_build_ks.p_value < alpha and behaviour_p >= alpha
     template = messages.READING_DRIFT_STEP if measurement else messages.READING_DRIFT_NONE
     return DriftReading(

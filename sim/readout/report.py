@@ -21,7 +21,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -32,7 +32,7 @@ from sim.analysis.bayes import BayesResult, bayes_lift
 from sim.analysis.compliance import ComplianceResult, itt_vs_installed
 from sim.analysis.cuped import CupedResult
 from sim.analysis.drift import NoveltyResult, novelty
-from sim.analysis.frame import AnalysisResult, to_plain
+from sim.analysis.frame import AnalysisResult, ReadingLog, to_plain
 from sim.analysis.lift import LiftResult
 from sim.analysis.noninferiority import NonInferiorityResult
 from sim.analysis.power import PowerResult, mde_for_means, mde_for_proportions
@@ -57,6 +57,7 @@ from sim.analysis.sequential import (
 from sim.analysis.table import readout_dict
 from sim.case.metrics import METRIC_NAMES
 from sim.engine.result import SimResult
+from sim.errors import DataError
 from sim.readout.lean import DriftReading, analysis_population, lean_report
 
 # Device-level metrics the readout covers, in the catalogue's order (feature uses are zero in
@@ -73,7 +74,12 @@ DECISION_WINDOW_DAYS = 7
 
 @dataclass(frozen=True)
 class Report(AnalysisResult):
-    """Every reading of one simulated case. ``to_dict()`` is JSON-ready."""
+    """Every reading of one simulated case. ``to_dict()`` is JSON-ready.
+
+    A reading the data cannot give (no churn yet in a short run, too few updated devices for
+    the drift check) is ``None`` or absent from its mapping, and ``unavailable`` gives the
+    reason by name; the rest of the readout stands.
+    """
 
     case_id: str
     alpha: float
@@ -90,23 +96,28 @@ class Report(AnalysisResult):
     guardrails: Mapping[str, NonInferiorityResult]
     segments: Mapping[str, SegmentLiftsResult]
     interactions: Mapping[str, InteractionResult]
-    logrank: LogRankResult
-    hazard: HazardRatioResult
-    survival: KaplanMeierResult
+    logrank: LogRankResult | None
+    hazard: HazardRatioResult | None
+    survival: KaplanMeierResult | None
     daily: pd.DataFrame
     novelty: NoveltyResult | None
     drift: DriftReading | None
-    power: PowerResult
+    power: PowerResult | None
     sequential: SequentialResult | None
-    bayes: BayesResult
+    bayes: BayesResult | None
     compliance: ComplianceResult | None
     reading: str
+    unavailable: Mapping[str, str] = field(default_factory=dict)
+
+    def why_missing(self, name: str) -> str | None:
+        """Why the reading ``name`` (``"logrank"``, ``"metrics.crashes"``, ...) is missing."""
+        return self.unavailable.get(name)
 
     def to_dict(self) -> dict[str, Any]:
         """The command line's JSON shape (``srm``, ``metrics``, ``retention``) plus the rest."""
         base = readout_dict(self.srm, self.metrics, self.cuped, self.logrank, self.hazard)
         for name, result in self.guardrails.items():
-            base["metrics"][name]["guardrail"] = result.to_dict()
+            base["metrics"].setdefault(name, {})["guardrail"] = result.to_dict()
         base.update(
             case=self.case_id,
             alpha=self.alpha,
@@ -118,18 +129,19 @@ class Report(AnalysisResult):
                 "completeness": self.completeness.to_dict(),
                 "duplicate_reports": self.duplicate_reports,
                 "late_reports": self.late_reports,
-                "cleaning": None if self.cleaning is None else self.cleaning.to_dict(),
+                "cleaning": to_plain(self.cleaning),
             },
-            segments={kind: result.to_dict() for kind, result in self.segments.items()},
-            interactions={kind: result.to_dict() for kind, result in self.interactions.items()},
+            segments=to_plain(self.segments),
+            interactions=to_plain(self.interactions),
             daily=to_plain(self.daily.to_dict("records")),
-            novelty=None if self.novelty is None else self.novelty.to_dict(),
-            drift=None if self.drift is None else self.drift.to_dict(),
-            power=self.power.to_dict(),
-            sequential=None if self.sequential is None else self.sequential.to_dict(),
-            bayes=self.bayes.to_dict(),
-            compliance=None if self.compliance is None else self.compliance.to_dict(),
+            novelty=to_plain(self.novelty),
+            drift=to_plain(self.drift),
+            power=to_plain(self.power),
+            sequential=to_plain(self.sequential),
+            bayes=to_plain(self.bayes),
+            compliance=to_plain(self.compliance),
             reading=self.reading,
+            unavailable=dict(self.unavailable),
         )
         return base
 
@@ -154,31 +166,17 @@ def analyse(result: SimResult, alpha: float | None = None) -> Report:
     # driver-monitoring camera) have no values to read out.
     measured = [name for name in READOUT_METRICS if seen[name].notna().any()]
     core = lean_report(result, metrics=measured, alpha=alpha, seen=seen, drift=True)
-    metrics = core.metrics
-
-    survival_test = logrank(seen, "churn_day", "churned", alpha=alpha)
-    curves = kaplan_meier(seen, "churn_day", "churned", alpha=alpha)
-    if len(seen) <= COX_MAX_DEVICES:
-        hazard = cox_hazard_ratio(seen, "churn_day", "churned", alpha=alpha)
-    else:
-        hazard = discrete_hazard(at_risk_table(seen, "churn_day", "churned"), alpha=alpha)
-
+    log = ReadingLog()
+    log.unavailable.update(core.unavailable)
+    churn = ("churn_day", "churned")
+    # Above COX_MAX_DEVICES the discrete-time hazard model on day x arm rows stands in for Cox.
+    hazard_model = ((lambda: cox_hazard_ratio(seen, *churn, alpha=alpha))
+                    if len(seen) <= COX_MAX_DEVICES
+                    else (lambda: discrete_hazard(at_risk_table(seen, *churn), alpha=alpha)))
     daily = daily_lift(result.day_arm, alpha)
-    novelty_reading = _novelty(daily, result.days, alpha)
-    control = seen.loc[~arms, primary]
-    if set(np.unique(control.dropna())) <= {0, 1}:
-        power = mde_for_proportions(int(arms.sum()), float(control.mean()), alpha=alpha)
-    else:
-        power = mde_for_means(int(arms.sum()), float(control.mean()), float(control.std()),
-                              alpha=alpha)
     installed = seen.assign(installed=seen["installed_day"].notna().astype(np.int8))
-    compliance = (
-        itt_vs_installed(installed, primary, "installed", alpha=alpha)
-        if installed.loc[arms, "installed"].any()
-        else None
-    )
     clean_rows, cleaning = (None, None) if result.daily is None else clean_daily(result.daily)
-    headline = metrics[primary]
+    headline = core.metrics.get(primary)
     return Report(
         case_id=case.meta.id,
         alpha=alpha,
@@ -190,27 +188,46 @@ def analyse(result: SimResult, alpha: float | None = None) -> Report:
         duplicate_reports=int(everyone["duplicate_reports"].sum()),
         late_reports=int(everyone["late_reports"].sum()),
         cleaning=cleaning,
-        metrics=metrics,
+        metrics=core.metrics,
         cuped=core.cuped,
         guardrails=core.guardrails,
         segments=core.segments,
         interactions=core.interactions,
-        logrank=survival_test,
-        hazard=hazard,
-        survival=curves,
+        logrank=log.attempt("logrank", lambda: logrank(seen, *churn, alpha=alpha)),
+        hazard=log.attempt("hazard", hazard_model),
+        survival=log.attempt("survival", lambda: kaplan_meier(seen, *churn, alpha=alpha)),
         daily=daily,
-        novelty=novelty_reading,
+        novelty=log.attempt("novelty", lambda: _novelty(daily, result.days, alpha)),
         drift=core.drift,
-        power=power,
-        sequential=None if clean_rows is None else sequential_reading(
-            result, primary, alpha, clean_rows=clean_rows),
-        bayes=bayes_lift(seen, primary, alpha=alpha,
-                         higher_is_better=experiment.primary_higher_is_better),
-        compliance=compliance,
+        power=log.attempt("power", lambda: _power(seen, primary, arms, alpha)),
+        sequential=log.attempt("sequential", lambda: sequential_reading(
+            result, primary, alpha, clean_rows=clean_rows)) if clean_rows is not None else None,
+        bayes=log.attempt("bayes", lambda: bayes_lift(
+            seen, primary, alpha=alpha, higher_is_better=experiment.primary_higher_is_better)),
+        compliance=log.attempt("compliance", lambda: _compliance(installed, primary, arms,
+                                                                 alpha)),
         reading=messages.READING_REPORT.format(
-            srm=core.srm.reading, lift=headline.reading
-        ),
+            srm=core.srm.reading,
+            lift=headline.reading if headline is not None
+            else messages.READING_UNAVAILABLE.format(
+                what=primary, reason=core.unavailable.get(f"metrics.{primary}"))),
+        unavailable=log.unavailable,
     )
+
+
+def _power(seen: pd.DataFrame, primary: str, arms: pd.Series, alpha: float) -> PowerResult:
+    control = seen.loc[~arms, primary].dropna()
+    if set(np.unique(control)) <= {0, 1}:
+        return mde_for_proportions(int(arms.sum()), float(control.mean()), alpha=alpha)
+    return mde_for_means(int(arms.sum()), float(control.mean()), float(control.std()),
+                         alpha=alpha)
+
+
+def _compliance(installed: pd.DataFrame, primary: str, arms: pd.Series,
+                alpha: float) -> ComplianceResult:
+    if not installed.loc[arms, "installed"].any():
+        raise DataError(messages.NO_INSTALLS_YET)
+    return itt_vs_installed(installed, primary, "installed", alpha=alpha)
 
 
 def daily_lift(day_arm: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
@@ -249,10 +266,8 @@ def daily_lift(day_arm: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     return frame
 
 
-def _novelty(daily: pd.DataFrame, days: int, alpha: float) -> NoveltyResult | None:
+def _novelty(daily: pd.DataFrame, days: int, alpha: float) -> NoveltyResult:
     usable = daily.dropna(subset=["estimate", "se"])
-    if days < 2 * NOVELTY_WINDOW_DAYS or len(usable) < 2 * NOVELTY_WINDOW_DAYS:
-        return None
     return novelty(usable, NOVELTY_WINDOW_DAYS, NOVELTY_WINDOW_DAYS, alpha=alpha)
 
 

@@ -17,9 +17,11 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from sim import messages
 from sim.case.metrics import METRIC_NAMES
 from sim.decide.evidence import TruthTable, assess, assess_truth
 from sim.engine.result import SimResult
+from sim.errors import DataError
 from sim.readout.lean import LeanReport, analysis_population, lean_report
 
 SWEEP_METRICS = METRIC_NAMES
@@ -33,7 +35,7 @@ def readout(result: SimResult, metrics: Sequence[str] = (), extras: Sequence[str
     primary = case.experiment.primary_metric
     lean = lean_report(result, metrics, segments=call == "lean")
     truth = TruthTable(result.truth)
-    lift = lean.metrics[primary]
+    lift = _lift(lean, primary)
     true_abs = _true_abs(truth, primary)
     row: dict[str, Any] = {
         "n_control": lift.n_control,
@@ -65,7 +67,7 @@ def readout(result: SimResult, metrics: Sequence[str] = (), extras: Sequence[str
         row[f"ni_{name}"] = bool(test.non_inferior)
         row[f"ni_{name}_p"] = test.p_value
     for name in metrics:
-        extra = lean.metrics[name]
+        extra = _lift(lean, name)
         row.update({
             f"{name}_estimate": extra.abs_diff,
             f"{name}_ci_low": extra.abs_ci[0],
@@ -88,6 +90,14 @@ def readout(result: SimResult, metrics: Sequence[str] = (), extras: Sequence[str
     for extra in extras:
         row.update(EXTRA_READINGS[extra](result, lean))
     return row
+
+
+def _lift(lean: LeanReport, metric: str) -> Any:
+    """A metric's lift, or one line saying why the run cannot give it."""
+    if metric not in lean.metrics:
+        raise DataError(messages.READING_UNAVAILABLE.format(
+            what=metric, reason=lean.why_missing(f"metrics.{metric}")))
+    return lean.metrics[metric]
 
 
 def _true_abs(truth: TruthTable, metric: str) -> float:

@@ -86,7 +86,7 @@ def make_report(primary=(0.03, 0.01, 0.05, 0.001), *, primary_metric="sessions",
         ),
         metrics=metrics, cuped=cuped or {}, guardrails=results,
         segments={lifts.segment_col: lifts for lifts, _ in splits},
-        interactions={i.segment_col: i for _, i in splits},
+        interactions={i.segment_col: i for _, i in splits}, unavailable={},
     )
     return Report(**fields)
 

@@ -8,6 +8,7 @@ import pytest
 from scipy import stats
 
 from sim import load_scenario, simulate
+from sim.case.scenario import scenario_from_data
 from sim.engine.behaviour import Behaviour, device_effects, lognormal
 from sim.engine.fleet import build_fleet
 from sim.engine.hardware import hardware_profile
@@ -86,7 +87,7 @@ def test_out_of_memory_crashes_rise_on_small_ram(night_case):
     data = night_case.model_dump(mode="json")
     data["feature"].update(params_m=3000, quantization="int4", kv_cache_mb=300)
     data["rollout"]["gates"] = []
-    big = type(night_case).model_validate({**data, "source": "test"})
+    big = scenario_from_data({**data, "knobs": []}, "test")  # a custom case: no knobs
     truth = simulate(big, seed=3, devices=20_000).truth
     crashes = truth[(truth["metric"] == "crashes") & (truth["segment_kind"] == "chip_tier")]
     effect = dict(zip(crashes["segment"], crashes["abs_effect"], strict=True))

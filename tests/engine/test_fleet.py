@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from sim.case.scenario import scenario_from_data
 from sim.engine.fleet import build_fleet, stable_hash_uniform
 
 
@@ -84,7 +85,7 @@ def test_chip_tiers_can_scale_engagement_and_install_failures(aa_case):
     # An entry tier whose owners use the phone less and whose full storage fails big installs.
     data = aa_case.model_dump(mode="json")
     data["fleet"]["chip_tiers"][3].update(engagement=0.5, install_failure_mult=4.0)
-    case = type(aa_case).model_validate({**data, "source": "test"})
+    case = scenario_from_data({**data, "knobs": []}, "test")
     plain = build_fleet(aa_case, np.random.default_rng(6), 40_000)
     scaled = build_fleet(case, np.random.default_rng(6), 40_000)
     entry = scaled.tier == 3

@@ -105,3 +105,10 @@ def test_a_model_of_size_zero_costs_nothing(aa_case):
     assert (profile.latency_ms == 0).all()
     assert profile.footprint_mb == 0
     assert (profile.energy_j_per_use == 0).all()
+
+
+def test_the_devices_with_a_battery_are_the_catalogues():
+    from sim.case.metrics import BATTERY_DEVICE_TYPES
+    from sim.engine.hardware import BATTERY_WH
+
+    assert {kind for kind, wh in BATTERY_WH.items() if wh > 0} == BATTERY_DEVICE_TYPES

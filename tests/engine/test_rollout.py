@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from sim import simulate
+from sim.case.scenario import scenario_from_data
 from sim.engine.rollout import HOURS_PER_DAY
 
 
@@ -65,7 +66,7 @@ def test_downloads_per_hour_never_exceed_the_ota_capacity(night_case):
 def _with_rollout(case, **changes):
     data = case.model_dump(mode="json")
     data["rollout"].update(changes)
-    return type(case).model_validate({**data, "source": case.source})
+    return scenario_from_data({**data, "knobs": []}, case.source)
 
 
 def _with_bad_batch(case, action):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.case.scenario import scenario_from_data
 from sim.engine.behaviour import DayOutcome
 from sim.engine.fleet import build_fleet
 from sim.engine.rollout import DayExposure
@@ -17,7 +18,7 @@ def _defective(case, **rates):
     """The case with only the given telemetry defects (every other rate zero)."""
     data = case.model_dump(mode="json")
     data["telemetry"] = {"daily_max_devices": N, **rates}
-    return type(case).model_validate({**data, "source": "test"})
+    return scenario_from_data({**data, "knobs": []}, "test")
 
 
 def _everyone_active(n, crashed=False):

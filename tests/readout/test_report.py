@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from sim import analyse, simulate
+from sim.case.scenario import scenario_from_data
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +82,7 @@ def test_itt_is_diluted_relative_to_the_effect_on_installed(night_case):
 def test_drift_tells_a_measurement_step_from_behaviour(aa_case):
     data = aa_case.model_dump(mode="json")
     data["telemetry"]["firmware_shift"] = 3.0
-    shifted = type(aa_case).model_validate({**data, "source": "test"})
+    shifted = scenario_from_data({**data, "knobs": []}, "test")
     report = analyse(simulate(shifted, seed=1, devices=20_000))
     drift = report.drift
     assert drift.on_build_ks.p_value < 1e-6
