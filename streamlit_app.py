@@ -10,10 +10,13 @@ from __future__ import annotations
 import streamlit as st
 
 from sim.limits import MAX_SEED
-from ui import state
+from ui import rooms, state
+from ui.guard import literal
 
 st.set_page_config(page_title="Launch Room", page_icon="🚀", layout="wide")
 state.init_state()
+# Before the sidebar: a rejoin link may switch the sidebar to its room's run.
+secret_in_link = rooms.take_secrets_from_link()
 cases = state.case_library()
 
 PRACTICE = [
@@ -36,6 +39,7 @@ with st.sidebar:
                      format_func=lambda n: f"{n:,} devices")
     st.caption(f"Share this exact run: `{state.share_query()}`")
 for note in st.session_state.pop("_link_notes", []):
-    st.warning(note)
-state.sync_link()
+    st.warning(literal(note))
+if not secret_in_link:  # else the address is the script's to clean this run (no history entry)
+    state.sync_link()
 page.run()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from sim import messages
 from sim.analysis import analyse_table, load_table
+from sim.analysis.table import arm_value
 from sim.export.charts import daily_lift, forest, lift_rows, segment_rows
 from ui import charts, state, tables, texts
-from ui.guard import guard
+from ui.guard import guard, literal
 from ui.runs import run_and_report
 
 key = state.run_key()
@@ -32,16 +34,20 @@ with own_tab:
             numeric = [c for c in columns if c != arm and table[c].dtype.kind in "biuf"]
             metrics = st.multiselect("Metrics", numeric, default=numeric[:5])
             covariate = st.selectbox("Pre-period covariate (CUPED)", ["(none)", *numeric])
-            control_value = next(v for v in table[arm].dropna().unique() if str(v) == control)
             report = analyse_table(
-                table, arm, control=control_value, metrics=metrics or None,
+                table, arm, control=arm_value(table, arm, control), metrics=metrics or None,
                 covariate=None if covariate == "(none)" else covariate,
             )
             st.info(report.srm.reading)
             st.dataframe(tables.lift_table(report.metrics, report.cuped), hide_index=True)
             st.altair_chart(forest(lift_rows(report.metrics),
-                                          "Relative lift with 95% CI", "Relative lift"),
+                                   "Relative lift with 95% CI", "Relative lift"),
                             width="stretch")
+            if report.skipped_columns:
+                st.caption(literal(messages.COLUMNS_SKIPPED.format(
+                    columns=", ".join(report.skipped_columns))))
+            for name, reason in report.unavailable.items():
+                st.warning(literal(texts.READING_MISSING.format(what=name, reason=reason)))
 
 result, report = run_and_report(
     key, (quality_tab, lift_tab, segments_tab, retention_tab, time_tab, drift_tab))
@@ -80,33 +86,48 @@ with lift_tab:
         st.caption(report.cuped[primary].reading)
     for guardrail in report.guardrails.values():
         (st.success if guardrail.non_inferior else st.warning)(guardrail.reading)
-    if report.compliance is not None:
-        st.caption(report.compliance.reading)
-    st.caption(report.bayes.reading)
+    for name, reason in report.unavailable.items():
+        if name.startswith(("metrics.", "cuped.", "guardrails.")):
+            st.warning(texts.READING_MISSING.format(what=name.replace(".", ": ", 1),
+                                                    reason=reason))
+    for extra in (report.compliance, report.bayes):
+        if extra is not None:
+            st.caption(extra.reading)
 
 with segments_tab:
     st.subheader(f"{primary} by segment")
     if not report.segments:
         st.info("This fleet has a single segment of each kind: nothing to split.")
+    for name, reason in report.unavailable.items():
+        if name.startswith("segments."):
+            st.info(texts.READING_MISSING.format(what=name.replace(".", ": ", 1), reason=reason))
     for kind, segments in report.segments.items():
         st.markdown(f"**By {kind.replace('_', ' ')}**")
         st.altair_chart(forest(segment_rows(segments, case.experiment.alpha),
                                       f"Relative lift in {primary} by {kind.replace('_', ' ')}",
                                       "Relative lift", label="segment"), width="stretch")
         st.dataframe(tables.segment_table(segments), hide_index=True)
-        st.caption(report.interactions[kind].reading)
+        interaction = report.interactions.get(kind)
+        st.caption(interaction.reading if interaction is not None else texts.READING_MISSING.format(
+            what="The interaction test", reason=report.why_missing(f"interactions.{kind}")))
 
 with retention_tab:
     st.subheader("Retention")
-    left, middle, right = st.columns(3)
-    left.metric("Log-rank chi-square", f"{report.logrank.chi2:.2f}", f"p = {report.logrank.p_value:.3g}",
-                delta_color="off")
-    middle.metric("Hazard ratio (treatment vs control)", f"{report.hazard.hazard_ratio:.3f}",
-                  f"95% CI {report.hazard.ci[0]:.3f} to {report.hazard.ci[1]:.3f}", delta_color="off")
-    right.metric("Method", report.hazard.method)
-    st.altair_chart(charts.survival_curves(tables.survival_frame(report.survival)),
-                    width="stretch")
-    st.caption(report.hazard.reading)
+    if report.logrank is None or report.hazard is None or report.survival is None:
+        st.info(texts.READING_MISSING.format(
+            what="Retention", reason=report.why_missing("logrank") or report.why_missing(
+                "hazard") or report.why_missing("survival")))
+    else:
+        left, middle, right = st.columns(3)
+        left.metric("Log-rank chi-square", f"{report.logrank.chi2:.2f}",
+                    f"p = {report.logrank.p_value:.3g}", delta_color="off")
+        middle.metric("Hazard ratio (treatment vs control)", f"{report.hazard.hazard_ratio:.3f}",
+                      f"95% CI {report.hazard.ci[0]:.3f} to {report.hazard.ci[1]:.3f}",
+                      delta_color="off")
+        right.metric("Method", report.hazard.method)
+        st.altair_chart(charts.survival_curves(tables.survival_frame(report.survival)),
+                        width="stretch")
+        st.caption(report.hazard.reading)
 
 with time_tab:
     st.subheader("Lift over time")
@@ -114,13 +135,16 @@ with time_tab:
     if report.novelty is not None:
         (st.warning if report.novelty.p_value < case.experiment.alpha else st.info)(
             report.novelty.reading)
+    else:
+        st.caption(texts.READING_MISSING.format(what="Novelty check",
+                                                reason=report.why_missing("novelty")))
     if report.sequential is not None:
         st.caption(report.sequential.reading)
 
 with drift_tab:
     st.subheader("Did the measurement move, or the behaviour?")
     if report.drift is None:
-        st.info("Too few updated devices to compare before and after.")
+        st.info(texts.READING_MISSING.format(what="Drift check", reason=report.why_missing("drift")))
     else:
         drift = report.drift
         (st.warning if drift.measurement_step else st.info)(drift.reading)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import state
+from ui.guard import literal
 
 cases = state.case_library()
 
@@ -30,7 +31,7 @@ for index, (case_id, case) in enumerate(cases.items()):
                   disabled=selected, on_click=_pick, args=(case_id,))
 
 for problem in state.library_problems():
-    st.warning(f"A case file could not be loaded: {problem}")
+    st.warning(literal(f"A case file could not be loaded: {problem}"))
 
 case = cases[st.session_state["case_id"]]
 st.divider()

@@ -53,6 +53,8 @@ if room_ui.is_facilitator():
         st.code(join_link, language=None)
         with st.expander("Facilitator link (keep it to yourself: it reveals the room)"):
             st.code(facilitator_link, language=None)
+        if not room.is_revealed:
+            room_ui.member_admin(room, store)
         if not room.is_revealed and st.button("Reveal the truth and the board", type="primary"):
             with st.spinner("Scoring every submission on the room's run..."), \
                     guard(texts.ROOM_FAILED):
@@ -67,6 +69,9 @@ if name is not None:
     with st.container(border=True):
         st.markdown("**Your call**")
         st.text(f"You are in this room as {name}.")
+        with st.expander("Your personal rejoin link"):
+            st.caption(texts.ROOM_REJOIN_HELP)
+            st.code(room_ui.rejoin_link(room), language=None)
         if not room.is_revealed and room_ui.run_status(room):
             room_ui.member_decision(room, store, name)
         room_ui.own_submission(room, store, name)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from sim import messages
+from sim.analysis.frame import to_plain
 from sim.case.knobs import parse_knob_value, parse_overrides
 from sim.case.library import CASES_FOLDER, case_paths, resolve_case
 from sim.case.scenario import load_scenario
@@ -163,7 +164,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.out is not None:
         summary["saved_to"] = str(args.out)
     if args.json:
-        print(json.dumps(summary, indent=2))
+        print(json.dumps(to_plain(summary), indent=2, allow_nan=False))
     else:
         print(_human_summary(summary))
     return 0
@@ -191,6 +192,7 @@ def _human_summary(summary: dict) -> str:
 
 def _analyse(args: argparse.Namespace) -> int:
     from sim.analysis import analyse_table, load_table
+    from sim.analysis.table import arm_value
     from sim.engine.result import SimResult
     from sim.readout.report import analyse
 
@@ -202,7 +204,7 @@ def _analyse(args: argparse.Namespace) -> int:
         report = analyse_table(
             table,
             arm=args.arm,
-            control=_arm_value(table, args.arm, args.control),
+            control=arm_value(table, args.arm, args.control),
             metrics=args.metrics,
             covariate=args.covariate,
             duration=args.duration,
@@ -218,14 +220,9 @@ def _analyse(args: argparse.Namespace) -> int:
     return 0
 
 
-def _arm_value(table, arm: str, control: str | None):
-    """The control value as it appears in the column (``--control 0`` matches an int 0)."""
-    if control is None or arm not in table.columns:
-        return control
-    for value in table[arm].dropna().unique():
-        if str(value) == control:
-            return value
-    return control
+def _number(value, spec: str) -> str:
+    """A number of the JSON payload as text; ``n/a`` where it is null (undefined)."""
+    return "n/a" if value is None else format(value, spec)
 
 
 def _interval(pair) -> str:
@@ -235,28 +232,33 @@ def _interval(pair) -> str:
 def _human_readout(payload: dict, reading: str) -> str:
     srm = payload["srm"]
     lines = [
-        f"SRM: chi2 {srm['chi2']:.3g}, p {srm['p_value']:.3g} "
+        f"SRM: chi2 {_number(srm['chi2'], '.3g')}, p {_number(srm['p_value'], '.3g')} "
         f"({srm['n_control']:,} control, {srm['n_treatment']:,} treatment)",
         f"{'metric':<18}{'control':>12}{'treatment':>12}{'abs diff':>12}  {'95% CI':<24}"
         f"{'rel lift':>9}  p-value",
     ]
     for name, entry in payload["metrics"].items():
         for label, values in ((name, entry), ("  cuped", entry.get("cuped"))):
-            if values is None:
+            if not values or "control_mean" not in values:
                 continue
-            rel = values["rel_lift"]
             lines.append(
-                f"{label:<18}{values['control_mean']:>12.4g}{values['treatment_mean']:>12.4g}"
-                f"{values['abs_diff']:>+12.4g}  {_interval(values['abs_ci']):<24}"
-                f"{'n/a' if rel is None else f'{rel:+.2%}':>9}  {values['p_value']:.3g}"
+                f"{label:<18}{_number(values['control_mean'], '>12.4g')}"
+                f"{_number(values['treatment_mean'], '>12.4g')}"
+                f"{_number(values['abs_diff'], '>+12.4g')}  {_interval(values['abs_ci']):<24}"
+                f"{_number(values['rel_lift'], '+.2%'):>9}  {_number(values['p_value'], '.3g')}"
             )
     retention = payload.get("retention")
     if retention:
         lines.append(
-            f"retention: log-rank chi2 {retention['logrank_chi2']:.3g}, p "
-            f"{retention['logrank_p']:.3g}; hazard ratio {retention['hazard_ratio']:.3g} "
+            f"retention: log-rank chi2 {_number(retention['logrank_chi2'], '.3g')}, p "
+            f"{_number(retention['logrank_p'], '.3g')}; hazard ratio "
+            f"{_number(retention['hazard_ratio'], '.3g')} "
             f"{_interval(retention['hazard_ratio_ci'])}"
         )
+    for name, reason in (payload.get("unavailable") or {}).items():
+        lines.append(messages.READING_UNAVAILABLE.format(what=name, reason=reason))
+    if payload.get("skipped_columns"):
+        lines.append(messages.COLUMNS_SKIPPED.format(columns=", ".join(payload["skipped_columns"])))
     lines.append(reading)
     return "\n".join(lines)
 

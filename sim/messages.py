@@ -76,10 +76,20 @@ DRIFT_NO_BEHAVIOUR = "the drift check compares the reading with {metric}, which 
 TABLE_IS_FOLDER = "{path}: is a folder, not a table file"
 TABLE_UNSUPPORTED_FORMAT = "{path}: unsupported table format {suffix!r}; use .csv or .parquet"
 TABLE_UNREADABLE = "{path}: cannot be read as {kind} ({detail})"
+TABLE_RAGGED = (
+    "{path}: line {line} has {found} fields but the header has {expected}; every row needs one "
+    "value per column"
+)
+COLUMNS_SKIPPED = "left out {columns}: not numbers"
+ARM_VALUE_UNKNOWN = "no arm {value!r} in column {arm_col!r}; arms present: {arms}"
 TABLE_FILE_EMPTY = "{path}: the table has no rows"
 TABLE_EMPTY = "the table has no rows"
 COLUMN_UNKNOWN = "no column {column!r} in the table; available columns: {available}"
 COLUMN_NOT_NUMERIC = "column {column!r} is not numeric (dtype {dtype}); it must hold numbers"
+COLUMN_NOT_FINITE = (
+    "column {column!r} has {count} value(s) that are infinite or beyond {limit:g} in magnitude "
+    "(row {rows}); fix or drop them"
+)
 COLUMN_ALL_MISSING = "column {column!r} has no values (every row is empty)"
 COLUMN_NOT_BINARY = "column {column!r} is not binary (it holds values other than 0 and 1)"
 COLUMN_NEGATIVE = "column {column!r} has negative values; it must be 0 or more"
@@ -362,6 +372,26 @@ ROOM_UNKNOWN = "no room has the code {code}; check the code with your facilitato
 ROOM_NAME_EMPTY = "type a display name (1 to {limit} characters)"
 ROOM_NAME_TOO_LONG = "a display name has at most {limit} characters (got {length})"
 ROOM_NAME_UNPRINTABLE = "a display name must be plain printable text (no control characters)"
+ROOM_NAME_MIXED_SCRIPT = "a display name must use one writing system (this one mixes {scripts})"
+ROOM_NAME_LOOKALIKE = (
+    "{name!r} looks like {existing!r}, who is already in room {code}; pick a name that looks "
+    "different"
+)
+ROOM_NAME_TAKEN = (
+    "{name!r} is already in room {code}; to come back as {name}, open your personal rejoin "
+    "link, or join under another name"
+)
+ROOM_MEMBER_TOKEN_BAD = (
+    "that member link is not valid for room {code}; join the room with your display name"
+)
+ROOM_EXPIRED = "room {code} has expired (rooms last {days} days); ask the facilitator for a new one"
+ROOM_RATE_LIMITED = (
+    "too many {action} from here in the last {minutes} minutes; try again in a few minutes"
+)
+ROOM_EXPIRY_BAD = (
+    "LAUNCHROOM_ROOM_DAYS must be a number of days above 0 and at most 3650 (got {value!r})"
+)
+ROOM_MEMBER_UNKNOWN = "{name!r} is not a member of room {code}"
 ROOM_NOT_A_MEMBER = "{name!r} has not joined room {code}; join it first"
 ROOM_FULL = "room {code} is full ({limit} members)"
 ROOM_MEMO_TOO_LONG = "a memo has at most {limit:,} characters (got {length:,})"

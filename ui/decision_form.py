@@ -18,6 +18,7 @@ from sim.decide import CALL_LABELS, CHECKS, Decision, Scorecard
 from sim.decide.decision import MEMO_MAX_CHARS
 from sim.export.ledger import DEFAULT_DATA_OWNED, LedgerRow
 from ui import texts
+from ui.guard import literal
 from ui.state import RunKey
 
 LIFT_LIMITS_PCT = (-100.0, 1000.0)
@@ -103,6 +104,6 @@ def decision_form(case: Scenario, form_key: str, days: int, submit_label: str,
             "decision_day": int(day), "memo": memo,
         }).check_segments(case)
     except LaunchRoomError as error:
-        st.error(texts.DECISION_INVALID.format(error=error))
+        st.error(literal(texts.DECISION_INVALID.format(error=error)))
         return None
     return FormInput(decision, data_owned or DEFAULT_DATA_OWNED)

@@ -1,17 +1,21 @@
 """The Study group page's pieces: the room store, joining and creating rooms, the board.
 
-The room lives in this browser session (``room_code``, and ``room_name`` for a member,
-``room_token`` for the facilitator). A link's ``?room=`` fills in the code; a facilitator
-link's ``?token=`` is checked, kept in the session and taken out of the address bar at once,
-so a shared screen or a copied address never shows it. Everything a person typed (names,
-memos) is drawn with ``st.text`` or inside tables, never as Markdown or HTML.
+The room lives in this browser session (``room_code``; ``room_name`` and ``room_member`` -
+the member's secret - for a member; ``room_token`` for the facilitator). A link's ``?room=``
+fills in the code; a facilitator link's ``?token=`` and a member's rejoin link's ``?member=``
+are taken out of the address bar and out of the browser's history entry on whatever page the
+link opens (:func:`take_secrets_from_link`, called by the entry point), kept in the session and
+checked on the Study group page, so a shared screen, a copied address or the back button never
+shows them. Everything a person typed (names, memos) is drawn with ``st.text``, inside tables
+or escaped (:func:`ui.guard.literal`), never as Markdown or HTML.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-import re
 from collections.abc import Callable, Sequence
+from urllib.parse import urlencode
 
 import altair as alt
 import pandas as pd
@@ -24,12 +28,15 @@ from sim.limits import MAX_SEED
 from sim.rooms import Board, Room, RoomStore, Scores
 from ui import state, texts, widgets
 from ui.decision_form import decision_form, latest_entry
+from ui.guard import literal
 from ui.runs import analyse_case, has_run, run_case
 from ui.state import RunKey
 
 BOARD_REFRESH_S = 5
-CODE, NAME, TOKEN = "room_code", "room_name", "room_token"
+CODE, NAME, TOKEN, MEMBER = "room_code", "room_name", "room_token", "room_member"
 _NOTES, _SEEN_REVEAL = "_room_notes", "_room_seen_reveal"
+_FROM_LINK = "_room_link_secrets"  # (room, facilitator token, member secret) read off a link
+SECRET_PARAMS = ("token", "member")
 _log = logging.getLogger("launchroom.ui")
 
 
@@ -44,22 +51,9 @@ def store() -> RoomStore:
     return _store(rooms.database_url())
 
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&])")
-
-
-def plain(text: object) -> str:
-    """Text for an element that renders Markdown (alerts, labels), every markup character
-    escaped, so what a person typed (a code, a name) shows literally.
-
-    >>> print(plain("**Ana** <b>"))
-    \\*\\*Ana\\*\\* \\<b\\>
-    """
-    return _MARKDOWN.sub(r"\\\1", str(text))
-
-
 def note(kind: str, text: str) -> None:
     """Queue a message for the next run of the page (callbacks cannot draw)."""
-    st.session_state.setdefault(_NOTES, []).append((kind, plain(text)))
+    st.session_state.setdefault(_NOTES, []).append((kind, literal(text)))
 
 
 def show_notes() -> None:
@@ -99,13 +93,38 @@ def mark_revealed(room: Room) -> None:
         st.session_state[_SEEN_REVEAL] = True
 
 
-def arrive_from_link(room_store: RoomStore) -> None:
-    """Read the link's ``?room=`` (fills in the join form) and ``?token=`` (the facilitator)."""
+def take_secrets_from_link() -> bool:
+    """Take a facilitator token or a member's secret out of the link, on any page.
+
+    The secrets go into the session, and a script replaces the browser's current history
+    entry with the same address without them (``history.replaceState``; changing
+    ``st.query_params`` would push a new entry and leave the secret one behind the back
+    button). A member's rejoin link brings the member back at once (before the sidebar is
+    drawn, so it can take the room's settings). Returns whether it did, so the entry point
+    leaves the address alone this run.
+    """
     params = st.query_params
-    code = params.get("room")
-    token = params.get("token")
-    if token is not None:
-        del st.query_params["token"]  # never keep the secret in the address bar
+    found = {name: params.get(name) for name in SECRET_PARAMS if name in params}
+    if not found:
+        return False
+    st.session_state[_FROM_LINK] = (params.get("room"), found.get("token"))
+    if found.get("member") is not None:
+        _safely(lambda: _rejoin(params.get("room") or "", found["member"]))
+    kept = {name: value for name, value in params.items() if name not in SECRET_PARAMS}
+    query = ("?" + urlencode(kept)) if kept else ""
+    # The script is ours; the only outside text in it is the address, JSON-encoded.
+    st.iframe(
+        "<script>const w = window.parent; "
+        f"w.history.replaceState(w.history.state, '', w.location.pathname + {json.dumps(query)} "
+        "+ w.location.hash);</script>", height=1)
+    return True
+
+
+def arrive_from_link(room_store: RoomStore) -> None:
+    """Act on the link: ``?room=`` fills in the join form; a facilitator token (taken off the
+    link by :func:`take_secrets_from_link`) signs this session in as the facilitator."""
+    code, token = st.session_state.pop(_FROM_LINK, (None, None))
+    code = code or st.query_params.get("room")
     if not code:
         return
     try:
@@ -122,25 +141,46 @@ def arrive_from_link(room_store: RoomStore) -> None:
         st.session_state.setdefault("room_join_code", display)
 
 
-def _enter(code: str, token: str | None = None, name: str | None = None) -> None:
+def _rejoin(code: str, secret: str) -> None:
+    member = store().member(code, secret)
+    apply_settings(member.room)
+    _enter(member.room.display_code, name=member.name, member_token=member.token)
+    note("success", texts.ROOM_REJOINED.format(code=member.room.display_code, name=member.name))
+
+
+def _enter(code: str, token: str | None = None, name: str | None = None,
+           member_token: str | None = None) -> None:
     if st.session_state.get(CODE) != code:
-        for key in (NAME, TOKEN, _SEEN_REVEAL):
+        for key in (NAME, TOKEN, MEMBER, _SEEN_REVEAL):
             st.session_state.pop(key, None)
     st.session_state[CODE] = code
     if token is not None:
         st.session_state[TOKEN] = token
     if name is not None:
         st.session_state[NAME] = name
+        st.session_state[MEMBER] = member_token
     st.query_params["room"] = code
+
+
+def member_token() -> str | None:
+    """This session's member secret (``None`` for someone who has not joined)."""
+    return st.session_state.get(MEMBER)
+
+
+def client() -> str | None:
+    """Who is asking, for the store's rate limits: the browser's address as the server sees
+    it (behind a proxy, every person may share one address); ``None`` where the server does
+    not know it (AppTest has no client)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else None
 
 
 def leave() -> None:
     """Leave the room in this session (the room and the submission stay in the store)."""
-    for key in (CODE, NAME, TOKEN, _SEEN_REVEAL, "room_join_code"):
+    for key in (CODE, NAME, TOKEN, MEMBER, _SEEN_REVEAL, "room_join_code"):
         st.session_state.pop(key, None)
-    for key in ("room", "token"):
-        if key in st.query_params:
-            del st.query_params[key]
+    if "room" in st.query_params:
+        del st.query_params["room"]
 
 
 # --- room settings and the sidebar ----------------------------------------------------------
@@ -204,10 +244,11 @@ def join(room_store: RoomStore, code: str | None = None) -> None:
 
     def work() -> None:
         name = rooms.clean_name(st.session_state.get("room_join_name", ""))
-        room = room_store.join(code or st.session_state.get("room_join_code", ""), name)
-        apply_settings(room)
-        _enter(room.display_code, name=name)
-        note("success", texts.ROOM_JOINED.format(code=room.display_code))
+        member = room_store.join(code or st.session_state.get("room_join_code", ""), name,
+                                 client=client())
+        apply_settings(member.room)
+        _enter(member.room.display_code, name=member.name, member_token=member.token)
+        note("success", texts.ROOM_JOINED.format(code=member.room.display_code))
 
     _safely(work)
 
@@ -218,7 +259,7 @@ def create(room_store: RoomStore) -> None:
     def work() -> None:
         key = state.run_key()
         code, token = room_store.create_room(key.case_id, key.seed, key.devices,
-                                             key.knob_values())
+                                             key.knob_values(), client=client())
         _enter(code, token=token)
         note("success", texts.ROOM_CREATED.format(code=code))
 
@@ -227,6 +268,33 @@ def create(room_store: RoomStore) -> None:
 
 def use_room_settings(room: Room) -> None:
     _safely(lambda: apply_settings(room))
+
+
+def remove(room_store: RoomStore, room: Room, name: str) -> None:
+    """The facilitator takes a member out of the room (a button callback)."""
+
+    def work() -> None:
+        room_store.remove_member(room.code, name, st.session_state.get(TOKEN))
+        note("success", texts.ROOM_REMOVED.format(name=name))
+
+    _safely(work)
+
+
+def member_admin(room: Room, room_store: RoomStore) -> None:
+    """The facilitator's list of members, each with a button that takes them out."""
+    try:
+        members = [entry.name for entry in room_store.board(room.code).entries]
+    except LaunchRoomError as error:
+        st.warning(literal(texts.ROOM_FAILED.format(error=error)))
+        return
+    if not members:
+        return
+    with st.expander(f"Members ({len(members)})"):
+        for index, name in enumerate(members):
+            left, right = st.columns([4, 1])
+            left.text(name)
+            right.button("Remove", key=f"room_remove::{room.code}::{index}", on_click=remove,
+                         args=(room_store, room, name))
 
 
 # --- scoring with the app's cached runs -------------------------------------------------------
@@ -242,10 +310,21 @@ def scorer(room: Room, decisions: Sequence[Decision]) -> Scores:
 def links(room: Room, token: str | None) -> tuple[str, str | None]:
     """The join link and (with the token) the facilitator link, absolute when the browser's
     address is known."""
-    base = st.context.url or ""
+    base = _base_url()
     join_link = base + room.join_query()
     boss = base + rooms.facilitator_query(room.code, token) if token else None
     return join_link, boss
+
+
+def rejoin_link(room: Room) -> str | None:
+    """This member's personal rejoin link (``None`` when this session is not a member)."""
+    secret = member_token()
+    return _base_url() + rooms.member_query(room.code, secret) if secret else None
+
+
+def _base_url() -> str:
+    url = st.context.url or ""
+    return url.split("?", 1)[0]
 
 
 # --- the member's decision -------------------------------------------------------------------
@@ -258,9 +337,10 @@ def member_decision(room: Room, room_store: RoomStore, name: str) -> None:
     if submitted is None:
         return
     try:
-        room_store.submit(room.code, name, submitted.decision, scenario=case)
+        room_store.submit(room.code, name, submitted.decision, member_token=member_token(),
+                          scenario=case)
     except LaunchRoomError as error:
-        st.error(plain(texts.ROOM_FAILED.format(error=error)))
+        st.error(literal(texts.ROOM_FAILED.format(error=error)))
         return
     st.success(texts.ROOM_SUBMITTED)
 
@@ -268,9 +348,9 @@ def member_decision(room: Room, room_store: RoomStore, name: str) -> None:
 def own_submission(room: Room, room_store: RoomStore, name: str) -> None:
     """What this member submitted (only they see it before the reveal)."""
     try:
-        mine = room_store.submission(room.code, name)
+        mine = room_store.submission(room.code, name, member_token=member_token())
     except LaunchRoomError as error:
-        st.error(plain(texts.ROOM_FAILED.format(error=error)))
+        st.error(literal(texts.ROOM_FAILED.format(error=error)))
         return
     if mine is None:
         st.caption("You have not submitted yet.")
@@ -354,7 +434,7 @@ def _show_board(board: Board) -> None:
         card = entry.scorecard or {}
         total = card.get("total")
         score = "not scored" if total is None else f"{total}/100"
-        with st.expander(f"{plain(entry.name)}: {score}"):
+        with st.expander(f"{literal(entry.name)}: {score}"):
             st.text(f"Call: {rooms.decision_label(entry.decision)}")
             for item in card.get("items") or ():
                 st.text(f"{item['criterion'].capitalize()} "
@@ -371,7 +451,7 @@ def live_board(code: str) -> None:
     try:
         board = store().board(code)
     except LaunchRoomError as error:
-        st.warning(plain(texts.ROOM_DB_DOWN.format(error=error)))
+        st.warning(literal(texts.ROOM_DB_DOWN.format(error=error)))
         return
     _show_board(board)
     if board.revealed and not st.session_state.get(_SEEN_REVEAL):

@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from sim import Report, SimResult, analyse, simulate
+from sim import LaunchRoomError, Report, SimResult, analyse, simulate
 from ui import texts
 from ui.guard import guard
 from ui.progress import with_progress
@@ -15,15 +15,35 @@ from ui.state import RunKey, case_library
 
 Progress = Callable[[float, str], None]
 
+MAX_DEVICE_DAYS = 200_000 * 60
+"""The most device-days one run started from the app may simulate (the server is shared)."""
+MAX_ROWS_KEPT = 2_000_000
+"""The most raw report rows (panel devices x days) one run started from the app may keep."""
+CACHED_RUNS = 6
+"""Runs the server keeps in memory. Within the caps above a run takes at most about 100 MB
+(32 MB at 200,000 devices x 28 days), so the cache holds at most about 600 MB."""
 
-@st.cache_data(max_entries=8, show_spinner=False)
+
+def check_run_size(key: RunKey) -> None:
+    """Refuse, with one line, a run bigger than this server runs for one person."""
+    case = case_library()[key.case_id].with_knobs(key.knob_values())
+    device_days = key.devices * case.fleet.days
+    rows = min(key.devices, case.telemetry.daily_max_devices) * case.fleet.days
+    if device_days > MAX_DEVICE_DAYS or rows > MAX_ROWS_KEPT:
+        raise LaunchRoomError(texts.RUN_TOO_BIG.format(
+            devices=key.devices, days=case.fleet.days, device_days=device_days,
+            cap=MAX_DEVICE_DAYS, rows=rows, row_cap=MAX_ROWS_KEPT))
+
+
+@st.cache_data(max_entries=CACHED_RUNS, show_spinner=False)
 def run_case(key: RunKey, _progress: Progress | None = None) -> SimResult:
-    """Simulate the run ``key`` describes."""
+    """Simulate the run ``key`` describes (within :func:`check_run_size`'s caps)."""
+    check_run_size(key)
     case = case_library()[key.case_id].with_knobs(key.knob_values())
     return simulate(case, seed=key.seed, devices=key.devices, progress=_progress)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_data(max_entries=CACHED_RUNS, show_spinner=False)
 def analyse_case(key: RunKey) -> Report:
     """The full readout of a run (the run itself comes from the cache)."""
     return analyse(run_case(key))

@@ -25,8 +25,10 @@ from ui import texts
 DEFAULT_CASE = "camera_night_mode"
 FLEET_SIZES = (10_000, 20_000, 50_000, 100_000, 200_000)
 DEFAULT_DEVICES = 100_000
-_RESERVED = {"case", "seed", "devices", "room", "token"}
-_KEPT = ("room", "token")  # a study group's link: kept in the address bar, never a knob
+_RESERVED = {"case", "seed", "devices", "room", "token", "member"}
+MAX_LINK_VALUE_CHARS = 100
+"""The longest value a link may give a setting (a knob value, a seed)."""
+_KEPT = ("room",)  # a study group's code stays in the address bar (secrets never do)
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,13 @@ def library_problems(folder: str = str(CASES_FOLDER)) -> list[str]:
 
 
 def init_state() -> None:
-    """Set the session's defaults once, reading a shared link's query parameters if present."""
+    """Set the session's defaults once, reading a shared link's query parameters if present.
+
+    A link carries the case, the seed, the fleet size and the case's declared knobs (a room's
+    link also its code and, for the facilitator, a token the Study group page takes out of the
+    address bar). Every other key is ignored with a note naming it; every value is read with
+    a bounded length; a value a knob does not accept is left out with its reason.
+    """
     cases = case_library()
     if st.session_state.get("_initialised"):
         return
@@ -105,14 +113,27 @@ def init_state() -> None:
     devices = _int_param(params.get("devices"), DEFAULT_DEVICES, FLEET_SIZES[0], FLEET_SIZES[-1],
                          "devices", notes)
     st.session_state.setdefault("devices", min(FLEET_SIZES, key=lambda size: abs(size - devices)))
-    knobs = {key: parse_knob_value(value) for key, value in params.items() if key not in _RESERVED}
     st.session_state.setdefault("knobs", {})
+    case = cases[case_id]
+    knobs: dict[str, Any] = {}
+    for key in params:
+        if key in _RESERVED:
+            continue
+        raw = params.get(key) or ""
+        if case.knob(key) is None:
+            notes.append(texts.LINK_KEY_IGNORED.format(key=key))
+        elif len(raw) > MAX_LINK_VALUE_CHARS:
+            notes.append(texts.LINK_VALUE_TOO_LONG.format(key=key, limit=MAX_LINK_VALUE_CHARS))
+        else:
+            try:
+                value = parse_knob_value(raw)
+                case.with_knobs({**knobs, key: value})
+            except LaunchRoomError as error:
+                notes.append(texts.LINK_BAD_KNOBS.format(error=error))
+            else:
+                knobs[key] = value
     if knobs:
-        try:
-            cases[case_id].with_knobs(knobs)
-            st.session_state["knobs"][case_id] = knobs
-        except LaunchRoomError as error:
-            notes.append(texts.LINK_BAD_KNOBS.format(error=error))
+        st.session_state["knobs"][case_id] = knobs
     st.session_state.setdefault("decisions", [])
     st.session_state["_link_notes"] = notes
     st.session_state["_initialised"] = True
@@ -123,6 +144,8 @@ def _int_param(raw: str | None, default: int, low: int, high: int, name: str,
     if raw is None:
         return default
     try:
+        if len(raw) > MAX_LINK_VALUE_CHARS:
+            raise ValueError(raw)
         value = int(raw)
     except ValueError:
         notes.append(texts.LINK_BAD_NUMBER.format(name=name, value=raw))

@@ -1,15 +1,26 @@
 """Every message the app shows, in one place (the library's own live in sim/messages.py)."""
 
 LINK_UNKNOWN_CASE = "The link names a case that does not exist ({case}); showing the default case."
-LINK_BAD_NUMBER = "The link's {name} ({value}) is not usable here; using the default."
-LINK_BAD_KNOBS = "The link's settings were not applied: {error}"
+LINK_BAD_NUMBER = "The link's {name} is not usable here ({value!r}); using the default."
+LINK_BAD_KNOBS = "A setting in the link was not applied: {error}"
+LINK_KEY_IGNORED = (
+    "The link's {key!r} was ignored: a link sets only the case, the seed, the fleet size and "
+    "the case's own knobs."
+)
+LINK_VALUE_TOO_LONG = "The link's {key!r} was ignored: a value has at most {limit} characters."
 RUN_FIRST = "Run the fleet first: the analysis needs a simulated run of the current settings."
+RUN_TOO_BIG = (
+    "This run is bigger than this server runs for one person: {devices:,} devices x {days} days "
+    "= {device_days:,} device-days (at most {cap:,}) keeping {rows:,} raw report rows (at most "
+    "{row_cap:,}). Choose fewer devices or fewer days, or run it with python -m sim run."
+)
 RUN_FAILED = "The run failed: {error}. Change the setting it names, or reset the knobs."
 UNEXPECTED = (
     "Something went wrong ({kind}: {detail}). Try a smaller fleet or reset the knobs; if it "
     "keeps happening, note the link and report it."
 )
 UPLOAD_FAILED = "That file cannot be analysed: {error}"
+READING_MISSING = "{what} is not available for this run: {reason}."
 DECISION_INVALID = "The decision cannot be scored: {error}"
 BUDGET_OVER = "Over budget: {days} days from hypothesis to full rollout (the rule is {budget})."
 BUDGET_OK = "Within budget: {days} days from hypothesis to full rollout (the rule is {budget})."
@@ -38,6 +49,12 @@ ROOM_RUN_FIRST = (
 )
 ROOM_SETTINGS_DIFFER = (
     "Your sidebar no longer matches the room's settings, so your run is not the room's run."
+)
+ROOM_REJOINED = "Welcome back, {name}: you are in room {code} again."
+ROOM_REMOVED = "{name} is no longer in the room."
+ROOM_REJOIN_HELP = (
+    "Your personal rejoin link brings you back as the same member from any browser. Keep it "
+    "to yourself: whoever has it can submit as you."
 )
 ROOM_SUBMITTED = "Submitted. You can change your call until the facilitator reveals."
 ROOM_REVEALED = "Revealed: the truth and everyone's scorecards are on the board below."

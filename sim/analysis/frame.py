@@ -159,6 +159,10 @@ def require_numeric(df: pd.DataFrame, column: str) -> None:
     """Raise :class:`DataError` unless ``column`` exists, is numeric and has a value.
 
     >>> require_numeric(pd.DataFrame({"x": [1.0, None]}), "x")
+    >>> require_numeric(pd.DataFrame({"x": [1.0, float("inf"), 1e300]}), "x")
+    Traceback (most recent call last):
+    ...
+    sim.errors.DataError: column 'x' has 2 value(s) that are infinite or beyond 1e+150 in magnitude (row 2, 3); fix or drop them
     """
     require_columns(df, column)
     series = df[column]
@@ -166,6 +170,18 @@ def require_numeric(df: pd.DataFrame, column: str) -> None:
         raise DataError(messages.COLUMN_NOT_NUMERIC.format(column=column, dtype=series.dtype))
     if series.notna().sum() == 0:
         raise DataError(messages.COLUMN_ALL_MISSING.format(column=column))
+    values = series.to_numpy(dtype=float, na_value=np.nan)
+    too_big = np.abs(values) > MAX_MAGNITUDE  # infinities too; NaN compares False
+    if too_big.any():
+        rows = np.flatnonzero(too_big)
+        shown = ", ".join(str(row + 1) for row in rows[:5]) + (" ..." if len(rows) > 5 else "")
+        raise DataError(messages.COLUMN_NOT_FINITE.format(
+            column=column, count=len(rows), rows=shown, limit=MAX_MAGNITUDE))
+
+
+MAX_MAGNITUDE = 1e150
+"""The largest value a metric may hold: its square and the sum of a million of those still fit
+in a double, so means and variances never overflow to infinity."""
 
 
 def require_probability(name: str, value: float, *, closed: bool = False) -> None:

@@ -127,12 +127,13 @@ def relative_ci_delta(
     """
     if control_mean == 0 or not math.isfinite(control_mean):
         return math.nan, math.nan, math.nan
-    rel = treatment_mean / control_mean - 1
-    variance = (
-        var_treatment_mean / control_mean**2
-        + treatment_mean**2 * var_control_mean / control_mean**4
-        - 2 * treatment_mean * covariance / control_mean**3
-    )
+    ratio = treatment_mean / control_mean
+    rel = ratio - 1
+    # The same formula with each term divided by c twice in turn, so large values cannot
+    # overflow (c**4 of a 1e100 mean is past the largest double).
+    variance = (var_treatment_mean / control_mean / control_mean
+                + ratio**2 * (var_control_mean / control_mean / control_mean)
+                - 2 * ratio * (covariance / control_mean / control_mean))
     half_width = float(stats.norm.isf(alpha / 2)) * math.sqrt(max(variance, 0.0))
     return rel, rel - half_width, rel + half_width
 

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, BinaryIO
@@ -22,6 +22,7 @@ from sim import messages
 from sim.analysis.cuped import CupedResult, cuped_lift
 from sim.analysis.frame import (
     AnalysisResult,
+    ReadingLog,
     require_columns,
     require_numeric,
     require_probability,
@@ -39,7 +40,11 @@ from sim.analysis.retention import (
 )
 from sim.errors import DataError
 
-TABLE_READERS = {".csv": ("CSV", pd.read_csv), ".parquet": ("Parquet", pd.read_parquet)}
+TABLE_READERS = {
+    # index_col=False: a row with more fields than the header must not become the index.
+    ".csv": ("CSV", lambda source: pd.read_csv(source, index_col=False)),
+    ".parquet": ("Parquet", pd.read_parquet),
+}
 LIFT_FIELDS = (
     "control_mean",
     "treatment_mean",
@@ -82,6 +87,8 @@ def load_table(path: str | Path, data: BinaryIO | None = None) -> pd.DataFrame:
             messages.TABLE_UNSUPPORTED_FORMAT.format(path=path, suffix=suffix or "(no extension)")
         )
     kind, reader = TABLE_READERS[suffix]
+    if suffix == ".csv":
+        data = _check_ragged(path, data)
     try:
         table = reader(path if data is None else data)
     except pd.errors.EmptyDataError:
@@ -95,6 +102,28 @@ def load_table(path: str | Path, data: BinaryIO | None = None) -> pd.DataFrame:
     if table.empty:
         raise DataError(messages.TABLE_FILE_EMPTY.format(path=path))
     return table
+
+
+def _check_ragged(path: Path, data: BinaryIO | None) -> BinaryIO | None:
+    """Refuse a CSV whose rows do not all have one field per header column, naming the first
+    line that differs (pandas would silently shift a wider file's columns into the index or
+    fill a shorter row with NaN). Returns the upload rewound for reading again."""
+    import csv
+    import io
+
+    raw = data.read() if data is not None else path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return io.BytesIO(raw) if data is not None else None  # the reader says what is wrong
+    records = csv.reader(io.StringIO(text, newline=""))
+    header = next(records, None)
+    if header is not None:
+        for record in records:
+            if record and len(record) != len(header):
+                raise DataError(messages.TABLE_RAGGED.format(
+                    path=path, line=records.line_num, found=len(record), expected=len(header)))
+    return io.BytesIO(raw) if data is not None else None
 
 
 @dataclass(frozen=True)
@@ -115,6 +144,8 @@ class TableReport(AnalysisResult):
     logrank: LogRankResult | None
     hazard: HazardRatioResult | None
     reading: str
+    skipped_columns: tuple[str, ...] = ()
+    unavailable: Mapping[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-safe values, in this exact shape::
@@ -127,13 +158,20 @@ class TableReport(AnalysisResult):
 
         ``cuped`` appears only with a covariate, ``retention`` only with duration and
         event. Intervals are two-element lists; undefined numbers (a relative lift when the
-        control mean is zero) are ``null``.
+        control mean is zero) are ``null``. ``skipped_columns`` (non-numeric columns left out)
+        and ``unavailable`` (readings the data could not give, with why) appear when there
+        are any.
 
         >>> frame = pd.DataFrame({"arm": ["control", "treatment"] * 3, "x": [1, 5, 2, 6, 1, 6]})
         >>> analyse_table(frame, "arm").to_dict()["srm"]
         {'chi2': 0.0, 'p_value': 1.0, 'n_control': 3, 'n_treatment': 3}
         """
-        return readout_dict(self.srm, self.metrics, self.cuped, self.logrank, self.hazard)
+        payload = readout_dict(self.srm, self.metrics, self.cuped, self.logrank, self.hazard)
+        if self.skipped_columns:
+            payload["skipped_columns"] = list(self.skipped_columns)
+        if self.unavailable:
+            payload["unavailable"] = dict(self.unavailable)
+        return payload
 
 
 def readout_dict(
@@ -174,13 +212,13 @@ def readout_dict(
 
 def _metric_columns(
     df: pd.DataFrame, metrics: Sequence[str] | None, excluded: Sequence[str]
-) -> list[str]:
+) -> tuple[list[str], tuple[str, ...]]:
+    """The metric columns to read, and the columns left out for not holding numbers."""
+    skipped: tuple[str, ...] = ()
     if metrics is None:
-        chosen = [
-            column
-            for column in df.columns
-            if column not in excluded and pd.api.types.is_numeric_dtype(df[column].dtype)
-        ]
+        candidates = [column for column in df.columns if column not in excluded]
+        chosen = [c for c in candidates if pd.api.types.is_numeric_dtype(df[c].dtype)]
+        skipped = tuple(str(c) for c in candidates if c not in chosen)
         if not chosen:
             raise DataError(
                 messages.NO_METRIC_COLUMNS.format(excluded=", ".join(repr(c) for c in excluded))
@@ -190,7 +228,31 @@ def _metric_columns(
         require_columns(df, *chosen)
     for column in chosen:
         require_numeric(df, column)
-    return chosen
+    return chosen, skipped
+
+
+def arm_value(df: pd.DataFrame, arm: str, text: str | None) -> Any:
+    """The arm value as it appears in the column, for an arm typed as text (``"0"`` matches
+    the number 0); ``None`` stays ``None`` (the default control).
+
+    >>> int(arm_value(pd.DataFrame({"group": [0, 1]}), "group", "0"))
+    0
+    >>> arm_value(pd.DataFrame({"group": [0, 1]}), "group", "2")
+    Traceback (most recent call last):
+    ...
+    sim.errors.DataError: no arm '2' in column 'group'; arms present: 0, 1
+    """
+    if text is None:
+        return None
+    require_columns(df, arm)
+    values = df[arm].dropna().unique()
+    if not len(values):
+        raise DataError(messages.ARM_COLUMN_EMPTY.format(arm_col=arm))
+    for value in values:
+        if str(value) == str(text):
+            return value
+    raise DataError(messages.ARM_VALUE_UNKNOWN.format(
+        value=text, arm_col=arm, arms=", ".join(sorted(str(v) for v in values))))
 
 
 def analyse_table(
@@ -231,22 +293,30 @@ def analyse_table(
         given, missing = ("duration", "event") if duration is not None else ("event", "duration")
         raise DataError(messages.ARGUMENT_NEEDS_PARTNER.format(given=given, missing=missing))
     excluded = [column for column in (arm, covariate, duration, event) if column is not None]
-    chosen = _metric_columns(df, metrics, excluded)
+    chosen, skipped = _metric_columns(df, metrics, excluded)
     if covariate is not None:
         require_numeric(df, covariate)
     arms = resolve_arms(df, arm, control)
     indicator = treatment_indicator(df, arms)
     split = srm(int((indicator == 0).sum()), int((indicator == 1).sum()), expected_treatment_share)
-    lifts = {name: metric_lift(df, name, "auto", arm, arms.control, alpha) for name in chosen}
+    log = ReadingLog()
+
+    def each(kind: str, compute) -> dict:
+        found = {name: log.attempt(f"{kind}.{name}", lambda name=name: compute(name))
+                 for name in chosen}
+        return {name: value for name, value in found.items() if value is not None}
+
+    lifts = each("metrics", lambda name: metric_lift(df, name, "auto", arm, arms.control, alpha))
     adjusted = {}
     if covariate is not None:
-        adjusted = {
-            name: cuped_lift(df, name, covariate, arm, arms.control, alpha) for name in chosen
-        }
+        adjusted = each("cuped", lambda name: cuped_lift(df, name, covariate, arm, arms.control,
+                                                           alpha))
     survival_test = hazard = None
     if duration is not None and event is not None:
-        survival_test = logrank(df, duration, event, arm, arms.control, alpha)
-        hazard = cox_hazard_ratio(df, duration, event, arm, arms.control, alpha)
+        survival_test = log.attempt("logrank", lambda: logrank(df, duration, event, arm,
+                                                                arms.control, alpha))
+        hazard = log.attempt("hazard", lambda: cox_hazard_ratio(df, duration, event, arm,
+                                                                 arms.control, alpha))
     clear = sum(result.p_value < alpha for result in lifts.values())
     return TableReport(
         arm=arm,
@@ -264,5 +334,7 @@ def analyse_table(
             control=arms.control,
             clear=clear,
             srm=split.reading,
-        ),
+        ) + (" " + messages.COLUMNS_SKIPPED.format(columns=", ".join(skipped)) if skipped else ""),
+        skipped_columns=skipped,
+        unavailable=MappingProxyType(log.unavailable),
     )

@@ -117,15 +117,15 @@ class Fleet(_Frozen):
 
     @model_validator(mode="after")
     def _mixes_sum_to_one(self) -> Fleet:
-        _check_sums_to_one(self.device_types, "device_types shares")
-        _check_sums_to_one({t.name: t.share for t in self.chip_tiers}, "chip_tiers shares")
-        _check_sums_to_one({r.name: r.share for r in self.regions}, "regions shares")
         for what, names in (
             ("chip tier", [t.name for t in self.chip_tiers]),
             ("region", [r.name for r in self.regions]),
         ):
             if len(set(names)) != len(names):
                 raise ValueError(f"each {what} name must be unique (got {names})")
+        _check_sums_to_one(self.device_types, "device_types shares")
+        _check_sums_to_one({t.name: t.share for t in self.chip_tiers}, "chip_tiers shares")
+        _check_sums_to_one({r.name: r.share for r in self.regions}, "regions shares")
         return self
 
     def tier_names(self) -> tuple[str, ...]:

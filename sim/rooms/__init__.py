@@ -11,7 +11,7 @@
 'K7MQ-3XHD'
 """
 
-from sim.rooms.board import Board, Entry, Room, ScoreFn, Scores, decision_label
+from sim.rooms.board import Board, Entry, Member, Room, ScoreFn, Scores, decision_label
 from sim.rooms.codes import (
     ALPHABET,
     CODE_LENGTH,
@@ -20,21 +20,32 @@ from sim.rooms.codes import (
     facilitator_query,
     format_code,
     join_query,
+    member_query,
     new_code,
     normalise_code,
 )
 from sim.rooms.database import DEFAULT_DB, database_url
 from sim.rooms.grading import score_room
-from sim.rooms.store import MAX_MEMBERS, RoomStore
+from sim.rooms.store import (
+    DEFAULT_EXPIRY_DAYS,
+    DEFAULT_LIMITS,
+    MAX_MEMBERS,
+    RateLimit,
+    RoomStore,
+)
 
 __all__ = [
     "ALPHABET",
     "CODE_LENGTH",
     "DEFAULT_DB",
+    "DEFAULT_EXPIRY_DAYS",
+    "DEFAULT_LIMITS",
     "MAX_MEMBERS",
     "NAME_MAX_CHARS",
     "Board",
     "Entry",
+    "Member",
+    "RateLimit",
     "Room",
     "RoomStore",
     "ScoreFn",
@@ -45,6 +56,7 @@ __all__ = [
     "facilitator_query",
     "format_code",
     "join_query",
+    "member_query",
     "new_code",
     "normalise_code",
     "score_room",

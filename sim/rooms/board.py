@@ -16,7 +16,7 @@ from typing import Any
 from sim.decide.decision import Decision
 from sim.decide.words import call_label
 from sim.errors import LaunchRoomError
-from sim.rooms.codes import format_code, join_query
+from sim.rooms.codes import format_code, join_query, member_query
 
 
 @dataclass(frozen=True)
@@ -29,8 +29,9 @@ class Room:
     seed: int
     devices: int
     created: datetime
-    closed: datetime | None = None
     revealed: datetime | None = None
+
+    expires: datetime | None = None
 
     @property
     def display_code(self) -> str:
@@ -44,6 +45,25 @@ class Room:
     def join_query(self) -> str:
         """The query string of the join link (``?room=K7MQ-3XHD``)."""
         return join_query(self.code)
+
+
+@dataclass(frozen=True)
+class Member:
+    """A member of a room: their display name (as first typed), the room, and their secret.
+
+    ``token`` is the member's own secret, returned by :meth:`~sim.rooms.RoomStore.join` for
+    a new name (and echoed when a member comes back with it); only its hash is stored. It is
+    needed to submit, to see one's own submission, and to come back under the same name.
+    """
+
+    name: str
+    room: Room
+    token: str
+    joined: datetime
+
+    def rejoin_query(self) -> str:
+        """The query string of the member's personal rejoin link (keep it to yourself)."""
+        return member_query(self.room.code, self.token)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ U/V), 8 characters shown as two groups of four, so they are easy to read aloud a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -87,12 +88,70 @@ def clean_name(name: Any) -> str:
 
 
 def name_key(name: str) -> str:
-    """Names that differ only in case or compatibility forms are the same member.
+    """Names that differ only in case or compatibility forms are the same member: the name
+    after Unicode NFKC normalisation and case folding (full-width "Ａｎａ" is "ana").
 
-    >>> name_key("ANA") == name_key("ana")
+    >>> name_key("ANA") == name_key(" ana ".strip()) == name_key("Ａｎａ")
     True
     """
     return unicodedata.normalize("NFKC", name).casefold()
+
+
+def name_skeleton(name: str) -> str:
+    """What a name looks like: each character of its NFKC form replaced by the prototype it can
+    be mistaken for (Unicode's confusables, from the maintained confusable-homoglyphs tables,
+    as in the skeleton of UTS #39), then case-folded. Two names with one skeleton look alike on
+    a board: Latin "Ana" and Cyrillic-initial "Аna", or "Al", "AI" and "A1".
+
+    >>> name_skeleton("Ana") == name_skeleton("\u0410na"), name_skeleton("Al") == name_skeleton("A1") == name_skeleton("AI")
+    (True, True)
+    >>> name_skeleton("Ana") == name_skeleton("Ann"), name_skeleton("member 000") == name_skeleton("member 066")
+    (False, False)
+    """
+    prototypes = _prototypes()
+    text = unicodedata.normalize("NFKC", name)
+    return "".join(prototypes.get(char, char) for char in text).casefold()
+
+
+def check_script(name: str) -> None:
+    """Refuse a name that mixes writing systems (Latin with a Cyrillic letter, say): such a
+    name can pass for another member's.
+
+    >>> check_script("José Ana-Maria 2")
+    >>> check_script("\u0410na")
+    Traceback (most recent call last):
+    ...
+    sim.errors.RoomError: a display name must use one writing system (this one mixes CYRILLIC and LATIN)
+    """
+    from confusable_homoglyphs import categories, confusables
+
+    if confusables.is_mixed_script(name):
+        scripts = sorted(categories.unique_aliases(name) - {"COMMON"})
+        raise RoomError(messages.ROOM_NAME_MIXED_SCRIPT.format(scripts=" and ".join(scripts)))
+
+
+@functools.cache
+def _prototypes() -> dict[str, str]:
+    """Each single character the Unicode confusables table maps to another, and that other
+    character (its prototype). The table lists a source with just its prototype, and a
+    prototype with every source that maps to it; a pair listing only each other maps both to
+    the smaller. Built once per process from the package's immutable data."""
+    from confusable_homoglyphs import confusables
+
+    data = confusables.confusables_data
+
+    def listed(char: str) -> list[str]:
+        return [entry["c"].strip("\u200e") for entry in data.get(char, ())]
+
+    prototypes = {}
+    for char in data:
+        targets = listed(char)
+        if len(char) == 1 and len(targets) == 1 and len(targets[0]) == 1 \
+                and char in listed(targets[0]):
+            target = targets[0]
+            if len(listed(target)) > 1 or target < char:
+                prototypes[char] = target
+    return prototypes
 
 
 def join_query(code: str) -> str:
@@ -111,6 +170,20 @@ def facilitator_query(code: str, token: str) -> str:
     '?room=K7MQ-3XHD&token=abc'
     """
     return "?" + urlencode({"room": format_code(code), "token": token})
+
+
+def member_query(code: str, token: str) -> str:
+    """The query string of a member's personal rejoin link: the room and the member's secret.
+
+    >>> member_query("K7MQ3XHD", "xyz")
+    '?room=K7MQ-3XHD&member=xyz'
+    """
+    return "?" + urlencode({"room": format_code(code), "member": token})
+
+
+def new_token() -> str:
+    """A fresh secret for a facilitator or a member (32 random bytes, URL-safe)."""
+    return secrets.token_urlsafe(32)
 
 
 def hash_token(token: str) -> str:

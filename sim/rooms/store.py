@@ -1,18 +1,23 @@
-"""The study-group store: rooms that share one seeded case, member submissions and the reveal.
+"""The study-group store: rooms that share one seeded case, members, submissions and the reveal.
 
 A facilitator creates a room for a case, its knobs, a seed and a fleet size, and gets a short
-room code and a secret facilitator token (only its SHA-256 hash is stored). Members join with a
-display name, run the same fleet in their own session and submit one decision each; submitting
-again before the reveal replaces it. Only the holder of the token can reveal: the room's seeded
-run is scored once (:func:`score_room`, or any ``score_fn``), and from then on :meth:`RoomStore.board`
-shows every member's call and scorecard next to the truth. Before the reveal the board says only
-who has submitted.
+room code and a secret facilitator token. Members join with a display name and get a secret of
+their own (:class:`~sim.rooms.board.Member`); the same name comes back only with that secret,
+and a name that differs from a member's only in case, compatibility forms or look-alike
+characters, or that mixes writing systems, is refused. Members run the same fleet in their own
+session and submit one decision each (their secret required); submitting again before the
+reveal replaces it. Only the facilitator's token reveals: the room's seeded run is scored
+(:func:`~sim.rooms.grading.score_room`, or any ``score_fn``) and the scores, the truth and the
+revealed state are written in one transaction, so a reveal that dies half-way leaves the room as
+it was. Before the reveal the board says only who has submitted. Rooms expire
+(``expiry_days``, default :data:`DEFAULT_EXPIRY_DAYS` or ``$LAUNCHROOM_ROOM_DAYS``), and
+creating and joining are rate limited per client. Only SHA-256 hashes of secrets are stored.
 
 The store is SQLAlchemy Core over any database SQLAlchemy speaks: a SQLite file by default
 (WAL mode, so readers never wait for a writer) at ``$LAUNCHROOM_DB`` or ``~/.launchroom/rooms.db``,
 or the URL in ``$LAUNCHROOM_DB_URL`` (PostgreSQL: ``postgresql+psycopg://user:pass@host/db``).
-The schema is created on first use. Every problem - a mistyped code, a bad name, a wrong token,
-an unreachable database - raises :class:`~sim.errors.RoomError` with one line.
+The schema is created (or extended) on first use. Every problem - a mistyped code, a bad name, a
+wrong secret, an unreachable database - raises :class:`~sim.errors.RoomError` with one line.
 
 >>> import tempfile, pathlib
 >>> from sim.decide import Decision
@@ -20,14 +25,15 @@ an unreachable database - raises :class:`~sim.errors.RoomError` with one line.
 >>> folder = tempfile.TemporaryDirectory()
 >>> store = RoomStore(pathlib.Path(folder.name) / "rooms.db")
 >>> code, token = store.create_room("aa_test", seed=3, devices=2_000, knobs={})
->>> room = store.join(code.lower(), "  Ana ")
->>> store.submit(code, "ana", Decision(call="iterate", expected_lift=0.0, decision_day=28))
->>> [(entry.name, entry.has_submitted, entry.decision) for entry in store.board(code).entries]
-[('Ana', True, None)]
->>> store.reveal(code, "not the token")  # doctest: +ELLIPSIS
+>>> ana = store.join(code.lower(), "  Ana ")
+>>> store.join(code, "ANA")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-sim.errors.RoomError: that facilitator link is not valid for room ... nothing was revealed
+sim.errors.RoomError: 'ANA' is already in room ...; to come back as ANA, open your personal rejoin link, or join under another name
+>>> store.submit(code, "ana", Decision(call="iterate", expected_lift=0.0, decision_day=28),
+...              member_token=ana.token)
+>>> [(entry.name, entry.has_submitted, entry.decision) for entry in store.board(code).entries]
+[('Ana', True, None)]
 >>> stub = lambda room, decisions: Scores({"right_call": "iterate"}, [{"total": 100}] * len(decisions))
 >>> board = store.reveal(code, token, score_fn=stub)
 >>> board.truth["right_call"], board.entries[0].decision["call"], board.entries[0].scorecard["total"]
@@ -44,11 +50,11 @@ import logging
 import math
 import os
 import re
-import secrets
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,15 +65,18 @@ from sim import messages
 from sim.decide.decision import MEMO_MAX_CHARS, Decision
 from sim.errors import LaunchRoomError, RoomError
 from sim.limits import MAX_DEVICES, MAX_SEED, MIN_DEVICES
-from sim.rooms.board import Board, Entry, Room, ScoreFn
+from sim.rooms.board import Board, Entry, Member, Room, ScoreFn
 from sim.rooms.codes import (
     CODE_LENGTH,
     NAME_MAX_CHARS,
+    check_script,
     clean_name,
     format_code,
     hash_token,
     name_key,
+    name_skeleton,
     new_code,
+    new_token,
     normalise_code,
 )
 from sim.rooms.database import SQLITE_BUSY_TIMEOUT_MS, database_url, sqlite_transactions
@@ -81,7 +90,25 @@ _log = logging.getLogger("launchroom.rooms")
 MAX_MEMBERS = 500
 KNOBS_MAX_CHARS = 20_000
 CONNECT_TIMEOUT_S = 5
+DEFAULT_EXPIRY_DAYS = 14
+"""Days a room lasts unless the store is told otherwise (``$LAUNCHROOM_ROOM_DAYS``)."""
+ENV_EXPIRY = "LAUNCHROOM_ROOM_DAYS"
+REVEAL_ATTEMPTS = 3
+"""Times a reveal scores again when someone submitted while it was scoring."""
 _CASE_ID = re.compile(r"^[a-z0-9_]{1,100}$")
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most ``count`` actions per client in a sliding window of ``minutes``."""
+
+    count: int
+    minutes: float
+
+
+DEFAULT_LIMITS = {"create": RateLimit(10, 60), "join": RateLimit(30, 10)}
+"""Per client: ten rooms an hour, thirty joins in ten minutes (a class joining from one
+lecture-hall address stays well inside; a script filling a room does not)."""
 
 # --- the schema ----------------------------------------------------------------------------
 metadata = sa.MetaData()
@@ -96,9 +123,10 @@ rooms_table = sa.Table(
     sa.Column("devices", sa.Integer, nullable=False),
     sa.Column("created", sa.DateTime(timezone=True), nullable=False),
     sa.Column("token_hash", sa.String(64), nullable=False),  # SHA-256 of the facilitator token
-    sa.Column("closed", sa.DateTime(timezone=True)),  # submissions closed (the reveal began)
+    sa.Column("closed", sa.DateTime(timezone=True)),  # unused since reveals are one transaction
     sa.Column("revealed", sa.DateTime(timezone=True)),
     sa.Column("truth", sa.Text),  # JSON, written by the reveal
+    sa.Column("expires", sa.DateTime(timezone=True)),  # NULL (older rooms): created + default
 )
 members_table = sa.Table(
     "launchroom_members",
@@ -109,6 +137,8 @@ members_table = sa.Table(
     sa.Column("name", sa.String(NAME_MAX_CHARS), nullable=False),  # as first typed
     sa.Column("name_key", sa.String(20 * NAME_MAX_CHARS), nullable=False),  # NFKC, case-folded
     sa.Column("joined", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("token_hash", sa.String(64)),  # SHA-256 of the member's secret
+    sa.Column("skeleton", sa.String(20 * NAME_MAX_CHARS)),  # what the name looks like
     sa.UniqueConstraint("room_id", "name_key", name="uq_launchroom_member_name"),
 )
 submissions_table = sa.Table(
@@ -124,6 +154,20 @@ submissions_table = sa.Table(
     sa.Column("submitted", sa.DateTime(timezone=True), nullable=False),
     sa.UniqueConstraint("room_id", "member_id", name="uq_launchroom_submission_member"),
 )
+events_table = sa.Table(
+    "launchroom_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("client", sa.String(64), nullable=False),  # SHA-256 of the client's address
+    sa.Column("action", sa.String(20), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_launchroom_events_client", "client", "action", "at"),
+)
+# Columns added since the first release: an older database gains them on first use.
+_ADDED_COLUMNS = {
+    "launchroom_rooms": ("expires",),
+    "launchroom_members": ("token_hash", "skeleton"),
+}
 
 
 def _now() -> datetime:
@@ -148,11 +192,17 @@ class RoomStore:
     """Rooms, members and submissions in a SQL database (see the module's docstring).
 
     ``url``: a SQLAlchemy URL or a SQLite file path; ``None`` reads the environment
-    (:func:`database_url`). Nothing connects until the first call; the schema is created then.
-    Safe to share between threads (one engine, a pool of connections).
+    (:func:`database_url`). ``expiry_days``: how long a new room lasts (default
+    ``$LAUNCHROOM_ROOM_DAYS`` or :data:`DEFAULT_EXPIRY_DAYS`). ``limits``: the rate limits per
+    client (:data:`DEFAULT_LIMITS`). Nothing connects until the first call; the schema is
+    created then. Safe to share between threads (one engine, a pool of connections).
     """
 
-    def __init__(self, url: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, url: str | os.PathLike[str] | None = None,
+                 expiry_days: float | None = None,
+                 limits: Mapping[str, RateLimit] | None = None) -> None:
+        self.expiry = timedelta(days=_expiry_days(expiry_days))
+        self.limits = dict(DEFAULT_LIMITS if limits is None else limits)
         try:
             parsed = sa.engine.make_url(database_url(url))
         except sa_exc.ArgumentError as error:
@@ -226,6 +276,7 @@ class RoomStore:
                 try:
                     with self._writer.begin() as conn:
                         metadata.create_all(conn)
+                        _add_missing_columns(conn)
                     break
                 except (sa_exc.IntegrityError, sa_exc.ProgrammingError):
                     # Another process created the tables at the same moment: look again.
@@ -262,6 +313,53 @@ class RoomStore:
                                            members_table.c.name_key == name_key(name))
         ).first()
 
+    def _open_room(self, conn: sa.Connection, code: str) -> sa.Row:
+        """The room's row, locked; an expired room is refused (and its rows deleted)."""
+        row = self._locked_room(conn, code)
+        if self._expired(row):
+            conn.execute(sa.delete(rooms_table).where(rooms_table.c.id == row.id))
+            raise self._expired_error(row)
+        return row
+
+    def _expires(self, row: sa.Row) -> datetime:
+        return _utc(row.expires) or _utc(row.created) + timedelta(days=DEFAULT_EXPIRY_DAYS)
+
+    def _expired(self, row: sa.Row) -> bool:
+        return self._expires(row) <= _now()
+
+    def _expired_error(self, row: sa.Row) -> RoomError:
+        days = (self._expires(row) - _utc(row.created)).total_seconds() / 86_400
+        return RoomError(messages.ROOM_EXPIRED.format(code=format_code(row.code), days=f"{days:g}"))
+
+    def _rate_limit(self, conn: sa.Connection, action: str, client: str | None) -> None:
+        """Count an action for a client; refuse it past the client's limit."""
+        limit = self.limits.get(action)
+        if client is None or limit is None:
+            return
+        who = hash_token(client)
+        since = _now() - timedelta(minutes=limit.minutes)
+        conn.execute(sa.delete(events_table).where(events_table.c.at < since))
+        recent = conn.execute(
+            sa.select(sa.func.count()).select_from(events_table)
+            .where(events_table.c.client == who, events_table.c.action == action,
+                   events_table.c.at >= since)
+        ).scalar_one()
+        if recent >= limit.count:
+            raise RoomError(messages.ROOM_RATE_LIMITED.format(
+                action="rooms created" if action == "create" else "joins",
+                minutes=f"{limit.minutes:g}"))
+        conn.execute(sa.insert(events_table).values(client=who, action=action, at=_now()))
+
+    def _member_with_token(self, conn: sa.Connection, room: sa.Row, name: str,
+                           member_token: str | None) -> sa.Row:
+        member = self._member(conn, room.id, name)
+        if member is None:
+            raise RoomError(messages.ROOM_NOT_A_MEMBER.format(name=name,
+                                                              code=format_code(room.code)))
+        if not _token_matches(member_token, member.token_hash):
+            raise RoomError(messages.ROOM_MEMBER_TOKEN_BAD.format(code=format_code(room.code)))
+        return member
+
     def _insert(self, conn: sa.Connection, table: sa.Table, values: dict[str, Any],
                 keys: Sequence[str], update: dict[str, Any] | None) -> None:
         """Insert a row; on a clash of ``keys`` update it (``update``) or leave it (``None``)."""
@@ -287,19 +385,27 @@ class RoomStore:
 
     # -- the interface ---------------------------------------------------------------------------
     def create_room(self, case_id: str, seed: int, devices: int,
-                    knobs: Mapping[str, Any] | None = None) -> tuple[str, str]:
-        """Create a room; return its code (``K7MQ-3XHD``) and the secret facilitator token."""
+                    knobs: Mapping[str, Any] | None = None,
+                    client: str | None = None) -> tuple[str, str]:
+        """Create a room; return its code (``K7MQ-3XHD``) and the secret facilitator token.
+
+        ``client`` names who asks (an address), for the rate limit; ``None`` is not limited.
+        """
         knobs_json = _check_settings(case_id, seed, devices, knobs)
-        token = secrets.token_urlsafe(24)
+        token = new_token()
         with self._errors():
             self._ensure_schema()
             for attempt in range(5):
                 code = new_code()
                 try:
                     with self._writer.begin() as conn:
+                        self._rate_limit(conn, "create", client)
+                        created = _now()
+                        conn.execute(sa.delete(rooms_table).where(rooms_table.c.expires < created))
                         conn.execute(sa.insert(rooms_table).values(
                             code=code, case_id=case_id, knobs=knobs_json, seed=int(seed),
-                            devices=int(devices), created=_now(), token_hash=hash_token(token),
+                            devices=int(devices), created=created, token_hash=hash_token(token),
+                            expires=created + self.expiry,
                         ))
                     return format_code(code), token
                 except sa_exc.IntegrityError:  # a one-in-a-trillion clash of codes: draw again
@@ -314,7 +420,9 @@ class RoomStore:
             row = conn.execute(sa.select(rooms_table).where(rooms_table.c.code == code)).first()
         if row is None:
             raise RoomError(messages.ROOM_UNKNOWN.format(code=format_code(code)))
-        return _room(row)
+        if self._expired(row):
+            raise self._expired_error(row)
+        return self._room(row)
 
     def is_facilitator(self, code: str, token: str | None) -> bool:
         """Whether ``token`` is this room's facilitator token."""
@@ -326,46 +434,116 @@ class RoomStore:
             raise RoomError(messages.ROOM_UNKNOWN.format(code=format_code(code)))
         return _token_matches(token, row.token_hash)
 
-    def join(self, code: str, name: str) -> Room:
-        """Join a room under a display name (joining again with the same name is a no-op;
-        names differing only in case are the same member). Returns the room's settings."""
+    def join(self, code: str, name: str, member_token: str | None = None,
+             client: str | None = None) -> Member:
+        """Join a room under a display name; return the member with their secret.
+
+        A new name gets a fresh secret. A name already in the room (compared after NFKC
+        normalisation and case folding) is that member only with their secret
+        (``member_token``): then the member comes back. A name that mixes writing systems, or
+        that looks like another member's (Unicode confusables), is refused. ``client`` names
+        who asks, for the rate limit.
+        """
+        code = normalise_code(code)
+        name = clean_name(name)
+        check_script(name)
+        skeleton = name_skeleton(name)
+        with self._write() as conn:
+            room = self._open_room(conn, code)
+            existing = self._member(conn, room.id, name)
+            if existing is not None:
+                if existing.token_hash is None and member_token is None:
+                    # A member from before secrets existed claims the name on the next join.
+                    token = new_token()
+                    conn.execute(sa.update(members_table).where(members_table.c.id == existing.id)
+                                 .values(token_hash=hash_token(token), skeleton=skeleton))
+                    return Member(existing.name, self._room(room), token, _utc(existing.joined))
+                if not _token_matches(member_token, existing.token_hash):
+                    raise RoomError(messages.ROOM_NAME_TAKEN.format(name=name,
+                                                                    code=format_code(code)))
+                return Member(existing.name, self._room(room), member_token,
+                              _utc(existing.joined))
+            self._rate_limit(conn, "join", client)
+            others = conn.execute(sa.select(members_table.c.name, members_table.c.skeleton)
+                                  .where(members_table.c.room_id == room.id)).all()
+            if len(others) >= MAX_MEMBERS:
+                raise RoomError(messages.ROOM_FULL.format(code=format_code(code),
+                                                          limit=MAX_MEMBERS))
+            for other in others:
+                if (other.skeleton or name_skeleton(other.name)) == skeleton:
+                    raise RoomError(messages.ROOM_NAME_LOOKALIKE.format(
+                        name=name, existing=other.name, code=format_code(code)))
+            token = new_token()
+            joined = _now()
+            self._insert(conn, members_table,
+                         {"room_id": room.id, "name": name, "name_key": name_key(name),
+                          "joined": joined, "token_hash": hash_token(token),
+                          "skeleton": skeleton},
+                         keys=("room_id", "name_key"), update=None)
+            if self._member(conn, room.id, name).token_hash != hash_token(token):
+                # Someone took the name in the same instant: they are that member, not us.
+                raise RoomError(messages.ROOM_NAME_TAKEN.format(name=name,
+                                                                code=format_code(code)))
+        return Member(name, self._room(room), token, joined)
+
+    def member(self, code: str, member_token: str | None) -> Member:
+        """The member whose secret this is (a personal rejoin link).
+
+        >>> import tempfile, pathlib
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> store = RoomStore(pathlib.Path(folder.name) / "rooms.db")
+        >>> code, _ = store.create_room("aa_test", seed=1, devices=1_000)
+        >>> store.member(code, store.join(code, "Bo").token).name
+        'Bo'
+        >>> store.close(); folder.cleanup()
+        """
+        code = normalise_code(code)
+        if not isinstance(member_token, str) or not member_token:
+            raise RoomError(messages.ROOM_MEMBER_TOKEN_BAD.format(code=format_code(code)))
+        with self._read() as conn:
+            room = conn.execute(sa.select(rooms_table).where(rooms_table.c.code == code)).first()
+            if room is None:
+                raise RoomError(messages.ROOM_UNKNOWN.format(code=format_code(code)))
+            if self._expired(room):
+                raise self._expired_error(room)
+            row = conn.execute(sa.select(members_table).where(
+                members_table.c.room_id == room.id,
+                members_table.c.token_hash == hash_token(member_token))).first()
+        if row is None:
+            raise RoomError(messages.ROOM_MEMBER_TOKEN_BAD.format(code=format_code(code)))
+        return Member(row.name, self._room(room), member_token, _utc(row.joined))
+
+    def remove_member(self, code: str, name: str, facilitator_token: str | None) -> None:
+        """Take a member (and their submission) out of the room; only the facilitator can."""
         code = normalise_code(code)
         name = clean_name(name)
         with self._write() as conn:
-            room = self._locked_room(conn, code)
-            if self._member(conn, room.id, name) is None:
-                count = conn.execute(sa.select(sa.func.count()).select_from(members_table)
-                                     .where(members_table.c.room_id == room.id)).scalar_one()
-                if count >= MAX_MEMBERS:
-                    raise RoomError(messages.ROOM_FULL.format(code=format_code(code),
-                                                              limit=MAX_MEMBERS))
-                self._insert(conn, members_table,
-                             {"room_id": room.id, "name": name, "name_key": name_key(name),
-                              "joined": _now()},
-                             keys=("room_id", "name_key"), update=None)
-        return _room(room)
+            room = self._open_room(conn, code)
+            if not _token_matches(facilitator_token, room.token_hash):
+                raise RoomError(messages.ROOM_WRONG_TOKEN.format(code=format_code(code)))
+            member = self._member(conn, room.id, name)
+            if member is None:
+                raise RoomError(messages.ROOM_MEMBER_UNKNOWN.format(name=name,
+                                                                    code=format_code(code)))
+            conn.execute(sa.delete(submissions_table)
+                         .where(submissions_table.c.member_id == member.id))
+            conn.execute(sa.delete(members_table).where(members_table.c.id == member.id))
 
     def submit(self, code: str, name: str, decision: Decision | Mapping[str, Any],
-               scenario: Scenario | None = None) -> None:
-        """Store a member's decision; a second submission before the reveal replaces the first.
-
-        With ``scenario`` (the room's case) the decision's segments are checked against it.
-        """
+               member_token: str | None = None, scenario: Scenario | None = None) -> None:
+        """Store a member's decision (their secret required); a second submission before the
+        reveal replaces the first. With ``scenario`` (the room's case) the decision's segments
+        are checked against it."""
         code = normalise_code(code)
         name = clean_name(name)
         decision = _as_decision(decision)
         if scenario is not None:
             decision.check_segments(scenario)
         with self._write() as conn:
-            room = self._locked_room(conn, code)
+            room = self._open_room(conn, code)
             if room.revealed is not None:
                 raise RoomError(messages.ROOM_CLOSED.format(code=format_code(code)))
-            if room.closed is not None:
-                raise RoomError(messages.ROOM_REVEALING.format(code=format_code(code)))
-            member = self._member(conn, room.id, name)
-            if member is None:
-                raise RoomError(messages.ROOM_NOT_A_MEMBER.format(name=name,
-                                                                  code=format_code(code)))
+            member = self._member_with_token(conn, room, name, member_token)
             values = {"room_id": room.id, "member_id": member.id,
                       "decision": decision.model_dump_json(), "scorecard": None,
                       "submitted": _now()}
@@ -373,74 +551,76 @@ class RoomStore:
                          update={"decision": values["decision"], "scorecard": None,
                                  "submitted": values["submitted"]})
 
-    def submission(self, code: str, name: str) -> dict[str, Any] | None:
-        """The member's own decision as submitted (``None`` before they submit)."""
+    def submission(self, code: str, name: str,
+                   member_token: str | None = None) -> dict[str, Any] | None:
+        """The member's own decision as submitted (``None`` before they submit); their secret
+        is required, as nobody else sees it before the reveal."""
         code = normalise_code(code)
         name = clean_name(name)
         with self._read() as conn:
-            row = conn.execute(
-                sa.select(submissions_table.c.decision)
-                .join(members_table, members_table.c.id == submissions_table.c.member_id)
-                .join(rooms_table, rooms_table.c.id == submissions_table.c.room_id)
-                .where(rooms_table.c.code == code, members_table.c.name_key == name_key(name))
-            ).first()
+            room = conn.execute(sa.select(rooms_table).where(rooms_table.c.code == code)).first()
+            if room is None:
+                raise RoomError(messages.ROOM_UNKNOWN.format(code=format_code(code)))
+            member = self._member_with_token(conn, room, name, member_token)
+            row = conn.execute(sa.select(submissions_table.c.decision)
+                               .where(submissions_table.c.member_id == member.id)).first()
         return None if row is None else json.loads(row.decision)
 
     def reveal(self, code: str, facilitator_token: str | None,
                score_fn: ScoreFn | None = None) -> Board:
-        """Close submissions, score them (``score_fn``, by default :func:`score_room`) and show
-        the truth. Only the facilitator's token reveals; revealing again changes nothing."""
+        """Score every submission (``score_fn``, by default :func:`score_room`) and reveal the
+        truth. Only the facilitator's token reveals; revealing again changes nothing.
+
+        Scoring reads the submissions without changing the room; the scores, the truth and
+        the revealed state are then written in one transaction, if nobody submitted in the
+        meantime (else the new set is scored again). A reveal that fails or is killed half-way
+        leaves the room open, as it was.
+        """
         code = normalise_code(code)
-        with self._write() as conn:
-            room_row = self._locked_room(conn, code)
-            if not _token_matches(facilitator_token, room_row.token_hash):
-                raise RoomError(messages.ROOM_WRONG_TOKEN.format(code=format_code(code)))
-            if room_row.revealed is not None:
-                already = True
-            else:
-                already = False
-                if room_row.closed is None:
-                    conn.execute(sa.update(rooms_table).where(rooms_table.c.id == room_row.id)
-                                 .values(closed=_now()))
-                pending = conn.execute(
-                    sa.select(submissions_table.c.id, submissions_table.c.decision)
-                    .where(submissions_table.c.room_id == room_row.id)
-                    .order_by(submissions_table.c.id)
-                ).all()
-        if already:
-            return self.board(code)
-        room = _room(room_row)
-        try:
+        for _ in range(REVEAL_ATTEMPTS):
+            with self._read() as conn:
+                room_row = conn.execute(sa.select(rooms_table)
+                                        .where(rooms_table.c.code == code)).first()
+                if room_row is None:
+                    raise RoomError(messages.ROOM_UNKNOWN.format(code=format_code(code)))
+                if not _token_matches(facilitator_token, room_row.token_hash):
+                    raise RoomError(messages.ROOM_WRONG_TOKEN.format(code=format_code(code)))
+                if room_row.revealed is not None:
+                    break
+                if self._expired(room_row):
+                    raise self._expired_error(room_row)
+                pending = _pending(conn, room_row.id)
+            room = self._room(room_row)
             decisions = [_as_decision(json.loads(row.decision)) for row in pending]
-            scores = (score_fn or score_room)(room, decisions)
+            try:
+                scores = (score_fn or score_room)(room, decisions)
+            except LaunchRoomError as error:
+                if isinstance(error, RoomError):
+                    raise
+                raise RoomError(messages.ROOM_SCORING_FAILED.format(
+                    code=room.display_code, detail=error)) from None
             if len(scores.cards) != len(decisions):
                 raise RoomError(messages.ROOM_SCORING_FAILED.format(
                     code=room.display_code,
                     detail=f"{len(scores.cards)} scorecards for {len(decisions)} decisions"))
             truth_json = json.dumps(dict(scores.truth), default=str)
             cards_json = [json.dumps(dict(card), default=str) for card in scores.cards]
-        except BaseException as error:
-            self._reopen(room_row.id)
-            if isinstance(error, LaunchRoomError) and not isinstance(error, RoomError):
-                raise RoomError(messages.ROOM_SCORING_FAILED.format(
-                    code=room.display_code, detail=error)) from None
-            raise
-        with self._write() as conn:
-            current = self._locked_room(conn, code)
-            if current.revealed is None:
+            with self._write() as conn:
+                current = self._locked_room(conn, code)
+                if current.revealed is not None:
+                    break
+                if _pending(conn, current.id) != pending:
+                    continue  # a submission came in while scoring: score the new set
                 for row, card in zip(pending, cards_json, strict=True):
                     conn.execute(sa.update(submissions_table)
                                  .where(submissions_table.c.id == row.id).values(scorecard=card))
                 conn.execute(sa.update(rooms_table).where(rooms_table.c.id == current.id)
                              .values(revealed=_now(), truth=truth_json))
+                break
+        else:
+            raise RoomError(messages.ROOM_SCORING_FAILED.format(
+                code=format_code(code), detail="submissions kept changing while scoring"))
         return self.board(code)
-
-    def _reopen(self, room_id: int) -> None:
-        """Scoring failed: take submissions again (the reveal can be retried)."""
-        with contextlib.suppress(LaunchRoomError), self._write() as conn:
-            conn.execute(sa.update(rooms_table)
-                         .where(rooms_table.c.id == room_id, rooms_table.c.revealed.is_(None))
-                         .values(closed=None))
 
     def board(self, code: str) -> Board:
         """Every member and whether they submitted; after the reveal also each decision, its
@@ -451,6 +631,8 @@ class RoomStore:
                                     .where(rooms_table.c.code == code)).first()
             if room_row is None:
                 raise RoomError(messages.ROOM_UNKNOWN.format(code=format_code(code)))
+            if self._expired(room_row):
+                raise self._expired_error(room_row)
             rows = conn.execute(
                 sa.select(members_table.c.name, members_table.c.joined,
                           submissions_table.c.submitted, submissions_table.c.decision,
@@ -460,7 +642,7 @@ class RoomStore:
                 .where(members_table.c.room_id == room_row.id)
                 .order_by(members_table.c.id)
             ).all()
-        room = _room(room_row)
+        room = self._room(room_row)
         revealed = room.is_revealed
         entries = tuple(
             Entry(
@@ -474,6 +656,18 @@ class RoomStore:
         )
         truth = json.loads(room_row.truth) if revealed and room_row.truth else None
         return Board(room=room, entries=entries, truth=truth)
+
+    def _room(self, row: sa.Row) -> Room:
+        return Room(
+            code=row.code,
+            case_id=row.case_id,
+            knobs=json.loads(row.knobs),
+            seed=int(row.seed),
+            devices=int(row.devices),
+            created=_utc(row.created),
+            revealed=_utc(row.revealed),
+            expires=self._expires(row),
+        )
 
 
 def _token_matches(token: str | None, stored_hash: str) -> bool:
@@ -525,14 +719,38 @@ def _check_settings(case_id: Any, seed: Any, devices: Any, knobs: Any) -> str:
     return text
 
 
-def _room(row: sa.Row) -> Room:
-    return Room(
-        code=row.code,
-        case_id=row.case_id,
-        knobs=json.loads(row.knobs),
-        seed=int(row.seed),
-        devices=int(row.devices),
-        created=_utc(row.created),
-        closed=_utc(row.closed),
-        revealed=_utc(row.revealed),
-    )
+def _pending(conn: sa.Connection, room_id: int) -> list[sa.Row]:
+    """The room's submissions as they stand: what a reveal scores."""
+    return conn.execute(
+        sa.select(submissions_table.c.id, submissions_table.c.decision,
+                  submissions_table.c.submitted)
+        .where(submissions_table.c.room_id == room_id)
+        .order_by(submissions_table.c.id)
+    ).all()
+
+
+def _expiry_days(value: float | None) -> float:
+    """A room's lifetime in days: the argument, else ``$LAUNCHROOM_ROOM_DAYS``, else 14."""
+    if value is None:
+        text = os.environ.get(ENV_EXPIRY, "").strip()
+        try:
+            value = float(text) if text else DEFAULT_EXPIRY_DAYS
+        except ValueError:
+            raise RoomError(messages.ROOM_EXPIRY_BAD.format(value=text)) from None
+    if isinstance(value, bool) or not isinstance(value, int | float) \
+            or not math.isfinite(value) or not 0 < value <= 3_650:
+        raise RoomError(messages.ROOM_EXPIRY_BAD.format(value=value))
+    return float(value)
+
+
+def _add_missing_columns(conn: sa.Connection) -> None:
+    """Give an older database the columns added since (all of them nullable)."""
+    inspector = sa.inspect(conn)
+    for table_name, columns in _ADDED_COLUMNS.items():
+        present = {column["name"] for column in inspector.get_columns(table_name)}
+        table = metadata.tables[table_name]
+        for name in columns:
+            if name not in present:
+                column = table.c[name]
+                kind = column.type.compile(dialect=conn.dialect)
+                conn.exec_driver_sql(f"ALTER TABLE {table_name} ADD COLUMN {name} {kind}")

@@ -64,7 +64,8 @@ def assert_one_line(error, *needles):
 def test_report_has_exactly_the_documented_json_shape(trial):
     report = analyse_table(trial, arm="arm", covariate="before", duration="weeks", event="relapse")
     data = json.loads(json.dumps(report.to_dict(), allow_nan=False))
-    assert set(data) == {"srm", "metrics", "retention"}
+    assert set(data) == {"srm", "metrics", "retention", "skipped_columns"}
+    assert data["skipped_columns"] == ["site"]  # text, so not a metric: said, not dropped silently
     assert set(data["srm"]) == {"chi2", "p_value", "n_control", "n_treatment"}
     # Default metrics: numeric columns other than arm, covariate, duration and event.
     assert set(data["metrics"]) == {"minutes", "opened"}
@@ -194,7 +195,7 @@ def test_load_table_errors_are_one_line(tmp_path):
     (tmp_path / "broken.parquet").write_bytes(b"not a parquet file at all")
     cases.append((tmp_path / "broken.parquet", "cannot be read as Parquet"))
     (tmp_path / "ragged.csv").write_text("a,b\n1,2\n1,2,3,4\n")
-    cases.append((tmp_path / "ragged.csv", "cannot be read as CSV"))
+    cases.append((tmp_path / "ragged.csv", "line 3 has 4 fields but the header has 2"))
     (tmp_path / "binary.csv").write_bytes(b"a,b\n\xff\xfe\x00\x81,2\n")
     cases.append((tmp_path / "binary.csv", "cannot be read as CSV"))
     (tmp_path / "empty.csv").write_bytes(b"")

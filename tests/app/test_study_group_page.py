@@ -144,7 +144,7 @@ def test_a_resubmission_replaces_the_first():
         _button(member, "Submit to the room").click().run()
         assert not member.error
     store = RoomStore()
-    assert store.submission(code, "Bo")["call"] == "iterate"
+    assert store.submission(code, "Bo", member.session_state["room_member"])["call"] == "iterate"
     assert store.board(code).submitted == 1
 
 
@@ -166,14 +166,55 @@ def test_a_facilitator_link_with_a_wrong_token_reveals_nothing():
     stranger = _session(room=code, token="guessed")
     assert not stranger.exception
     assert any("not valid for room" in w.body for w in stranger.warning)
-    assert not any("not applied" in w.body for w in stranger.warning)  # a token is not a knob
-    assert "token" not in stranger.query_params
+    assert not any("ignored" in w.body for w in stranger.warning)  # a token is not a knob
     assert not any(b.label == "Reveal the truth and the board" for b in stranger.button)
 
     boss = _session(room=code, token=token)
-    assert boss.session_state["room_token"] == token
-    assert "token" not in boss.query_params and boss.query_params["room"] == code
+    assert boss.session_state["room_token"] == token and boss.query_params["room"] == code
     assert any(b.label == "Reveal the truth and the board" for b in boss.button)
+
+
+def test_a_secret_in_the_link_is_taken_out_of_the_address_and_its_history_entry():
+    # AppTest runs no JavaScript: check the page asks the browser to replace its history entry
+    # (the browser test tests/e2e/test_study_group.py checks the browser does it).
+    _, code, token = _facilitator_with_room()
+    app = AppTest.from_file(APP, default_timeout=180)
+    app.query_params.update(room=code, token=token, case="aa_test")
+    app.run()
+    frames = [str(node.proto) for node in _all(app.main) if getattr(node, "type", "") == "iframe"]
+    assert any("history.replaceState" in frame and token not in frame for frame in frames), frames
+    assert app.session_state["_room_link_secrets"] == (code, token)
+
+
+def test_a_member_comes_back_with_their_rejoin_link():
+    _, code, _ = _facilitator_with_room()
+    member = _member(code, "Eve")
+    secret = member.session_state["room_member"]
+    link = [c.value for c in member.code if "member=" in c.value][0]
+    assert link.endswith(f"?room={code}&member={secret}")
+    again = _session(room=code, member=secret)
+    assert again.session_state["room_name"] == "Eve" and again.session_state["room_member"] == secret
+    assert any("Welcome back, Eve" in s.body for s in again.success)
+    impostor = _session(room=code)
+    impostor.text_input(key="room_join_name").input("EVE")
+    _button(impostor, "Join").click().run()
+    assert any("is already in room" in e.body for e in impostor.error)
+    assert "room_name" not in impostor.session_state
+
+
+def test_the_facilitator_removes_a_member():
+    facilitator, code, _ = _facilitator_with_room()
+    _member(code, "Spammer")
+    facilitator.run()
+    _button(facilitator, "Remove").click().run()
+    assert not facilitator.exception and not facilitator.error
+    assert RoomStore().board(code).entries == ()
+
+
+def _all(node):
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _all(child)
 
 
 def test_leaving_the_room_returns_to_the_lobby():
@@ -216,7 +257,7 @@ def test_the_room_form_starts_from_the_decide_pages_decision():
     assert member.text_area[0].value == "Wait for more power."
     _button(member, "Submit to the room").click().run()
     assert not member.error
-    mine = RoomStore().submission(code, "Di")
+    mine = RoomStore().submission(code, "Di", member.session_state["room_member"])
     assert (mine["call"], mine["expected_lift"], mine["memo"]) == ("extend", 0.015,
                                                                   "Wait for more power.")
 

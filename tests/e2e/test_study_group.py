@@ -85,3 +85,31 @@ def test_facilitator_and_member_share_a_room(app_server, new_context):
     expect(member.get_by_text("<b>Nothing moved</b>; roll it back.").last).to_be_visible()
     no_exception(member)
     screenshot(member, "7-room-member")
+
+
+def test_secrets_leave_the_address_bar_and_the_history_on_any_page(app_server, new_context):
+    facilitator = new_context().new_page()
+    facilitator.goto(f"{app_server}/study_group?case=aa_test&seed=3&devices=10000")
+    wait_for_app(facilitator)
+    facilitator.get_by_role("button", name="Start a room for this run").click()
+    wait_for_app(facilitator)
+    facilitator.get_by_text("Facilitator link (keep it to yourself").click()
+    boss_link = facilitator.get_by_test_id("stCode").nth(1).inner_text().strip()
+    token = re.search(r"token=([^&]+)", boss_link).group(1)
+    code = re.search(r"room=([^&]+)", boss_link).group(1)
+
+    # The facilitator link opened on the Cases page (not Study group), in a fresh browser.
+    later = new_context().new_page()
+    later.goto(f"{app_server}/?room={code}&token={token}")
+    entries = later.evaluate("window.history.length")
+    wait_for_app(later)
+    later.wait_for_function("!window.location.search.includes('token=')", timeout=10_000)
+    assert token not in later.url and f"room={code}" in later.url
+    # The entry was replaced, not pushed: the back button leads to where the tab was before.
+    assert later.evaluate("window.history.length") == entries
+    no_exception(later)
+    # This session is still the facilitator.
+    go_to(later, "Study group")
+    expect(later.get_by_text("You are the facilitator.")).to_be_visible()
+    later.go_back()
+    assert token not in later.url

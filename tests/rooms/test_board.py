@@ -18,7 +18,7 @@ def test_before_the_reveal_the_board_says_only_who_submitted():
 
 
 def test_after_the_reveal_the_board_shows_each_call_and_score():
-    revealed = Room("K7MQ3XHD", "aa_test", {}, 3, 5_000, WHEN, closed=WHEN, revealed=WHEN)
+    revealed = Room("K7MQ3XHD", "aa_test", {}, 3, 5_000, WHEN, revealed=WHEN)
     decision = {"call": "ship_segments", "segment_kind": "chip_tier", "segments": ["flagship"],
                 "expected_lift": 0.04, "checks": ["srm"], "memo": "ship"}
     board = Board(revealed, (Entry("Ana", WHEN, WHEN, decision, {"total": 71, "true_lift": 0.03}),

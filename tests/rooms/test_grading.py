@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from sim import rooms
@@ -15,10 +17,10 @@ def _decision(call="iterate", lift=0.0, memo="", **extra) -> Decision:
 
 def test_the_real_scorer_scores_the_rooms_seeded_run(store):
     code, token = store.create_room("aa_test", seed=4, devices=5_000, knobs={})
-    store.join(code, "Ana")
-    store.join(code, "Bo")
-    store.submit(code, "Ana", _decision("iterate", 0.0, checks=["srm", "guardrails"]))
-    store.submit(code, "Bo", _decision("ship_all", 0.05))
+    ana, bo = store.join(code, "Ana"), store.join(code, "Bo")
+    store.submit(code, "Ana", _decision("iterate", 0.0, checks=["srm", "guardrails"]),
+                 member_token=ana.token)
+    store.submit(code, "Bo", _decision("ship_all", 0.05), member_token=bo.token)
     board = store.reveal(code, token)  # score_room: simulate + analyse + score
     assert board.truth["right_call"] == "iterate" and board.truth["true_lift"] == 0.0
     cards = {e.name: e.scorecard for e in board.entries}
@@ -29,7 +31,7 @@ def test_the_real_scorer_scores_the_rooms_seeded_run(store):
 
 def test_score_room_gives_an_unscorable_decision_a_card_with_the_reason(aa_case):
     room = rooms.Room(code="23456789", case_id="aa_test", knobs={}, seed=1, devices=2_000,
-                      created=None)
+                      created=datetime(2026, 1, 1, tzinfo=UTC))
     bad = Decision(call="ship_segments", segment_kind="chip_tier", segments=["nope"],
                    expected_lift=0.01, decision_day=21)
     scores = score = rooms.score_room(room, [bad, _decision()], scenario=aa_case)
@@ -37,4 +39,4 @@ def test_score_room_gives_an_unscorable_decision_a_card_with_the_reason(aa_case)
     assert isinstance(score.cards[1]["total"], int)
     with pytest.raises(LaunchRoomError):
         rooms.score_room(rooms.Room(code="23456789", case_id="no_such_case", knobs={}, seed=1,
-                                    devices=1_000, created=None), [])
+                                    devices=1_000, created=datetime(2026, 1, 1, tzinfo=UTC)), [])
