@@ -344,8 +344,8 @@ SQL_TOO_LONG = "a query has at most {limit:,} characters (got {length:,})"
 SQL_SYNTAX = "not valid SQL: {detail}"
 SQL_ONE_STATEMENT = "one query at a time: this text holds {count} statements"
 SQL_READ_ONLY = (
-    "only SELECT queries run here (this is {kind}): the workbench reads this run's tables and "
-    "changes nothing, attaches nothing and sets nothing"
+    "only SELECT queries run here (this one is {kind}): the workbench reads this run's tables "
+    "and changes nothing, attaches nothing and sets nothing"
 )
 SQL_TABLE_UNKNOWN = "no table {name!r} here; the workbench holds this run's tables only: {tables}"
 SQL_TABLE_FUNCTION = (
