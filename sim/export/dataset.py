@@ -193,7 +193,11 @@ def write_export(files: list[ExportFile], folder: str | Path) -> list[Path]:
 def export_run(result: SimResult, folder: str | Path) -> list[Path]:
     """Write the run's export (:func:`export_files`) to ``folder``; returns the paths written.
 
-    See the module docstring for an example.
+    >>> import tempfile
+    >>> from sim import load_scenario, simulate
+    >>> result = simulate(load_scenario("scenarios/aa_test.toml"), seed=3, devices=500, days=5)
+    >>> sorted(path.suffix for path in export_run(result, tempfile.mkdtemp()))[:4]
+    ['.csv', '.csv', '.csv', '.csv']
     """
     check_export_folder(folder)
     return write_export(export_files(result), folder)

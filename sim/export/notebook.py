@@ -85,7 +85,13 @@ def _population_code(result: SimResult, rebuilt: bool) -> tuple[str, str]:
 
 
 def starter_notebook(result: SimResult) -> nbformat.NotebookNode:
-    """The starter notebook for this run (see the module docstring for what it does)."""
+    """The starter notebook for this run (see the module docstring for what it does).
+
+    >>> from sim import load_scenario, simulate
+    >>> result = simulate(load_scenario("scenarios/aa_test.toml"), seed=1, devices=1_000, days=7)
+    >>> "daily.drop_duplicates()" in starter_notebook(result).cells[3].source
+    True
+    """
     case = result.scenario
     primary = case.experiment.primary_metric
     alpha = case.experiment.alpha

@@ -176,7 +176,11 @@ class QueryResult:
 
     @property
     def reading(self) -> str:
-        """The result in one line: rows and time, and whether rows were cut."""
+        """The result in one line: rows and time, and whether rows were cut.
+
+        >>> QueryResult(pd.DataFrame({"n": [1, 2]}), truncated=False, seconds=0.01).reading
+        '2 row(s) in 0.01 s.'
+        """
         if self.truncated:
             return messages.SQL_ROWS_CUT.format(shown=len(self.frame), seconds=self.seconds)
         return messages.SQL_ROWS.format(rows=len(self.frame), seconds=self.seconds)
@@ -303,7 +307,12 @@ class Workbench:
         return {name: found[name] for name in names if name in found}
 
     def close(self) -> None:
-        """Close the database (its tables go with it)."""
+        """Close the database (its tables go with it).
+
+        >>> from sim import load_scenario, simulate
+        >>> bench = Workbench(simulate(load_scenario("scenarios/aa_test.toml"), seed=1, devices=500, days=5))
+        >>> bench.close()
+        """
         self._connection.close()
 
     # --- inside ----------------------------------------------------------------------------
