@@ -24,6 +24,7 @@ PRACTICE = [
     st.Page("app_pages/design.py", title="Design", icon="🛠️"),
     st.Page("app_pages/run.py", title="Run", icon="📡"),
     st.Page("app_pages/analyse.py", title="Analyse", icon="📊"),
+    st.Page("app_pages/sql.py", title="SQL workbench", icon="🧮"),
     st.Page("app_pages/decide.py", title="Decide", icon="✅"),
 ]
 TOGETHER = [st.Page("app_pages/study_group.py", title="Study group", icon="👥")]

@@ -8,12 +8,14 @@ from sim import messages
 from sim.analysis import analyse_table, load_table
 from sim.analysis.table import arm_value
 from sim.export.charts import daily_lift, forest, lift_rows, segment_rows
+from sim.export.dataset import zip_folder
 from ui import charts, state, tables, texts
 from ui.guard import guard, literal
-from ui.runs import run_and_report
+from ui.runs import run_and_report, run_zip
 
 key = state.run_key()
 st.header("Analyse")
+download = st.container()  # filled once there is a run
 (quality_tab, lift_tab, segments_tab, retention_tab, time_tab, drift_tab,
  own_tab) = st.tabs(["Data quality", "Lift", "Segments", "Retention", "Over time", "Drift",
                      "Your own data"])
@@ -53,6 +55,11 @@ result, report = run_and_report(
     key, (quality_tab, lift_tab, segments_tab, retention_tab, time_tab, drift_tab))
 case = result.scenario
 primary = case.experiment.primary_metric
+# The zip is made when the button is pressed (and cached), not on every rerun of the page.
+download.download_button(texts.DOWNLOAD_RUN, lambda: run_zip(key),
+                         file_name=f"{zip_folder(result)}.zip", mime="application/zip",
+                         on_click="ignore", icon=":material/download:",
+                         help=texts.DOWNLOAD_RUN_HELP)
 
 with quality_tab:
     st.subheader("Quality checks come before any lift")

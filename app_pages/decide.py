@@ -65,8 +65,10 @@ with st.expander("Memo preview", expanded=True):
 downloads = st.columns(3)
 downloads[0].download_button("Memo (Markdown)", markdown, file_name=f"{key.case_id}-memo.md",
                              mime="text/markdown", on_click="ignore")
+# Drawn on the server when clicked (vl-convert renders the charts), not on every rerun.
 downloads[1].download_button("Memo (HTML with charts)",
-                             memo_html(decision, report, case, scorecard=card, result=result),
+                             lambda: memo_html(decision, report, case, scorecard=card,
+                                               result=result),
                              file_name=f"{key.case_id}-memo.html", mime="text/html",
                              on_click="ignore")
 downloads[2].download_button(

@@ -1,4 +1,4 @@
-"""The command line: ``python -m sim list | validate | run | analyse | sweep``.
+"""The command line: ``python -m sim list | validate | run | export | analyse | sweep``.
 
 Bad input gets one line on stderr naming the problem and exit code 2, never a traceback.
 
@@ -59,6 +59,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--out", type=Path, help="save every table as Parquet in this folder")
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    export = commands.add_parser(
+        "export", help="simulate a case and export the run: tables as CSV and Parquet, a data "
+                       "dictionary, the case and a starter notebook"
+    )
+    export.add_argument("case", help="a case file, or the id of a case in scenarios/")
+    export.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    export.add_argument("--devices", type=int, help="fleet size (default: the case's)")
+    export.add_argument("--days", type=int, help="days to simulate (default: the case's)")
+    export.add_argument(
+        "--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+        help="override a setting, e.g. feature.quantization=int4 (repeatable)",
+    )
+    export.add_argument("--out", type=Path, required=True, metavar="DIR",
+                        help="the folder to write (new, empty, or an earlier export)")
 
     analyse = commands.add_parser(
         "analyse", help="analyse an experiment table (CSV or Parquet) or a saved run folder"
@@ -135,14 +150,16 @@ def _validate(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if failed else 0
 
 
-def _run(args: argparse.Namespace) -> int:
+def _simulate(args: argparse.Namespace):
+    """The run the arguments describe (case, --set, --seed, --devices, --days), with a
+    progress bar on stderr for a long one."""
     from sim.engine.simulation import simulate
 
     case = resolve_case(args.case).with_knobs(parse_overrides(args.overrides))
     devices = args.devices if args.devices is not None else case.fleet.size
     bar = None
     progress = None
-    if devices >= _PROGRESS_FROM_DEVICES:
+    if isinstance(devices, int) and devices >= _PROGRESS_FROM_DEVICES:
         from tqdm import tqdm
 
         bar = tqdm(total=100, desc=case.meta.id, unit="%", file=sys.stderr, leave=False,
@@ -153,11 +170,15 @@ def _run(args: argparse.Namespace) -> int:
             bar.update(round(fraction * 100) - bar.n)
 
     try:
-        result = simulate(case, seed=args.seed, devices=args.devices, days=args.days,
-                          progress=progress)
+        return simulate(case, seed=args.seed, devices=args.devices, days=args.days,
+                        progress=progress)
     finally:
         if bar is not None:
             bar.close()
+
+
+def _run(args: argparse.Namespace) -> int:
+    result = _simulate(args)
     if args.out is not None:
         result.save(args.out)
     summary = result.summary()
@@ -188,6 +209,17 @@ def _human_summary(summary: dict) -> str:
     if summary.get("saved_to"):
         lines.append(f"  tables saved to {summary['saved_to']}")
     return "\n".join(lines)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from sim.export.dataset import check_export_folder, export_files, summary_lines, write_export
+
+    check_export_folder(args.out)  # before simulating: a bad --out fails at once
+    result = _simulate(args)
+    files = export_files(result)
+    write_export(files, args.out)
+    print("\n".join(summary_lines(result, args.out, files)))
+    return 0
 
 
 def _analyse(args: argparse.Namespace) -> int:
@@ -315,8 +347,8 @@ def _sweep(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"list": _list, "validate": _validate, "run": _run, "analyse": _analyse,
-             "sweep": _sweep}
+_COMMANDS = {"list": _list, "validate": _validate, "run": _run, "export": _export,
+             "analyse": _analyse, "sweep": _sweep}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -31,3 +31,8 @@ class DecisionError(LaunchRoomError):
 
 class RoomError(LaunchRoomError):
     """A study-group request cannot be served: a bad room code, name or token, or no database."""
+
+
+class QueryError(LaunchRoomError):
+    """A SQL workbench query is refused (it reaches outside the run's tables, or is not a
+    read) or fails (bad SQL, too slow, too big)."""

@@ -24,3 +24,12 @@ MAX_PANEL_DEVICES = 1_000_000
 """The most devices whose raw daily reports a run may keep (``telemetry.daily_max_devices``)."""
 BUDGET_DAYS = 30
 """The working rule: hypothesis to the over-the-air rollout on the fleet in at most 30 days."""
+SQL_TIME_LIMIT_S = 5.0
+"""The longest a SQL workbench query may run, in seconds, before it is interrupted."""
+SQL_MAX_ROWS = 1_000
+"""The most rows a SQL workbench query returns (it says when it cut the rest)."""
+SQL_MAX_CHARS = 20_000
+"""The longest SQL workbench query text, in characters."""
+SQL_QUERY_MEMORY_MB = 512
+"""Memory a SQL workbench query may use on top of the run's tables, in MB (nothing spills to
+disk)."""

@@ -363,6 +363,56 @@ MEMO_NO_TEXT = "(no memo written)"
 MEMO_NO_READING = "(no reading in this run)"
 MEMO_NO_CHECKS = "(no checks named)"
 
+# --- exporting a run (sim/export/dataset.py) ----------------------------------------------------
+EXPORT_OUT_IS_FILE = "{path}: is a file; export into a folder (a new or empty one, or an earlier export)"
+EXPORT_OUT_NOT_EMPTY = (
+    "{path}: the folder holds other files and no earlier export; export into a new or empty folder"
+)
+EXPORT_WROTE = "{case} seed {seed}: {devices:,} devices x {days} days exported to {folder}"
+EXPORT_FILE = "  {name:<20} {size:>10}  {what}"
+EXPORT_NO_DAILY = (
+    "This run kept no raw daily reports, so there is no daily table: the per-device totals in "
+    "devices and the day x arm sums in day_arm hold everything the readout needs (the case's "
+    "telemetry.daily_max_devices, {limit:,} here, keeps the raw reports of up to that many "
+    "devices; 0 keeps none)."
+)
+EXPORT_PANEL = (
+    "The daily table holds the raw reports of a random panel of {panel:,} of the {devices:,} "
+    "devices (devices.in_panel marks them); the readout analyses every device from the "
+    "per-device totals in devices."
+)
+EXPORT_ALL_DAILY = "The daily table holds the raw reports of every device ({devices:,})."
+
+# --- the SQL workbench (sim/export/workbench.py; raised as QueryError, shown as one line) -------
+SQL_EMPTY = "type a query first, for example: SELECT arm, count(*) FROM devices GROUP BY arm"
+SQL_TOO_LONG = "a query has at most {limit:,} characters (got {length:,})"
+SQL_SYNTAX = "not valid SQL: {detail}"
+SQL_ONE_STATEMENT = "one query at a time: this text holds {count} statements"
+SQL_READ_ONLY = (
+    "only SELECT queries run here (this one is {kind}): the workbench reads this run's tables "
+    "and changes nothing, attaches nothing and sets nothing"
+)
+SQL_TABLE_UNKNOWN = "no table {name!r} here; the workbench holds this run's tables only: {tables}"
+SQL_TABLE_FUNCTION = (
+    "{name}() is not available here: the workbench reads this run's tables only ({tables}); "
+    "no files, URLs, extensions or settings"
+)
+SQL_OUTSIDE = (
+    "refused: the query reaches outside this run's tables ({detail}); files, URLs, extensions "
+    "and settings are off in the workbench"
+)
+SQL_TIMEOUT = (
+    "stopped after {seconds:g} s: a query may run for {seconds:g} s here; filter or aggregate "
+    "first, or add a LIMIT"
+)
+SQL_MEMORY = "stopped: the query needs more memory than the workbench allows; filter or aggregate first"
+SQL_FAILED = "the query failed: {detail}"
+SQL_ROWS = "{rows:,} row(s) in {seconds:.2f} s."
+SQL_ROWS_CUT = (
+    "Showing the first {shown:,} rows in {seconds:.2f} s; the query returned more. Aggregate, "
+    "or add a LIMIT."
+)
+
 # --- study groups (sim/rooms.py; raised as RoomError, shown as one line) ----------------------
 ROOM_CODE_BAD = (
     "{code!r} is not a room code: a code has {length} characters from {alphabet} "

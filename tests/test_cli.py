@@ -167,3 +167,58 @@ def test_analyse_bad_input_is_one_line_and_exit_code_2(tmp_path, capsys, make, a
     assert code == 2
     assert message in err, err
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+# --- python -m sim export ----------------------------------------------------------------------
+
+def test_export_writes_the_run_and_prints_what_it_wrote(tmp_path, capsys):
+    out = tmp_path / "night"
+    code = main(["export", "camera_night_mode", "--seed", "3", "--devices", "2000", "--days", "14",
+                 "--set", "experiment.decision_day=14", "--set", "feature.quantization=int4",
+                 "--out", str(out)])
+    assert code == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"camera_night_mode seed 3: 2,000 devices x 14 days exported to {out}"
+    written = [line.split()[0] for line in lines[1:]]
+    assert written == ["README.md", "run.json", "case.toml", "analysis.ipynb",
+                       *(f"{t}.{k}" for t in ("devices", "daily", "day_arm", "timeline", "rollout")
+                         for k in ("csv", "parquet"))]
+    assert sorted(written) == sorted(path.name for path in out.iterdir())
+    assert 'quantization = "int4"' in (out / "case.toml").read_text(encoding="utf-8")
+    # The export's own case file and run.json make it again, with the same tables.
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    again = tmp_path / "again"
+    assert main(["export", str(out / "case.toml"), "--seed", str(run["seed"]), "--devices",
+                 str(run["devices"]), "--days", str(run["days"]), "--out", str(again)]) == 0
+    for name in ("devices.parquet", "daily.csv"):
+        assert (again / name).read_bytes() == (out / name).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["export", "nope", "--out", "{tmp}/x"], "error: no case named 'nope'; known cases:"),
+        (["export", "aa_test", "--out", "{tmp}/file.txt"], "file.txt: is a file; export into a folder"),
+        (["export", "aa_test", "--out", "{tmp}"], "the folder holds other files and no earlier export"),
+        (["export", "aa_test", "--set", "bogus", "--out", "{tmp}/x"], "--set 'bogus': expected path=value"),
+        (["export", "aa_test", "--set", "fleet.bogus=1", "--out", "{tmp}/x"], "fleet.bogus: no such setting"),
+        (["export", "aa_test", "--devices", "5", "--out", "{tmp}/x"], "--devices must be a whole number"),
+        (["export", "aa_test", "--days", "0", "--out", "{tmp}/x"], "--days must be a whole number"),
+        (["export", "aa_test", "--seed", "-1", "--out", "{tmp}/x"], "--seed must be a whole number"),
+        (["export", "aa_test", "--seed", "x", "--out", "{tmp}/x"], "argument --seed: invalid int value"),
+        (["export", "aa_test"], "the following arguments are required: --out"),
+    ],
+)
+def test_export_bad_input_is_one_line_and_exit_code_2(tmp_path, capsys, argv, message):
+    (tmp_path / "file.txt").write_text("not a folder", encoding="utf-8")
+    argv = [arg.replace("{tmp}", str(tmp_path)) for arg in argv]
+    try:
+        code = main(argv)
+    except SystemExit as stop:  # argparse's own usage errors
+        code = stop.code
+    captured = capsys.readouterr()
+    assert code == 2
+    assert message in captured.err
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
+    assert captured.out == ""
+    assert not (tmp_path / "x").exists()

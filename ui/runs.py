@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 
 from sim import LaunchRoomError, Report, SimResult, analyse, simulate
+from sim.export import Workbench, export_zip
 from ui import texts
 from ui.guard import guard
 from ui.progress import with_progress
@@ -49,6 +50,19 @@ def analyse_case(key: RunKey) -> Report:
     return analyse(run_case(key))
 
 
+@st.cache_data(max_entries=2, show_spinner=False)
+def run_zip(key: RunKey) -> bytes:
+    """The run's export as a zip (tables, data dictionary, case, notebook), made on demand."""
+    return export_zip(run_case(key))
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def run_workbench(key: RunKey) -> Workbench:
+    """The SQL workbench over the run's tables, shared by every session that ran it (each
+    query runs on a cursor of its own, and the sandbox holds no one's state)."""
+    return Workbench(run_case(key))
+
+
 def has_run(key: RunKey) -> bool:
     """Whether this session ran these exact settings (so pages can show its results)."""
     return key in st.session_state.setdefault("runs", [])
@@ -69,8 +83,8 @@ def run_with_progress(key: RunKey, show: Progress) -> SimResult:
     return result
 
 
-def run_and_report(key: RunKey, places: Sequence[Any] = ()) -> tuple[SimResult, Report]:
-    """This session's run of ``key`` and its readout, or stop the page with a "run first" note.
+def run_first(key: RunKey, places: Sequence[Any] = ()) -> SimResult:
+    """This session's run of ``key``, or stop the page with a "run first" note.
 
     ``places`` are the containers (tabs) that each show the note; by default the page.
     """
@@ -81,4 +95,12 @@ def run_and_report(key: RunKey, places: Sequence[Any] = ()) -> tuple[SimResult, 
                 st.page_link("app_pages/run.py", label="Go to Run", icon="📡")
         st.stop()
     with guard():
-        return run_case(key), analyse_case(key)
+        return run_case(key)
+
+
+def run_and_report(key: RunKey, places: Sequence[Any] = ()) -> tuple[SimResult, Report]:
+    """This session's run of ``key`` and its readout, or stop the page with a "run first" note
+    (see :func:`run_first`)."""
+    result = run_first(key, places)
+    with guard():
+        return result, analyse_case(key)

@@ -9,6 +9,7 @@ import pandas as pd
 
 from sim.analysis import KaplanMeierResult, SegmentLiftsResult
 from sim.decide import Scorecard
+from sim.export.dictionary import COLUMNS
 
 
 def lift_table(metrics: Mapping, cuped: Mapping, guardrails: Mapping | None = None) -> pd.DataFrame:
@@ -82,3 +83,9 @@ def truth_by_segment(truth: pd.DataFrame, metric: str) -> pd.DataFrame:
         "true effect": rows["abs_effect"],
         "true relative effect": rows["rel_effect"].map(lambda v: f"{v:+.2%}"),
     })
+
+
+def column_guide(table: str) -> pd.DataFrame:
+    """A run table's columns with their unit and meaning (the export's data dictionary)."""
+    return pd.DataFrame([{"column": name, "unit": entry.unit, "meaning": entry.meaning}
+                         for name, entry in COLUMNS[table].items()])

@@ -21,6 +21,25 @@ UNEXPECTED = (
 )
 UPLOAD_FAILED = "That file cannot be analysed: {error}"
 READING_MISSING = "{what} is not available for this run: {reason}."
+DOWNLOAD_RUN = "Download this run"
+DOWNLOAD_RUN_HELP = (
+    "A zip of the run's tables as CSV and Parquet (the raw daily reports as they arrived, "
+    "duplicates and all), a data dictionary, the case file and a starter notebook that "
+    "reproduces the primary metric's lift. The truth is not in it."
+)
+
+# The SQL workbench page.
+SQL_INTRO = (
+    "Ask the run's tables your own questions in SQL: devices, the raw daily reports, the day x "
+    "arm sums, the rollout timeline and the daily rollout. Read-only: each query gets {seconds:g} "
+    "seconds and shows at most {rows:,} rows, and nothing outside these tables (files, URLs, "
+    "extensions, settings, the truth) can be reached."
+)
+SQL_EXAMPLE = "Start from an example"
+SQL_QUERY = "Query"
+SQL_RUN = "Run the query"
+SQL_REFUSED = "The workbench did not run that query:"
+SQL_TABLES = "What is in each table"
 DECISION_INVALID = "The decision cannot be scored: {error}"
 BUDGET_OVER = "Over budget: {days} days from hypothesis to full rollout (the rule is {budget})."
 BUDGET_OK = "Within budget: {days} days from hypothesis to full rollout (the rule is {budget})."

@@ -4,8 +4,10 @@ The memo holds the call, its segments, the expected lift, the evidence relied on
 reading from the report), the key numbers, what the decision rule says the data supports, the
 person's own memo and, after the reveal, the scorecard. Its content is gathered once
 (:func:`memo_sections`) and written out by :func:`memo_markdown` or :func:`memo_html`; text a
-person typed is always escaped, never rendered. The HTML page embeds the lift forest plot and
-the daily lift (Altair's own HTML export; the Vega libraries load from a CDN).
+person typed is always escaped, never rendered. The HTML page holds the lift forest plot and
+the daily lift as inline SVG, drawn on the server by vl-convert (Vega-Lite compiled and
+rendered without a browser): the page has no scripts and loads nothing, so it opens offline,
+in a mail client or from an archive, exactly as it was written.
 
 >>> from sim import load_scenario, simulate, analyse
 >>> from sim.decide import Decision
@@ -16,6 +18,8 @@ the daily lift (Altair's own HTML export; the Vega libraries load from a CDN).
 >>> page = memo_html(decision, report, result.scenario)
 >>> "&lt;b&gt;ship it&lt;/b&gt;" in page and "<b>ship it</b>" not in page
 True
+>>> "<script" in page, page.count("<svg") >= 1
+(False, True)
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from typing import TYPE_CHECKING
 
 import altair as alt
 import pandas as pd
+import vl_convert
 
 from sim import messages
 from sim.analysis.frame import format_p
@@ -147,6 +152,22 @@ def memo_charts(report: Report) -> alt.VConcatChart:
                        charts.daily_lift(report.daily).properties(width=520))
 
 
+def memo_charts_svg(report: Report) -> str:
+    """The memo's figures (:func:`memo_charts`) as one SVG image, for an HTML page that loads
+    nothing: Vega-Lite of Altair's own version compiles and renders the chart in-process, and
+    may fetch no data from anywhere (the chart's data is inline).
+
+    >>> from sim import load_scenario, simulate, analyse
+    >>> report = analyse(simulate(load_scenario("scenarios/aa_test.toml"), seed=0, devices=2_000))
+    >>> svg = memo_charts_svg(report)
+    >>> svg.startswith("<svg") and "<script" not in svg
+    True
+    """
+    version = ".".join(alt.SCHEMA_VERSION.split(".")[:2])  # "v6.4.1" -> "v6.4"
+    return vl_convert.vegalite_to_svg(memo_charts(report).to_dict(), vl_version=version,
+                                      allowed_base_urls=[])
+
+
 # --- the memo's content, gathered once -------------------------------------------------------
 @dataclass(frozen=True)
 class MemoSections:
@@ -250,6 +271,8 @@ blockquote { border-left: 4px solid #2b6cb0; margin: 0; padding: 0.2rem 1rem;
              background: #f7fafc; white-space: pre-wrap; }
 .call { font-size: 1.2rem; font-weight: 600; color: #2b6cb0; }
 .muted { color: #718096; }
+figure.charts { margin: 1rem 0; overflow-x: auto; }
+figure.charts svg { max-width: 100%; height: auto; }
 """
 
 
@@ -257,10 +280,9 @@ def memo_html(decision: Decision, report: Report, scenario: Scenario,
               scorecard: Scorecard | None = None, result: SimResult | None = None) -> str:
     """The memo as a standalone HTML page with the forest plot and the daily lift.
 
-    Every piece of text is escaped; the charts come from Altair's HTML export
-    (``to_html(fullhtml=False)``), so the page needs the Vega scripts from the CDN to draw
-    them. ``scorecard`` and ``result`` as in :func:`memo_sections`. See the module docstring
-    for an example.
+    Every piece of text is escaped; the charts are inline SVG (:func:`memo_charts_svg`), so
+    the page has no ``<script>`` and needs no network to show them. ``scorecard`` and
+    ``result`` as in :func:`memo_sections`. See the module docstring for an example.
     """
     e = html.escape
     s = memo_sections(decision, report, scenario, scorecard, result)
@@ -282,7 +304,6 @@ def memo_html(decision: Decision, report: Report, scenario: Scenario,
         parts += [f"<h2>{e(s.score_title)}</h2>", "<ul>"]
         parts += [f"<li><strong>{e(name)}</strong> {e(text)}</li>" for name, text in s.score_lines]
         parts.append("</ul>")
-    parts += ["<h2>Charts</h2>",
-              memo_charts(report).to_html(fullhtml=False, output_div="memo-charts"),
-              "</main>", "</body>", "</html>"]
+    parts += ["<h2>Charts</h2>", '<figure id="memo-charts" class="charts">',
+              memo_charts_svg(report), "</figure>", "</main>", "</body>", "</html>"]
     return "\n".join(parts) + "\n"

@@ -10,7 +10,7 @@ from tests.conftest import ROOT
 
 APP = str(ROOT / "streamlit_app.py")
 PAGES = ["app_pages/cases.py", "app_pages/design.py", "app_pages/run.py",
-         "app_pages/analyse.py", "app_pages/decide.py"]
+         "app_pages/analyse.py", "app_pages/sql.py", "app_pages/decide.py"]
 
 
 def _app(**query) -> AppTest:
@@ -82,6 +82,9 @@ def test_analyse_page_walks_the_tabs_in_order():
     assert [t.label for t in app.toggle] == ["Remove duplicate reports from the raw rows",
                                              "Adjust with the pre-period baseline (CUPED)"]
     assert any(s.body.startswith("Split as planned") for s in app.success)
+    download = app.get("download_button")
+    assert [button.label for button in download] == ["Download this run"]
+    assert download[0].proto.ignore_rerun  # on_click="ignore": pressing it reruns nothing
     app.toggle[1].set_value(False).run()
     assert not app.exception
 
@@ -90,6 +93,7 @@ def test_analyse_page_asks_for_a_run_first():
     app = _app()
     app.switch_page("app_pages/analyse.py").run()
     assert any("Run the fleet first" in i.body for i in app.info)
+    assert not app.get("download_button")  # nothing to download before a run
 
 
 def test_your_own_data_tab_analyses_an_upload_and_rejects_a_bad_one():

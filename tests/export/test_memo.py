@@ -1,4 +1,4 @@
-"""The decision memo: Markdown and a standalone HTML page with its Altair charts."""
+"""The decision memo: Markdown and a standalone HTML page with its charts as inline SVG."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ import pytest
 
 from sim.decide.decision import Decision
 from sim.decide.scorecard import score
-from sim.export.memo import check_readings, key_numbers, memo_charts, memo_html, memo_markdown
+from sim.export.memo import (
+    check_readings,
+    key_numbers,
+    memo_charts,
+    memo_charts_svg,
+    memo_html,
+    memo_markdown,
+)
 
 
 def test_markdown_memo_has_the_call_the_evidence_and_the_numbers(night_decision, night_report,
@@ -37,7 +44,7 @@ def test_html_memo_is_a_standalone_page_with_charts(night_decision, night_report
     page = memo_html(night_decision, night_report, night_case, card)
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
     assert page.count("<html") == 1 and page.count("</body>") == 1
-    assert "vega-embed" in page and 'id="memo-charts"' in page
+    assert 'id="memo-charts"' in page and page.count("<svg") == 1
     assert "What changed: relative change" in page and "Lift over time" in page
     assert f"Scorecard: {card.total}/100" in page
     assert "streamlit" not in page.lower()
@@ -47,10 +54,25 @@ def test_html_memo_never_renders_user_text_as_html(night_decision, night_report,
     page = memo_html(night_decision, night_report, night_case)
     assert "alert(\"x\")</script>" not in page and "<img" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
-    # Every <script> on the page is Altair's (the Vega libraries and the chart embed).
-    scripts = re.findall(r"<script[^>]*>", page)
-    assert len(scripts) == 4
-    assert all("cdn.jsdelivr.net" in tag for tag in scripts[:3])
+    # The charts are inline SVG drawn on the server: no script at all, nothing to load.
+    assert re.findall(r"<script", page, flags=re.IGNORECASE) == []
+
+
+def test_html_memo_loads_nothing_from_the_network(night_decision, night_report, night_case):
+    page = memo_html(night_decision, night_report, night_case)
+    # Only the SVG namespaces look like addresses; no src, href or url() points anywhere.
+    addresses = set(re.findall(r"https?://[^\s\"'<>)]+", page))
+    assert addresses <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+    assert not re.search(r"<(link|iframe|img|object|embed)\b", page, flags=re.IGNORECASE)
+
+
+def test_memo_charts_render_as_svg_with_their_marks(night_report):
+    svg = memo_charts_svg(night_report)
+    assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
+    # The forest plot's intervals and points, and the daily lift's band and line.
+    assert "mark-rule" in svg and "mark-symbol" in svg
+    assert "mark-area" in svg and "mark-line" in svg
+    assert "What changed: relative change" in svg and "Lift over time" in svg
 
 
 def test_a_memo_without_text_or_checks_still_reads(night_report, night_case):
