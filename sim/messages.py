@@ -110,6 +110,20 @@ OPTION_UNKNOWN = "{name} must be one of {options} (got {value!r})"
 VALUE_OUT_OF_RANGE = "{name} must be {requirement} (got {value!r})"
 SAMPLE_EMPTY = "the {which} sample has no values"
 SAMPLE_NOT_NUMERIC = "the {which} sample must hold numbers ({detail})"
+INTERACTION_SINGULAR = (
+    "the interaction test has nothing to compare: the metric does not vary within some "
+    "segment and arm"
+)
+NI_UNDEFINED = (
+    "the guardrail {metric} has a control mean of zero, so a relative margin cannot be tested"
+)
+HAZARD_ONE_ARM = (
+    "no device had the event in the {arm} arm ({events} did in {other}), so the hazard ratio "
+    "has no finite estimate; the log-rank test still compares the curves"
+)
+CLUSTERS_TOO_FEW = (
+    "a cluster-robust comparison needs at least two clusters (households), got {count}"
+)
 SEGMENTS_TOO_FEW = (
     "column {column!r} needs at least two segments with both arms present "
     "for an interaction test (got {count})"
@@ -149,9 +163,11 @@ READING_CLEANING = (
 )
 READING_LIFT = (
     "{metric}: treatment {treatment_mean:.4g} vs control {control_mean:.4g}, "
-    "a change of {abs_diff:+.4g} ({rel} relative; {level:.0%} CI {low:+.4g} to {high:+.4g}, {p}): "
-    "{verdict}."
+    "a change of {abs_diff:+.4g} ({level:.0%} CI {low:+.4g} to {high:+.4g}, {p}, {test}; "
+    "{rel} relative, {rel_ci}): {verdict}."
 )
+READING_RELATIVE = "{level:.0%} CI {low} to {high}, {p} by the delta method"
+READING_RELATIVE_UNDEFINED = "undefined: the control mean is zero"
 READING_CUPED = (
     "{metric} adjusted for {covariate}: change of {abs_diff:+.4g} ({rel} relative; "
     "{level:.0%} CI {low:+.4g} to {high:+.4g}, {p}); the adjustment removed {reduction:.0%} "
@@ -186,10 +202,6 @@ VERDICT_CURVES_UNCLEAR = "do not clearly differ"
 READING_HAZARD = (
     "{ratio_name} treatment vs control {ratio:.3g} ({level:.0%} CI {low:.3g} to {high:.3g}, "
     "{p}): {verdict}."
-)
-READING_HAZARD_LIMIT = (
-    "{ratio_name} treatment vs control is at its limit ({ratio:g}) because one arm had no "
-    "events ({p}): {verdict}."
 )
 VERDICT_HAZARD_HIGHER = "the event comes sooner for treatment devices"
 VERDICT_HAZARD_LOWER = "the event comes later for treatment devices"

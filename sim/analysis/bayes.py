@@ -27,12 +27,15 @@ import pandas as pd
 from scipy import stats
 
 from sim import messages
+from sim.analysis.compare import clustered_means, independent_means
 from sim.analysis.frame import (
     AnalysisResult,
     arm_samples,
     is_binary,
+    require_columns,
     require_probability,
     resolve_arms,
+    treatment_indicator,
 )
 from sim.analysis.lift import LIFT_KINDS
 from sim.errors import DataError
@@ -105,11 +108,13 @@ def bayes_mean_diff(
     alpha: float = 0.05,
     prior_sd: float | None = None,
     higher_is_better: bool = True,
+    cluster: str | None = None,
 ) -> BayesResult:
     """Normal-approximation posterior of the difference in means.
 
     The likelihood is ``Δ̂ ~ Normal(Δ, v)`` with ``Δ̂`` the observed difference and ``v``
-    its Welch variance (``s_c²/n_c + s_t²/n_t``). With ``prior_sd=None`` the prior is flat
+    its Welch variance (``s_c²/n_c + s_t²/n_t``), or its cluster-robust variance with
+    ``cluster`` (whole households randomised together; :mod:`sim.analysis.compare`). With ``prior_sd=None`` the prior is flat
     and the posterior is ``Normal(Δ̂, v)``; otherwise the prior ``Normal(0, prior_sd²)``
     gives posterior precision ``1/v + 1/prior_sd²``.
 
@@ -128,11 +133,15 @@ def bayes_mean_diff(
         )
     arms = resolve_arms(df, arm_col, control)
     control_values, treatment_values = arm_samples(df, metric, arms, minimum=2)
-    observed = float(treatment_values.mean() - control_values.mean())
-    variance = float(
-        control_values.var(ddof=1) / control_values.size
-        + treatment_values.var(ddof=1) / treatment_values.size
-    )
+    if cluster is None:
+        compare = independent_means(control_values, treatment_values)
+    else:
+        require_columns(df, cluster)
+        indicator = treatment_indicator(df, arms)
+        values = df[metric].to_numpy(dtype=float, na_value=np.nan)
+        keep = ~np.isnan(values) & ~np.isnan(indicator) & df[cluster].notna().to_numpy()
+        compare = clustered_means(values[keep], indicator[keep], df[cluster].to_numpy()[keep])
+    observed, variance = float(compare.difference), float(compare.se**2)
     if prior_sd is None:
         mean, sd = observed, math.sqrt(variance)
         method = "normal approximation, flat prior"
@@ -141,6 +150,8 @@ def bayes_mean_diff(
         mean = observed / variance / precision if variance > 0 else observed
         sd = math.sqrt(1 / precision)
         method = f"normal approximation, Normal(0, {prior_sd:g}²) prior"
+    if cluster is not None:
+        method += ", cluster-robust variance"
     sign = 1.0 if higher_is_better else -1.0
     if sd > 0:
         prob = float(stats.norm.sf(0, loc=sign * mean, scale=sd))
@@ -251,8 +262,11 @@ def bayes_lift(
     control: Any = None,
     alpha: float = 0.05,
     higher_is_better: bool = True,
+    cluster: str | None = None,
 ) -> BayesResult:
-    """Bayesian reading of ``metric``: beta-binomial for 0/1 values, normal otherwise.
+    """Bayesian reading of ``metric``: beta-binomial for 0/1 values, normal otherwise; with
+    ``cluster`` always the normal approximation on the cluster-robust variance (the
+    beta-binomial assumes independent devices).
 
     >>> frame = pd.DataFrame({"arm": ["control", "treatment"] * 100, "clicked": [0, 1, 1, 1] * 50})
     >>> bayes_lift(frame, "clicked").method
@@ -265,8 +279,9 @@ def bayes_lift(
         control_values, treatment_values = arm_samples(df, metric, arms)
         both = np.concatenate([control_values, treatment_values])
         kind = "binary" if is_binary(both) else "mean"
-    if kind == "binary":
+    if kind == "binary" and cluster is None:
         return bayes_proportion_diff(
             df, metric, arm_col, control, alpha, higher_is_better=higher_is_better
         )
-    return bayes_mean_diff(df, metric, arm_col, control, alpha, higher_is_better=higher_is_better)
+    return bayes_mean_diff(df, metric, arm_col, control, alpha, higher_is_better=higher_is_better,
+                           cluster=cluster)

@@ -10,10 +10,12 @@ the absolute difference, the relative lift and their confidence intervals.
   unit of analysis (device) differs from the unit of the ratio (day): delta method.
 * :func:`metric_lift` - picks proportions or means from the values.
 
-Relative lifts are ``treatment / control - 1``; their intervals come from the delta method
-(for proportions on the log scale, the Katz interval). Regression adjustment (CUPED) is in
-:mod:`sim.analysis.cuped` and one-sided non-inferiority tests in
-:mod:`sim.analysis.noninferiority`.
+With ``cluster=`` (a column such as ``household_id``, when whole households were randomised
+together) every interval and p-value is cluster-robust (CR1, t on ``G - 1`` degrees of freedom;
+see :mod:`sim.analysis.compare`). Relative lifts are ``treatment / control - 1`` with
+delta-method intervals and their own p-value (``rel_p_value``); each reading names the test its
+p-value comes from. Regression adjustment (CUPED) is in :mod:`sim.analysis.cuped` and
+one-sided non-inferiority tests in :mod:`sim.analysis.noninferiority`.
 """
 
 from __future__ import annotations
@@ -32,6 +34,13 @@ from statsmodels.stats.proportion import (
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 from sim import messages
+from sim.analysis.compare import (
+    ArmComparison,
+    clustered_means,
+    clustered_ratios,
+    independent_means,
+    independent_proportions,
+)
 from sim.analysis.frame import (
     AnalysisResult,
     arm_samples,
@@ -39,6 +48,7 @@ from sim.analysis.frame import (
     format_relative,
     is_binary,
     require_arm_counts,
+    require_columns,
     require_numeric,
     require_probability,
     resolve_arms,
@@ -70,6 +80,8 @@ class LiftResult(AnalysisResult):
     n_treatment: int
     alpha: float
     reading: str
+    rel_p_value: float = math.nan
+    test: str = ""
 
     @property
     def significant(self) -> bool:
@@ -82,29 +94,85 @@ class LiftResult(AnalysisResult):
         return bool(self.p_value < self.alpha)
 
 
-def _lift_reading(
-    metric: str,
-    control_mean: float,
-    treatment_mean: float,
-    abs_diff: float,
-    abs_ci: tuple[float, float],
-    rel_lift: float,
-    p_value: float,
-    alpha: float,
-) -> str:
+def _lift_reading(metric: str, compare: ArmComparison, abs_ci: tuple[float, float],
+                  p_value: float, alpha: float) -> str:
     verdict = messages.VERDICT_CLEAR if p_value < alpha else messages.VERDICT_UNCLEAR
+    rel = compare.relative
+    if math.isfinite(rel):
+        low, high = compare.relative_interval(alpha)
+        rel_ci = messages.READING_RELATIVE.format(
+            level=1 - alpha, low=format_relative(low), high=format_relative(high),
+            p=format_p(compare.relative_p_value()))
+    else:
+        rel_ci = messages.READING_RELATIVE_UNDEFINED
     return messages.READING_LIFT.format(
         metric=metric,
-        treatment_mean=treatment_mean,
-        control_mean=control_mean,
-        abs_diff=abs_diff,
-        rel=format_relative(rel_lift),
+        treatment_mean=compare.treatment_mean,
+        control_mean=compare.control_mean,
+        abs_diff=compare.difference,
+        rel=format_relative(rel),
+        rel_ci=rel_ci,
         level=1 - alpha,
         low=abs_ci[0],
         high=abs_ci[1],
         p=format_p(p_value),
+        test=compare.test,
         verdict=verdict,
     )
+
+
+def lift_from(metric: str, method: str, compare: ArmComparison, alpha: float,
+              abs_ci: tuple[float, float] | None = None,
+              p_value: float | None = None) -> LiftResult:
+    """A :class:`LiftResult` from an :class:`~sim.analysis.compare.ArmComparison` (its
+    interval and p-value unless a caller's own test gives them)."""
+    abs_ci = compare.interval(alpha) if abs_ci is None else abs_ci
+    p_value = compare.p_value() if p_value is None else p_value
+    rel = compare.relative
+    rel_ci = compare.relative_interval(alpha) if math.isfinite(rel) else (math.nan, math.nan)
+    return LiftResult(
+        metric=metric,
+        method=method,
+        control_mean=float(compare.control_mean),
+        treatment_mean=float(compare.treatment_mean),
+        abs_diff=float(compare.difference),
+        abs_ci=(float(abs_ci[0]), float(abs_ci[1])),
+        rel_lift=float(rel),
+        rel_ci=(float(rel_ci[0]), float(rel_ci[1])),
+        p_value=float(p_value),
+        n_control=int(compare.n_control),
+        n_treatment=int(compare.n_treatment),
+        alpha=alpha,
+        reading=_lift_reading(metric, compare, abs_ci, float(p_value), alpha),
+        rel_p_value=float(compare.relative_p_value()) if math.isfinite(rel) else math.nan,
+        test=compare.test,
+    )
+
+
+def clustered_lift(df: pd.DataFrame, metric: str, cluster: str, arm_col: str = "arm",
+                   control: Any = None, alpha: float = 0.05, kind: str = "mean") -> LiftResult:
+    """Difference in means (or proportions) with cluster-robust errors on ``cluster``: what a
+    randomisation of whole clusters (households) supports. t on ``G - 1`` degrees of freedom.
+
+    >>> frame = pd.DataFrame({"arm": ["control"] * 6 + ["treatment"] * 6,
+    ...                       "home": [1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6],
+    ...                       "minutes": [9., 10, 11, 12, 10, 11, 13, 14, 12, 12, 15, 14]})
+    >>> result = clustered_lift(frame, "minutes", "home")
+    >>> round(result.abs_diff, 3), result.test
+    (2.833, 'cluster-robust t-test (5 df)')
+    """
+    require_probability("alpha", alpha)
+    require_columns(df, cluster)
+    arms = resolve_arms(df, arm_col, control)
+    require_numeric(df, metric)
+    indicator = treatment_indicator(df, arms)
+    values = df[metric].to_numpy(dtype=float, na_value=np.nan)
+    keep = ~np.isnan(values) & ~np.isnan(indicator) & df[cluster].notna().to_numpy()
+    require_arm_counts(metric, int((keep & (indicator == 0)).sum()),
+                       int((keep & (indicator == 1)).sum()), arms, 2)
+    compare = clustered_means(values[keep], indicator[keep], df[cluster].to_numpy()[keep])
+    what = "proportions" if kind == "binary" else "means"
+    return lift_from(metric, f"difference in {what} (cluster-robust)", compare, alpha)
 
 
 def relative_ci_delta(
@@ -144,12 +212,14 @@ def proportion_lift(
     arm_col: str = "arm",
     control: Any = None,
     alpha: float = 0.05,
+    cluster: str | None = None,
 ) -> LiftResult:
     """Difference in proportions for a 0/1 metric.
 
     Uses statsmodels ``confint_proportions_2indep`` / ``test_proportions_2indep`` with the
     Wald method (unpooled variance), so the interval and the p-value agree; the relative
-    lift uses the Katz log interval for a ratio of proportions (``compare="ratio"``).
+    lift's interval and p-value are the delta method's. ``cluster`` as in
+    :func:`clustered_lift`.
 
     >>> frame = pd.DataFrame({
     ...     "arm": ["control"] * 1000 + ["treatment"] * 1000,
@@ -160,6 +230,8 @@ def proportion_lift(
     (0.06, [0.019, 0.101], 0.0042)
     """
     require_probability("alpha", alpha)
+    if cluster is not None:
+        return clustered_lift(df, metric, cluster, arm_col, control, alpha, kind="binary")
     arms = resolve_arms(df, arm_col, control)
     control_values, treatment_values = arm_samples(df, metric, arms)
     if not (is_binary(control_values) and is_binary(treatment_values)):
@@ -179,30 +251,9 @@ def proportion_lift(
             p_value = test_proportions_2indep(
                 x_t, n_t, x_c, n_c, method="wald", compare="diff"
             ).pvalue
-        if x_c > 0 and x_t > 0:
-            rel_low, rel_high = confint_proportions_2indep(
-                x_t, n_t, x_c, n_c, method="log", compare="ratio", alpha=alpha
-            )
-            rel_ci = (float(rel_low) - 1, float(rel_high) - 1)
-        else:
-            rel_ci = (math.nan, math.nan)
-    rel = p_t / p_c - 1 if p_c > 0 else math.nan
-    abs_ci = (float(low), float(high))
-    return LiftResult(
-        metric=metric,
-        method="difference in proportions (Wald)",
-        control_mean=float(p_c),
-        treatment_mean=float(p_t),
-        abs_diff=float(p_t - p_c),
-        abs_ci=abs_ci,
-        rel_lift=float(rel),
-        rel_ci=rel_ci,
-        p_value=float(p_value),
-        n_control=int(n_c),
-        n_treatment=int(n_t),
-        alpha=alpha,
-        reading=_lift_reading(metric, p_c, p_t, p_t - p_c, abs_ci, rel, p_value, alpha),
-    )
+    compare = independent_proportions(control_values, treatment_values)
+    return lift_from(metric, "difference in proportions (Wald)", compare, alpha,
+                     abs_ci=(float(low), float(high)), p_value=float(p_value))
 
 
 def mean_lift(
@@ -211,11 +262,13 @@ def mean_lift(
     arm_col: str = "arm",
     control: Any = None,
     alpha: float = 0.05,
+    cluster: str | None = None,
 ) -> LiftResult:
     """Difference in means with Welch's unequal-variance t test.
 
     Uses statsmodels ``CompareMeans.tconfint_diff`` and ``ttest_ind`` with
-    ``usevar="unequal"``; the relative lift interval is the delta method.
+    ``usevar="unequal"``; the relative lift's interval and p-value are the delta method's.
+    ``cluster`` as in :func:`clustered_lift`.
 
     >>> frame = pd.DataFrame({
     ...     "arm": ["control"] * 4 + ["treatment"] * 4,
@@ -226,37 +279,19 @@ def mean_lift(
     (3.0, 0.261, 0.0167)
     """
     require_probability("alpha", alpha)
+    if cluster is not None:
+        return clustered_lift(df, metric, cluster, arm_col, control, alpha)
     arms = resolve_arms(df, arm_col, control)
     control_values, treatment_values = arm_samples(df, metric, arms, minimum=2)
-    treatment_stats = DescrStatsW(treatment_values)
-    control_stats = DescrStatsW(control_values)
-    comparison = CompareMeans(treatment_stats, control_stats)
+    comparison = CompareMeans(DescrStatsW(treatment_values), DescrStatsW(control_values))
+    compare = independent_means(control_values, treatment_values)
+    if compare.se == 0:
+        return lift_from(metric, "difference in means (Welch)", compare, alpha,
+                         abs_ci=(compare.difference, compare.difference))
     low, high = comparison.tconfint_diff(alpha=alpha, usevar="unequal")
     _, p_value, _ = comparison.ttest_ind(usevar="unequal")
-    m_c, m_t = control_stats.mean, treatment_stats.mean
-    # Standard errors of the means with ddof=1, as in Welch's test.
-    var_c = control_stats.var_ddof(1) / control_values.size
-    var_t = treatment_stats.var_ddof(1) / treatment_values.size
-    if var_c == 0 and var_t == 0:
-        p_value = 1.0 if m_c == m_t else 0.0
-        low = high = m_t - m_c
-    rel, rel_low, rel_high = relative_ci_delta(m_c, m_t, var_c, var_t, alpha)
-    abs_ci = (float(low), float(high))
-    return LiftResult(
-        metric=metric,
-        method="difference in means (Welch)",
-        control_mean=float(m_c),
-        treatment_mean=float(m_t),
-        abs_diff=float(m_t - m_c),
-        abs_ci=abs_ci,
-        rel_lift=float(rel),
-        rel_ci=(float(rel_low), float(rel_high)),
-        p_value=float(p_value),
-        n_control=int(control_values.size),
-        n_treatment=int(treatment_values.size),
-        alpha=alpha,
-        reading=_lift_reading(metric, m_c, m_t, m_t - m_c, abs_ci, rel, p_value, alpha),
-    )
+    return lift_from(metric, "difference in means (Welch)", compare, alpha,
+                     abs_ci=(float(low), float(high)), p_value=float(p_value))
 
 
 def _ratio_and_variance(numerator: np.ndarray, denominator: np.ndarray) -> tuple[float, float]:
@@ -281,12 +316,15 @@ def ratio_metric_lift(
     control: Any = None,
     alpha: float = 0.05,
     metric_name: str | None = None,
+    cluster: str | None = None,
 ) -> LiftResult:
     """Lift of a ratio metric (sum of numerator / sum of denominator per arm).
 
     For crashes per active day, ``numerator="crashes"`` and ``denominator="active_days"``
     hold each device's totals. Devices, not days, are independent, so the variance of each
-    arm's ratio comes from the delta method; the difference is tested with a z test.
+    arm's ratio comes from the delta method; the difference is tested with a z test. With
+    ``cluster`` (whole households randomised) the clusters are independent instead:
+    :func:`~sim.analysis.compare.clustered_ratios`, t on ``G - 1`` degrees of freedom.
     Rows missing either column are dropped.
 
     >>> frame = pd.DataFrame({
@@ -307,6 +345,9 @@ def ratio_metric_lift(
     x = df[numerator].to_numpy(dtype=float, na_value=np.nan)
     y = df[denominator].to_numpy(dtype=float, na_value=np.nan)
     keep = ~(np.isnan(x) | np.isnan(y))
+    if cluster is not None:
+        require_columns(df, cluster)
+        keep &= df[cluster].notna().to_numpy()
     samples = {}
     for arm_value in (0.0, 1.0):
         rows = keep & (indicator == arm_value)
@@ -322,30 +363,14 @@ def ratio_metric_lift(
                     value=float(samples[arm_value][1].sum()),
                 )
             )
+    if cluster is not None:
+        compare = clustered_ratios(x[keep], y[keep], indicator[keep],
+                                   df[cluster].to_numpy()[keep])
+        return lift_from(name, "ratio of sums (delta method, cluster-robust)", compare, alpha)
     r_c, var_c = _ratio_and_variance(*samples[0.0])
     r_t, var_t = _ratio_and_variance(*samples[1.0])
-    diff = r_t - r_c
-    se = math.sqrt(var_c + var_t)
-    z_crit = stats.norm.isf(alpha / 2)
-    abs_ci = (diff - z_crit * se, diff + z_crit * se)
-    # With no variance at all, any difference is certain and no difference is no evidence.
-    p_value = float(2 * stats.norm.sf(abs(diff) / se)) if se > 0 else float(diff == 0)
-    rel, rel_low, rel_high = relative_ci_delta(r_c, r_t, var_c, var_t, alpha)
-    return LiftResult(
-        metric=name,
-        method="ratio of sums (delta method)",
-        control_mean=r_c,
-        treatment_mean=r_t,
-        abs_diff=diff,
-        abs_ci=abs_ci,
-        rel_lift=rel,
-        rel_ci=(rel_low, rel_high),
-        p_value=p_value,
-        n_control=n_c,
-        n_treatment=n_t,
-        alpha=alpha,
-        reading=_lift_reading(name, r_c, r_t, diff, abs_ci, rel, p_value, alpha),
-    )
+    compare = ArmComparison(r_c, r_t, var_c, var_t, n_c, n_t, math.inf, "delta-method z-test")
+    return lift_from(name, "ratio of sums (delta method)", compare, alpha)
 
 
 def metric_lift(
@@ -355,10 +380,12 @@ def metric_lift(
     arm_col: str = "arm",
     control: Any = None,
     alpha: float = 0.05,
+    cluster: str | None = None,
 ) -> LiftResult:
     """Lift of ``metric``: proportions when ``kind="binary"``, Welch when ``kind="mean"``.
 
-    ``kind="auto"`` uses proportions when every non-missing value is 0 or 1.
+    ``kind="auto"`` uses proportions when every non-missing value is 0 or 1; ``cluster``
+    makes either one cluster-robust (:func:`clustered_lift`).
 
     >>> frame = pd.DataFrame({"arm": ["control", "treatment"] * 50, "clicked": [0, 1, 1, 1] * 25})
     >>> metric_lift(frame, "clicked").method
@@ -371,5 +398,5 @@ def metric_lift(
         values = df[metric].to_numpy(dtype=float, na_value=np.nan)
         kind = "binary" if is_binary(values[~np.isnan(values)]) else "mean"
     if kind == "binary":
-        return proportion_lift(df, metric, arm_col, control, alpha)
-    return mean_lift(df, metric, arm_col, control, alpha)
+        return proportion_lift(df, metric, arm_col, control, alpha, cluster)
+    return mean_lift(df, metric, arm_col, control, alpha, cluster)

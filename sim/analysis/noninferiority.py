@@ -13,23 +13,20 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from statsmodels.stats.proportion import (
-    confint_proportions_2indep,
-    test_proportions_2indep,
-)
-from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 from sim import messages
+from sim.analysis.compare import clustered_means, independent_means, independent_proportions
 from sim.analysis.frame import (
     AnalysisResult,
     arm_samples,
     format_p,
     is_binary,
+    require_columns,
     require_probability,
     resolve_arms,
+    treatment_indicator,
 )
-from sim.analysis.lift import LIFT_KINDS, relative_ci_delta
+from sim.analysis.lift import LIFT_KINDS
 from sim.errors import DataError
 
 
@@ -66,14 +63,17 @@ def non_inferiority(
     control: Any = None,
     alpha: float = 0.05,
     kind: str = "auto",
+    cluster: str | None = None,
 ) -> NonInferiorityResult:
     """One-sided test that treatment is no worse than control by more than ``margin``.
 
     The null hypothesis is "treatment is worse by at least the margin". With
-    ``relative=True`` the margin is a fraction of the control value (0.02 = 2 %). Binary
-    metrics use statsmodels ``test_proportions_2indep`` against a shifted null (difference,
-    or ratio ``1 ∓ margin``); means use Welch's ``ttest_ind(value=...)`` for absolute margins
-    and a delta-method z test on ``t / c - 1`` for relative ones.
+    ``relative=True`` the margin is a fraction of the control value (0.02 = 2 %) and the test
+    is the delta-method test on ``t / c - 1`` (the same relative interval the lift reports);
+    with ``relative=False`` it is the Wald z-test (binary metrics) or Welch's t-test (means)
+    against the shifted null. With ``cluster`` the variances are cluster-robust (t on
+    ``G - 1`` degrees of freedom, :mod:`sim.analysis.compare`). The bound is the one-sided
+    ``1 - alpha`` confidence bound on the worse side.
 
     >>> frame = pd.DataFrame({
     ...     "arm": ["control"] * 2000 + ["treatment"] * 2000,
@@ -95,74 +95,40 @@ def non_inferiority(
     control_values, treatment_values = arm_samples(df, metric, arms, minimum=2)
     if kind == "auto":
         kind = "binary" if is_binary(np.concatenate([control_values, treatment_values])) else "mean"
-    # "larger" alternative: treatment - control > -margin when higher is better. Every
-    # one-sided bound below is one end of the two-sided interval at level 1 - 2 alpha.
+    if kind == "binary" and not (is_binary(control_values) and is_binary(treatment_values)):
+        raise DataError(messages.COLUMN_NOT_BINARY.format(column=metric))
+    if cluster is not None:
+        require_columns(df, cluster)
+        indicator = treatment_indicator(df, arms)
+        values = df[metric].to_numpy(dtype=float, na_value=np.nan)
+        keep = ~np.isnan(values) & ~np.isnan(indicator) & df[cluster].notna().to_numpy()
+        compare = clustered_means(values[keep], indicator[keep], df[cluster].to_numpy()[keep])
+    elif kind == "binary":
+        compare = independent_proportions(control_values, treatment_values)
+    else:
+        compare = independent_means(control_values, treatment_values)
+    # "larger" alternative: treatment - control > -margin when higher is better. The bound
+    # is one end of the two-sided interval at level 1 - 2 alpha.
     alternative = "larger" if higher_is_better else "smaller"
     sign = -1.0 if higher_is_better else 1.0
-    n_c, n_t = control_values.size, treatment_values.size
-    m_c, m_t = control_values.mean(), treatment_values.mean()
-    if kind == "binary":
-        if not (is_binary(control_values) and is_binary(treatment_values)):
-            raise DataError(messages.COLUMN_NOT_BINARY.format(column=metric))
-        # statsmodels also computes odds ratios, which divide by zero for all-0/all-1 arms.
-        with np.errstate(divide="ignore", invalid="ignore"):
-            x_c, x_t = control_values.sum(), treatment_values.sum()
-            if relative:
-                method = "ratio of proportions (log)"
-                estimate = m_t / m_c - 1 if m_c > 0 else math.nan
-                p_value = test_proportions_2indep(
-                    x_t,
-                    n_t,
-                    x_c,
-                    n_c,
-                    value=1 + sign * margin,
-                    method="log",
-                    compare="ratio",
-                    alternative=alternative,
-                ).pvalue
-                low, high = confint_proportions_2indep(
-                    x_t, n_t, x_c, n_c, method="log", compare="ratio", alpha=2 * alpha
-                )
-                bound = (low if higher_is_better else high) - 1
-            else:
-                method = "difference in proportions (Wald)"
-                estimate = m_t - m_c
-                p_value = test_proportions_2indep(
-                    x_t,
-                    n_t,
-                    x_c,
-                    n_c,
-                    value=sign * margin,
-                    method="wald",
-                    compare="diff",
-                    alternative=alternative,
-                ).pvalue
-                low, high = confint_proportions_2indep(
-                    x_t, n_t, x_c, n_c, method="wald", compare="diff", alpha=2 * alpha
-                )
-                bound = low if higher_is_better else high
+    side = 0 if higher_is_better else 1
+    if relative:
+        method = "relative difference (delta method)"
+        estimate = compare.relative
+        p_value = compare.relative_p_value(null=sign * margin, alternative=alternative)
+        bound = compare.relative_interval(2 * alpha)[side]
     else:
-        comparison = CompareMeans(DescrStatsW(treatment_values), DescrStatsW(control_values))
-        var_c = control_values.var(ddof=1) / n_c
-        var_t = treatment_values.var(ddof=1) / n_t
-        if relative:
-            method = "relative difference in means (delta method)"
-            estimate, low, high = relative_ci_delta(m_c, m_t, var_c, var_t, 2 * alpha)
-            se = (high - low) / (2 * stats.norm.isf(alpha))
-            # z for H0: rel = sign * margin against the one-sided alternative.
-            z = (estimate - sign * margin) / se if se > 0 else math.nan
-            p_value = stats.norm.sf(z) if higher_is_better else stats.norm.cdf(z)
-            bound = low if higher_is_better else high
-        else:
-            method = "difference in means (Welch)"
-            estimate = m_t - m_c
-            _, p_value, _ = comparison.ttest_ind(
-                alternative=alternative, usevar="unequal", value=sign * margin
-            )
-            low, high = comparison.tconfint_diff(alpha=2 * alpha, usevar="unequal")
-            bound = low if higher_is_better else high
+        method = ("difference in proportions (Wald)" if kind == "binary"
+                  else "difference in means (Welch)")
+        estimate = compare.difference
+        p_value = compare.p_value(null=sign * margin, alternative=alternative)
+        bound = compare.interval(2 * alpha)[side]
+    if cluster is not None:
+        method += ", cluster-robust"
     p_value = float(p_value)
     non_inferior = bool(p_value < alpha)
+    if not math.isfinite(estimate):
+        raise DataError(messages.NI_UNDEFINED.format(metric=metric))
     margin_text = f"{sign * margin:+.2%}" if relative else f"{sign * margin:+.4g}"
     bound_text = f"{bound:+.2%}" if relative else f"{bound:+.4g}"
     template = messages.READING_NON_INFERIOR if non_inferior else messages.READING_NOT_NON_INFERIOR

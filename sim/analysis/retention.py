@@ -27,7 +27,6 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
-from statsmodels.stats.contingency_tables import StratifiedTable
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from sim import messages
@@ -119,14 +118,21 @@ class HazardRatioResult(AnalysisResult):
 
 
 def _durations(
-    df: pd.DataFrame, duration: str, event: str, arms: Arms
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    df: pd.DataFrame, duration: str, event: str, arms: Arms, cluster: str | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
     require_numeric(df, duration)
     require_numeric(df, event)
     indicator = treatment_indicator(df, arms)
     time = df[duration].to_numpy(dtype=float, na_value=np.nan)
     status = df[event].to_numpy(dtype=float, na_value=np.nan)
     keep = ~(np.isnan(time) | np.isnan(status) | np.isnan(indicator))
+    groups = None
+    if cluster is not None:
+        require_columns(df, cluster)
+        keep &= df[cluster].notna().to_numpy()
+        groups = pd.factorize(df[cluster].to_numpy()[keep])[0]
+        if groups.max(initial=-1) < 1:
+            raise DataError(messages.CLUSTERS_TOO_FEW.format(count=int(groups.max(initial=-1)) + 1))
     time, status, treated = time[keep], status[keep], indicator[keep]
     if (time < 0).any():
         raise DataError(messages.COLUMN_NEGATIVE.format(column=duration))
@@ -134,7 +140,7 @@ def _durations(
         raise DataError(messages.COLUMN_NOT_BINARY.format(column=event))
     n_c, n_t = int((treated == 0).sum()), int((treated == 1).sum())
     require_arm_counts(duration, n_c, n_t, arms, 1)
-    return time, status, treated
+    return time, status, treated, groups
 
 
 def _require_events(count: float, event: str) -> None:
@@ -142,18 +148,13 @@ def _require_events(count: float, event: str) -> None:
         raise DataError(messages.NO_EVENTS.format(column=event))
 
 
-def _mantel_haenszel_p(frame: pd.DataFrame) -> float:
-    tables = []
-    for _, rows in frame.groupby("day"):
-        by_arm = rows.groupby("treated")[["events", "at_risk"]].sum()
-        if len(by_arm) == 2:
-            events = by_arm["events"].to_numpy()
-            survivors = by_arm["at_risk"].to_numpy() - events
-            tables.append(np.array([[events[1], survivors[1]], [events[0], survivors[0]]]))
-    if not tables:
-        return math.nan
-    stratified = StratifiedTable(np.dstack(tables).astype(float))
-    return float(stratified.test_null_odds(correction=False).pvalue)
+def _require_events_in_both_arms(events_control: int, events_treatment: int) -> None:
+    if min(events_control, events_treatment) == 0:
+        # The likelihood keeps rising as the ratio goes to 0 (or infinity): no finite estimate.
+        raise DataError(messages.HAZARD_ONE_ARM.format(
+            arm="treatment" if events_treatment == 0 else "control",
+            other="control" if events_treatment == 0 else "treatment",
+            events=max(events_control, events_treatment)))
 
 
 def _hazard_reading(
@@ -163,10 +164,6 @@ def _hazard_reading(
         verdict = messages.VERDICT_HAZARD_HIGHER if ratio > 1 else messages.VERDICT_HAZARD_LOWER
     else:
         verdict = messages.VERDICT_HAZARD_UNCLEAR
-    if not all(math.isfinite(bound) for bound in ci):
-        return messages.READING_HAZARD_LIMIT.format(
-            ratio_name=ratio_name, ratio=ratio, p=format_p(p_value), verdict=verdict
-        )
     return messages.READING_HAZARD.format(
         ratio_name=ratio_name,
         ratio=ratio,
@@ -231,7 +228,7 @@ def kaplan_meier(
     """
     require_probability("alpha", alpha)
     arms = resolve_arms(df, arm_col, control)
-    time, status, treated = _durations(df, duration, event, arms)
+    time, status, treated, _ = _durations(df, duration, event, arms)
     control_curve = _curve(arms.control, time[treated == 0], status[treated == 0], alpha)
     treatment_curve = _curve(arms.treatment, time[treated == 1], status[treated == 1], alpha)
     compare_time = float(min(time[treated == 0].max(), time[treated == 1].max()))
@@ -255,8 +252,14 @@ def logrank(
     arm_col: str = "arm",
     control: Any = None,
     alpha: float = 0.05,
+    cluster: str | None = None,
 ) -> LogRankResult:
     """Log-rank test that both arms have the same survival curve (statsmodels ``survdiff``).
+
+    With ``cluster`` (whole households randomised together) the statistic is the log-rank
+    score ``O - E`` with the cluster-robust variance of Lin & Wei ("The robust inference for
+    the Cox proportional hazards model", JASA 84, 1989): the sum over clusters of the squared
+    sum of each subject's score residual at a hazard ratio of one.
 
     >>> frame = pd.DataFrame({
     ...     "arm": ["control"] * 4 + ["treatment"] * 4,
@@ -268,9 +271,16 @@ def logrank(
     """
     require_probability("alpha", alpha)
     arms = resolve_arms(df, arm_col, control)
-    time, status, treated = _durations(df, duration, event, arms)
+    time, status, treated, groups = _durations(df, duration, event, arms, cluster)
     _require_events(status.sum(), event)
-    chi2, p_value = survdiff(time, status, treated.astype(int))
+    if groups is None:
+        chi2, p_value = survdiff(time, status, treated.astype(int))
+    else:
+        residuals = logrank_score_residuals(time, status, treated)
+        variance = float(np.sum(np.bincount(groups, weights=residuals) ** 2))
+        score = float(residuals.sum())
+        chi2 = score**2 / variance if variance > 0 else 0.0
+        p_value = float(stats.chi2.sf(chi2, 1))
     verdict = messages.VERDICT_CURVES_DIFFER if p_value < alpha else messages.VERDICT_CURVES_UNCLEAR
     return LogRankResult(
         chi2=float(chi2),
@@ -283,6 +293,40 @@ def logrank(
     )
 
 
+def logrank_score_residuals(time: np.ndarray, status: np.ndarray,
+                            treated: np.ndarray) -> np.ndarray:
+    """Each subject's score residual of the Cox model at a hazard ratio of one (Breslow ties):
+    ``δ_i (x_i - x̄(T_i)) - Σ_{t_k ≤ T_i} d_k / R_k (x_i - x̄_k)``, where ``x̄_k`` is the treated
+    share of those at risk at event time ``t_k``. They sum to the log-rank ``O - E``.
+
+    >>> r = logrank_score_residuals(np.array([1., 2, 3, 4]), np.array([1., 1, 0, 1]),
+    ...                             np.array([1., 0, 1, 0]))
+    >>> round(float(r.sum()), 4)  # observed minus expected treated events
+    0.1667
+    """
+    event_times = np.unique(time[status == 1])
+    position = np.searchsorted(np.sort(time), event_times, side="left")
+    at_risk = time.size - position
+    treated_sorted = np.sort(time[treated == 1])
+    treated_at_risk = treated_sorted.size - np.searchsorted(treated_sorted, event_times, "left")
+    deaths = np.array([np.sum((time == t) & (status == 1)) for t in event_times], dtype=float) \
+        if event_times.size < 2_000 else np.bincount(
+            np.searchsorted(event_times, time[status == 1]), minlength=event_times.size
+        ).astype(float)
+    share = treated_at_risk / at_risk
+    hazard = deaths / at_risk
+    cumulative = np.cumsum(hazard)
+    cumulative_share = np.cumsum(hazard * share)
+    # Up to each subject's own time: the event times t_k <= T_i.
+    upto = np.searchsorted(event_times, time, side="right") - 1
+    c1 = np.where(upto >= 0, cumulative[np.maximum(upto, 0)], 0.0)
+    c2 = np.where(upto >= 0, cumulative_share[np.maximum(upto, 0)], 0.0)
+    own = np.searchsorted(event_times, time)
+    own_share = share[np.minimum(own, event_times.size - 1)]
+    events_term = status * (treated - own_share)
+    return events_term - (treated * c1 - c2)
+
+
 def cox_hazard_ratio(
     df: pd.DataFrame,
     duration: str,
@@ -290,11 +334,14 @@ def cox_hazard_ratio(
     arm_col: str = "arm",
     control: Any = None,
     alpha: float = 0.05,
+    cluster: str | None = None,
 ) -> HazardRatioResult:
     """Cox proportional-hazards ratio, treatment vs control, Efron ties (statsmodels ``PHReg``).
 
     Durations counted in whole days tie often; Efron's approximation handles ties better
-    than Breslow's. The interval and p-value are Wald, from the model's information matrix.
+    than Breslow's. The interval and p-value are Wald, from the model's information matrix,
+    or from the cluster-robust sandwich with ``cluster`` (statsmodels' ``groups``, Lin & Wei
+    1989). With no event in one arm the ratio has no finite estimate: one line says so.
 
     >>> frame = pd.DataFrame({
     ...     "arm": ["control"] * 6 + ["treatment"] * 6,
@@ -307,24 +354,19 @@ def cox_hazard_ratio(
     """
     require_probability("alpha", alpha)
     arms = resolve_arms(df, arm_col, control)
-    time, status, treated = _durations(df, duration, event, arms)
+    time, status, treated, groups = _durations(df, duration, event, arms, cluster)
     events_control = int(status[treated == 0].sum())
     events_treatment = int(status[treated == 1].sum())
+    _require_events(events_control + events_treatment, event)
+    _require_events_in_both_arms(events_control, events_treatment)
     method = "Cox proportional hazards (Efron ties)"
-    if min(events_control, events_treatment) == 0:
-        # With no events in one arm the partial likelihood keeps rising as the ratio goes
-        # to 0 (or infinity): report that limit, no interval, and the log-rank p-value.
-        _require_events(events_control + events_treatment, event)
-        ratio = 0.0 if events_treatment == 0 else math.inf
-        ci = (math.nan, math.nan)
-        p_value = float(survdiff(time, status, treated.astype(int))[1])
-        method += "; no events in one arm, so the ratio is at its limit and p is log-rank"
-    else:
-        fit = PHReg(time, treated[:, None], status=status, ties="efron").fit()
-        low, high = np.exp(np.asarray(fit.conf_int(alpha=alpha))[0])
-        p_value = float(np.asarray(fit.pvalues)[0])
-        ratio = math.exp(float(np.asarray(fit.params)[0]))
-        ci = (float(low), float(high))
+    fit = PHReg(time, treated[:, None], status=status, ties="efron").fit(groups=groups)
+    if groups is not None:
+        method += ", cluster-robust"
+    low, high = np.exp(np.asarray(fit.conf_int(alpha=alpha))[0])
+    p_value = float(np.asarray(fit.pvalues)[0])
+    ratio = math.exp(float(np.asarray(fit.params)[0]))
+    ci = (float(low), float(high))
     return HazardRatioResult(
         method=method,
         hazard_ratio=ratio,
@@ -358,7 +400,7 @@ def at_risk_table(
     [{'day': 1, 'arm': 'control', 'at_risk': 2, 'events': 1}, {'day': 1, 'arm': 'treatment', 'at_risk': 2, 'events': 0}]
     """
     arms = resolve_arms(df, arm_col, control)
-    time, status, treated = _durations(df, duration, event, arms)
+    time, status, treated, _ = _durations(df, duration, event, arms)
     # An event during the first day (duration 0 < t <= 1, or exactly 0) counts on day 1.
     days = np.maximum(np.ceil(time), 1).astype(int)
     rows = []
@@ -450,25 +492,7 @@ def discrete_hazard(
         frame.loc[treated == 0, "events"].sum(),
         frame.loc[treated == 1, "events"].sum(),
     )
-    if min(informative_events) == 0:
-        # The treatment coefficient runs off to -/+ infinity: report the limit, no interval,
-        # and the Cochran-Mantel-Haenszel test across days (the grouped log-rank test).
-        ratio = 0.0 if informative_events[1] == 0 else math.inf
-        ci = (math.nan, math.nan)
-        p_value = _mantel_haenszel_p(frame)
-        method += "; no events in one arm, so the ratio is at its limit and p is Mantel-Haenszel"
-        return HazardRatioResult(
-            method=method,
-            hazard_ratio=ratio,
-            ci=ci,
-            p_value=p_value,
-            n_control=n_control,
-            n_treatment=n_treatment,
-            events_control=events_control,
-            events_treatment=events_treatment,
-            alpha=alpha,
-            reading=_hazard_reading(ratio_name, ratio, ci, p_value, alpha),
-        )
+    _require_events_in_both_arms(*(int(count) for count in informative_events))
     day_labels = np.sort(frame["day"].unique())
     day_dummies = (frame["day"].to_numpy()[:, None] == day_labels[None, :]).astype(float)
     design = np.column_stack([day_dummies, frame["treated"].to_numpy()])

@@ -112,12 +112,14 @@ def segment_lifts(
     control: Any = None,
     alpha: float = 0.05,
     kind: str = "auto",
+    cluster: str | None = None,
 ) -> SegmentLiftsResult:
     """Lift of ``metric`` inside each value of ``segment_col``, with Holm and BH p-values.
 
     ``kind`` is chosen once for the whole metric (so every segment uses the same method);
-    see :func:`sim.analysis.lift.metric_lift`. Adjusted p-values come from statsmodels
-    (``"fdr_bh"``) and :func:`holm_adjust`. Rows with no segment are left out.
+    see :func:`sim.analysis.lift.metric_lift`; ``cluster`` makes each segment's lift
+    cluster-robust. Adjusted p-values come from statsmodels (``"fdr_bh"``) and
+    :func:`holm_adjust`. Rows with no segment are left out.
 
     >>> rng = np.random.default_rng(1)
     >>> frame = pd.DataFrame({
@@ -149,7 +151,8 @@ def segment_lifts(
             skipped.append(segment)
             continue
         subset = df.loc[in_segment]
-        lifts.append((segment, metric_lift(subset, metric, kind, arm_col, arms.control, alpha)))
+        lifts.append((segment, metric_lift(subset, metric, kind, arm_col, arms.control, alpha,
+                                           cluster)))
     p_values = np.array([result.p_value for _, result in lifts])
     p_holm = np.full(p_values.size, np.nan)
     p_bh = np.full(p_values.size, np.nan)
@@ -245,6 +248,7 @@ def interaction_test(
     control: Any = None,
     alpha: float = 0.05,
     robust: bool = True,
+    cluster: str | None = None,
 ) -> InteractionResult:
     """Joint test that the treatment effect does not depend on the segment.
 
@@ -254,8 +258,11 @@ def interaction_test(
     ``robust=True`` (HC1 covariance, so arms and segments may differ in variance) the model is
     saturated, so its coefficients are cell means and the HC1 Wald test reduces exactly to
     per-cell sums: one pass over the rows instead of a sandwich over a million-row design
-    (the test suite checks it against statsmodels' HC1 fit to 1e-8). Segments where an arm has
-    fewer than two rows are left out (their interaction is not estimable).
+    (the test suite checks it against statsmodels' HC1 fit to 1e-8). With ``cluster`` the
+    covariance is cluster-robust (CR1, households spanning segments included) and the F test
+    has ``G - 1`` denominator degrees of freedom, as statsmodels' clustered Wald test (the
+    test suite compares them). Segments where an arm has fewer than two rows are left out
+    (their interaction is not estimable).
 
     >>> rng = np.random.default_rng(2)
     >>> arm = np.tile(["control", "treatment"], 900)
@@ -285,7 +292,12 @@ def interaction_test(
     if len(kept) < 2:
         raise DataError(messages.SEGMENTS_TOO_FEW.format(column=segment_col, count=len(kept)))
     rows = np.logical_or.reduce([segment_rows[s] for s in kept])
-    if robust:
+    if cluster is not None:
+        require_columns(df, cluster)
+        statistic, p_value, df_num, df_denom = _clustered_interaction(
+            y[rows], indicator[rows], [segment_rows[s][rows] for s in kept],
+            df[cluster].to_numpy()[rows])
+    elif robust:
         statistic, p_value, df_num, df_denom = _robust_interaction(
             y[rows], indicator[rows], [segment_rows[s][rows] for s in kept]
         )
@@ -334,6 +346,44 @@ def _classical_interaction(
     return float(test.statistic), float(test.pvalue), int(test.df_num), int(test.df_denom)
 
 
+def _clustered_interaction(
+    y: np.ndarray, treated: np.ndarray, segments: list[np.ndarray], clusters: np.ndarray
+) -> tuple[float, float, int, int]:
+    """CR1 Wald F test of the saturated model's interaction terms, from cell sums.
+
+    The saturated model's coefficients are cell means; a cell mean's cluster-robust
+    covariance with another is ``c · Σ_g S_g,a S_g,b`` where ``S_g,a`` is cluster g's sum of
+    residuals in cell a over that cell's size (a household may span segments, so cells of
+    one arm covary), with statsmodels' factor ``c = G/(G-1) · (N-1)/(N-K)``.
+    """
+    codes = pd.factorize(clusters)[0]
+    groups = int(codes.max()) + 1
+    if groups < 2:
+        raise DataError(messages.CLUSTERS_TOO_FEW.format(count=groups))
+    n, k = y.size, 2 * len(segments)
+    cells = [rows & (treated == arm) for rows in segments for arm in (1.0, 0.0)]
+    means = np.array([y[cell].mean() for cell in cells])
+    scores = np.zeros((groups, len(cells)))
+    for index, cell in enumerate(cells):
+        scores[:, index] = np.bincount(codes[cell], weights=y[cell] - means[index],
+                                       minlength=groups) / cell.sum()
+    covariance = groups / (groups - 1) * (n - 1) / (n - k) * scores.T @ scores
+    # Effect of segment s: its treated cell minus its control cell; contrasts against the
+    # reference segment.
+    effects = np.zeros((len(segments), len(cells)))
+    for s in range(len(segments)):
+        effects[s, 2 * s], effects[s, 2 * s + 1] = 1.0, -1.0
+    contrast = effects[1:] - effects[0]
+    values = contrast @ means
+    variance = contrast @ covariance @ contrast.T
+    df_num = len(segments) - 1
+    try:
+        statistic = float(values @ np.linalg.solve(variance, values)) / df_num
+    except np.linalg.LinAlgError:
+        raise DataError(messages.INTERACTION_SINGULAR) from None
+    return statistic, float(stats.f.sf(statistic, df_num, groups - 1)), df_num, groups - 1
+
+
 def _robust_interaction(
     y: np.ndarray, treated: np.ndarray, segments: list[np.ndarray]
 ) -> tuple[float, float, int, int]:
@@ -357,5 +407,8 @@ def _robust_interaction(
     contrasts = effects[1:] - effects[0]
     covariance = np.diag(variances[1:]) + variances[0]
     df_num = len(segments) - 1
-    statistic = float(contrasts @ np.linalg.solve(covariance, contrasts)) / df_num
+    try:
+        statistic = float(contrasts @ np.linalg.solve(covariance, contrasts)) / df_num
+    except np.linalg.LinAlgError:
+        raise DataError(messages.INTERACTION_SINGULAR) from None
     return statistic, float(stats.f.sf(statistic, df_num, n - k)), df_num, n - k

@@ -134,3 +134,24 @@ def test_bayes_lift_dispatch_and_errors(minutes):
         bayes_mean_diff(frame, "minutes", prior_sd=-1)
     with pytest.raises(DataError, match="draws"):
         bayes_proportion_diff(binary, "minutes", draws=10)
+
+
+def test_a_clustered_posterior_has_the_cluster_robust_variance():
+    # Whole households randomised: the normal likelihood's variance is the CR1 variance of the
+    # difference, which statsmodels' cluster-robust OLS gives independently.
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(41)
+    size = rng.integers(1, 5, 300)
+    home = np.repeat(np.arange(300), size)
+    treated = np.repeat(rng.integers(0, 2, 300), size).astype(float)
+    minutes = 10 + np.repeat(rng.normal(0, 1.2, 300), size) + rng.normal(0, 1.5, home.size)
+    frame = pd.DataFrame({"arm": np.where(treated == 1, "treatment", "control"),
+                          "home": home, "minutes": minutes, "active": (minutes > 10).astype(int)})
+    for metric in ("minutes", "active"):
+        fit = sm.OLS(frame[metric].to_numpy(dtype=float), sm.add_constant(treated)).fit(
+            cov_type="cluster", cov_kwds={"groups": home})
+        result = bayes_lift(frame, metric, control="control", cluster="home")
+        assert result.posterior_mean == pytest.approx(fit.params[1], rel=1e-10)
+        assert result.posterior_sd == pytest.approx(fit.bse[1], rel=1e-9)
+        assert "cluster-robust variance" in result.method

@@ -35,7 +35,7 @@ def test_docstring_examples_run():
     assert doctest.testmod(lift).failed == 0
 
 
-def test_proportion_lift_matches_hand_wald_and_katz_formulas():
+def test_proportion_lift_matches_hand_wald_and_delta_formulas():
     result = proportion_lift(binary_frame(300, 1000, 360, 1000), "converted")
     p_c, p_t = 0.30, 0.36
     # Wald interval for p_t - p_c with unpooled variance, written out.
@@ -43,16 +43,25 @@ def test_proportion_lift_matches_hand_wald_and_katz_formulas():
     assert result.abs_diff == pytest.approx(0.06)
     assert result.abs_ci == pytest.approx((0.06 - Z_975 * se, 0.06 + Z_975 * se), rel=1e-9)
     assert result.p_value == pytest.approx(2 * stats.norm.sf(0.06 / se), rel=1e-9)
-    # Katz log interval for the risk ratio: var(log RR) = (1-p_t)/(n p_t) + (1-p_c)/(n p_c).
-    se_log = math.sqrt((1 - p_t) / (1000 * p_t) + (1 - p_c) / (1000 * p_c))
-    ratio = p_t / p_c
+    # The relative lift by the delta method, as GrowthBook's gbstats computes it
+    # (docs.growthbook.io, "Statistical details: relative effects"; Deng, Knoblich & Lu,
+    # KDD 2018): var(p_t/p_c) = var_t / p_c^2 + p_t^2 var_c / p_c^4, written out here.
+    var_t, var_c = p_t * (1 - p_t) / 1000, p_c * (1 - p_c) / 1000
+    se_rel = math.sqrt(var_t / p_c**2 + p_t**2 * var_c / p_c**4)
     assert result.rel_lift == pytest.approx(0.2)
-    assert result.rel_ci == pytest.approx(
-        (ratio * math.exp(-Z_975 * se_log) - 1, ratio * math.exp(Z_975 * se_log) - 1), rel=1e-9
-    )
+    assert result.rel_ci == pytest.approx((0.2 - Z_975 * se_rel, 0.2 + Z_975 * se_rel), rel=1e-9)
+    assert result.rel_p_value == pytest.approx(2 * stats.norm.sf(0.2 / se_rel), rel=1e-9)
     assert (result.n_control, result.n_treatment) == (1000, 1000)
-    assert result.significant
+    assert result.significant and result.test == "Wald z-test"
     assert "clear difference" in result.reading
+
+
+def test_a_relative_interval_never_contradicts_its_own_p_value():
+    # The reading no longer puts a p < 0.05 next to a relative CI that contains 0.
+    for x_t in range(300, 380, 4):
+        result = proportion_lift(binary_frame(300, 1000, x_t, 1000), "converted")
+        low, high = result.rel_ci
+        assert (result.rel_p_value < 0.05) == (low > 0 or high < 0)
 
 
 @settings(max_examples=30, deadline=None)
@@ -90,8 +99,13 @@ def test_mean_lift_matches_scipy_welch():
     v_t = treatment.var(ddof=1) / 200
     c, t = control.mean(), treatment.mean()
     se_rel = math.sqrt(v_t / c**2 + t**2 * v_c / c**4)
+    # On the Welch-Satterthwaite degrees of freedom, like the difference itself.
+    welch_df = (v_c + v_t) ** 2 / (v_c**2 / 299 + v_t**2 / 199)
+    t_975 = stats.t.isf(0.025, welch_df)
     assert result.rel_lift == pytest.approx(t / c - 1)
-    assert result.rel_ci == pytest.approx((t / c - 1 - Z_975 * se_rel, t / c - 1 + Z_975 * se_rel))
+    assert result.rel_ci == pytest.approx((t / c - 1 - t_975 * se_rel, t / c - 1 + t_975 * se_rel))
+    assert result.rel_p_value == pytest.approx(2 * stats.t.sf(abs(t / c - 1) / se_rel, welch_df))
+    assert "Welch t-test" in result.reading and "by the delta method" in result.reading
 
 
 def test_mean_lift_other_alpha_and_nan_rows():
@@ -166,3 +180,56 @@ def test_metric_lift_picks_the_method_from_the_values():
     assert metric_lift(numeric, "converted").method.startswith("difference in means")
     with pytest.raises(DataError, match="kind must be one of"):
         metric_lift(binary, "converted", kind="median")
+
+
+def _household_frame(seed: int, homes: int = 300, icc: float = 0.3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    size = rng.integers(1, 5, homes)
+    home = np.repeat(np.arange(homes), size)
+    treated = np.repeat(rng.integers(0, 2, homes), size)
+    shared = np.repeat(rng.normal(0, 1, homes), size)
+    minutes = 10 + 2 * (math.sqrt(icc) * shared + math.sqrt(1 - icc) * rng.normal(0, 1, home.size))
+    days = rng.integers(1, 30, home.size).astype(float)
+    return pd.DataFrame({
+        "arm": np.where(treated == 1, "treatment", "control"), "home": home,
+        "minutes": minutes, "active": (minutes > 10).astype(int),
+        "crashes": rng.poisson(0.1 * days), "days": days,
+    })
+
+
+@pytest.mark.parametrize("metric", ["minutes", "active"])
+def test_clustered_lifts_are_statsmodels_cluster_robust_ols(metric):
+    # Reference: statsmodels OLS(y, [1, treated]) with cov_type="cluster" (CR1, t on G - 1
+    # degrees of freedom; Cameron & Miller, J. Human Resources 2015) - for a mean and for a
+    # 0/1 metric alike, since a proportion is the mean of its 0/1 values.
+    frame = _household_frame(21)
+    ours = metric_lift(frame, metric, cluster="home")
+    treated = (frame["arm"] == "treatment").to_numpy(dtype=float)
+    fit = sm.OLS(frame[metric].to_numpy(dtype=float), sm.add_constant(treated)).fit(
+        cov_type="cluster", cov_kwds={"groups": frame["home"]}, use_t=True)
+    assert ours.abs_diff == pytest.approx(fit.params[1], rel=1e-10)
+    assert ours.abs_ci == pytest.approx(tuple(fit.conf_int(0.05)[1]), rel=1e-9)
+    assert ours.p_value == pytest.approx(fit.pvalues[1], rel=1e-7)
+    assert ours.test == "cluster-robust t-test (299 df)"
+    assert "cluster-robust t-test (299 df)" in ours.reading
+    assert "cluster-robust" in ours.method
+
+
+def test_clustered_ratio_metric_is_statsmodels_cluster_robust_wls():
+    frame = _household_frame(22)
+    ours = ratio_metric_lift(frame, "crashes", "days", cluster="home")
+    treated = (frame["arm"] == "treatment").to_numpy(dtype=float)
+    days = frame["days"].to_numpy()
+    fit = sm.WLS(frame["crashes"].to_numpy() / days, sm.add_constant(treated),
+                 weights=days).fit(cov_type="cluster",
+                                   cov_kwds={"groups": frame["home"].to_numpy()}, use_t=True)
+    assert ours.abs_diff == pytest.approx(fit.params[1], rel=1e-10)
+    assert ours.abs_ci == pytest.approx(tuple(fit.conf_int(0.05)[1]), rel=1e-9)
+
+
+def test_one_household_is_one_line():
+    frame = _household_frame(23).assign(home=1)
+    with pytest.raises(DataError, match="at least two clusters"):
+        mean_lift(frame, "minutes", cluster="home")
+    with pytest.raises(DataError, match="no column 'house'"):
+        mean_lift(frame, "minutes", cluster="house")

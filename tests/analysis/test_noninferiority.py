@@ -1,7 +1,8 @@
 """Tests for sim.analysis.noninferiority against independent computations.
 
-References: scipy's Welch t test on a shifted sample, and the one-sided Wald, Katz log-ratio
-and delta-method z statistics written out below.
+References: scipy's Welch t test on a shifted sample, and the one-sided Wald z and the
+delta-method statistics for the relative margin (as GrowthBook's gbstats; Deng, Knoblich & Lu,
+KDD 2018) written out below.
 """
 
 import doctest
@@ -60,23 +61,38 @@ def test_non_inferiority_relative_means_matches_hand_delta_method():
     )
     result = non_inferiority(frame, "m", 0.01, higher_is_better=True, relative=True)
     c, t = control.mean(), treatment.mean()
-    se = math.sqrt(treatment.var(ddof=1) / 800 / c**2 + t**2 * control.var(ddof=1) / 800 / c**4)
+    v_c, v_t = control.var(ddof=1) / 800, treatment.var(ddof=1) / 800
+    se = math.sqrt(v_t / c**2 + t**2 * v_c / c**4)
+    welch_df = (v_c + v_t) ** 2 / (v_c**2 / 799 + v_t**2 / 799)  # as the lift's own test
     z = (t / c - 1 + 0.01) / se
     assert result.estimate == pytest.approx(t / c - 1)
-    assert result.p_value == pytest.approx(stats.norm.sf(z), rel=1e-6)
-    assert result.bound == pytest.approx(t / c - 1 - stats.norm.isf(0.05) * se, rel=1e-6)
+    assert result.p_value == pytest.approx(stats.t.sf(z, welch_df), rel=1e-6)
+    assert result.bound == pytest.approx(t / c - 1 - stats.t.isf(0.05, welch_df) * se, rel=1e-6)
 
 
-def test_non_inferiority_relative_proportions_matches_hand_log_ratio():
+def test_non_inferiority_relative_proportions_matches_hand_delta_method():
     frame = binary_frame(400, 1000, 395, 1000)
     result = non_inferiority(frame, "converted", 0.1, higher_is_better=True, relative=True)
     p_c, p_t = 0.4, 0.395
-    # log RR vs log(0.9) with Katz variance (1-p)/(n p) per arm.
-    se = math.sqrt((1 - p_t) / (1000 * p_t) + (1 - p_c) / (1000 * p_c))
-    z = (math.log(p_t / p_c) - math.log(0.9)) / se
+    # p_t / p_c - 1 against -0.1 with the delta-method variance.
+    se = math.sqrt(p_t * (1 - p_t) / 1000 / p_c**2 + p_t**2 * p_c * (1 - p_c) / 1000 / p_c**4)
+    z = (p_t / p_c - 1 + 0.1) / se
     assert result.p_value == pytest.approx(stats.norm.sf(z), rel=1e-6)
-    assert result.bound == pytest.approx(p_t / p_c * math.exp(-stats.norm.isf(0.05) * se) - 1)
-    assert result.non_inferior
+    assert result.bound == pytest.approx(p_t / p_c - 1 - stats.norm.isf(0.05) * se)
+    assert not result.non_inferior and result.bound < -0.1  # p = 0.054: just short
+
+
+def test_a_clustered_guardrail_is_wider_than_a_naive_one():
+    rng = np.random.default_rng(33)
+    home = np.repeat(np.arange(400), 3)
+    arm = np.repeat(rng.integers(0, 2, 400), 3)
+    y = np.repeat(rng.normal(0, 3, 400), 3) + rng.normal(50, 1, home.size)
+    frame = pd.DataFrame({"arm": np.where(arm == 1, "treatment", "control"), "home": home, "y": y})
+    naive = non_inferiority(frame, "y", 0.01)
+    clustered = non_inferiority(frame, "y", 0.01, cluster="home")
+    assert clustered.estimate == pytest.approx(naive.estimate)
+    assert clustered.bound < naive.bound and clustered.p_value > naive.p_value
+    assert "cluster-robust" in clustered.method
 
 
 def test_non_inferiority_rejects_bad_margin():

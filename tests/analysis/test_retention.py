@@ -246,21 +246,23 @@ def test_retention_input_errors():
         discrete_hazard(aggregated, link="probit")
 
 
-def test_no_events_in_one_arm_reports_the_limit_with_the_log_rank_p_value():
-    # The log-rank test is the Mantel-Haenszel test over event times, so the grouped model's
-    # fallback (statsmodels StratifiedTable) must give the same p-value as survdiff.
+def test_no_events_in_one_arm_names_the_reason_instead_of_a_ratio_at_infinity():
+    # No treatment device churned: the partial likelihood (and the grouped GLM's) keeps rising
+    # as the ratio goes to 0, so there is no estimate to print - one sentence says why, and
+    # the log-rank test, which needs no ratio, still reads.
     frame = pd.DataFrame(
         {"arm": ["control", "treatment"] * 10, "days": np.arange(1, 21), "churned": [1, 0] * 10}
     )
-    reference = logrank(frame, "days", "churned")
-    cox = cox_hazard_ratio(frame, "days", "churned")
-    grouped = discrete_hazard(at_risk_table(frame, "days", "churned"))
-    for result in (cox, grouped):
-        assert result.hazard_ratio == 0.0
-        assert all(math.isnan(bound) for bound in result.ci)
-        assert result.p_value == pytest.approx(reference.p_value, rel=1e-9)
-        assert "at its limit" in result.reading
-        assert result.to_dict()["ci"] == [None, None]
+    assert logrank(frame, "days", "churned").p_value < 0.05
+    for fit in (lambda: cox_hazard_ratio(frame, "days", "churned"),
+                lambda: discrete_hazard(at_risk_table(frame, "days", "churned"))):
+        with pytest.raises(DataError, match="no device had the event in the treatment arm "
+                                            r"\(10 did in control\)") as raised:
+            fit()
+        assert "nan" not in str(raised.value) and "inf" not in str(raised.value)
+    swapped = frame.assign(arm=frame["arm"].map({"control": "treatment", "treatment": "control"}))
+    with pytest.raises(DataError, match="in the control arm"):
+        cox_hazard_ratio(swapped, "days", "churned")
     with pytest.raises(DataError, match="no events"):
         cox_hazard_ratio(frame.assign(churned=0), "days", "churned")
 
@@ -274,3 +276,77 @@ def test_at_risk_table_puts_zero_durations_on_day_one():
         "at_risk": [1, 1],
         "events": [1, 1],
     }
+
+
+def _household_durations(seed: int, homes: int = 400, frailty_sd: float = 0.8) -> pd.DataFrame:
+    # Whole households randomised together, sharing a frailty: their devices churn alike.
+    rng = np.random.default_rng(seed)
+    size = rng.integers(1, 5, homes)
+    home = np.repeat(np.arange(homes), size)
+    treated = np.repeat(rng.integers(0, 2, homes), size)
+    frailty = np.repeat(rng.normal(0, frailty_sd, homes), size)
+    latent = rng.exponential(30 / np.exp(frailty))
+    days = np.minimum(np.ceil(latent), 28.0)
+    return pd.DataFrame({"arm": np.where(treated == 1, "treatment", "control"), "home": home,
+                         "days": days, "churned": (latent <= 28).astype(int)})
+
+
+def test_clustered_cox_is_the_lin_wei_robust_sandwich():
+    # Lin & Wei (JASA 1989): the robust variance is D' (Σ_g U_g U_g') D from the score
+    # residuals U summed by cluster, D the inverse information - built here from statsmodels'
+    # own score residuals and Hessian, an independent route to PHReg.fit(groups=...).
+    from statsmodels.duration.hazard_regression import PHReg
+
+    frame = _household_durations(31)
+    ours = cox_hazard_ratio(frame, "days", "churned", control="control", cluster="home")
+    treated = (frame["arm"] == "treatment").to_numpy(dtype=float)[:, None]
+    model = PHReg(frame["days"].to_numpy(), treated, status=frame["churned"].to_numpy(),
+                  ties="efron")
+    beta = model.fit().params
+    residuals = model.score_residuals(beta)[:, 0]
+    meat = np.sum(np.bincount(frame["home"].to_numpy(), weights=residuals) ** 2)
+    inverse_information = 1 / -model.hessian(beta)[0, 0]
+    robust_se = math.sqrt(inverse_information * meat * inverse_information)
+    assert ours.hazard_ratio == pytest.approx(math.exp(beta[0]), rel=1e-9)
+    z = stats.norm.isf(0.025)
+    assert ours.ci == pytest.approx((math.exp(beta[0] - z * robust_se),
+                                     math.exp(beta[0] + z * robust_se)), rel=1e-6)
+    naive = cox_hazard_ratio(frame, "days", "churned", control="control")
+    assert ours.ci[1] / ours.ci[0] > naive.ci[1] / naive.ci[0]
+    assert "cluster-robust" in ours.method
+
+
+def test_clustered_logrank_scores_are_statsmodels_cox_score_residuals_at_zero():
+    # The log-rank statistic is Cox's score test at a hazard ratio of one; its clustered
+    # version sums each household's score residuals (statsmodels PHReg.score_residuals,
+    # Breslow ties, at beta = 0) and squares the sums (Lin & Wei 1989).
+    from statsmodels.duration.hazard_regression import PHReg
+
+    frame = _household_durations(32)
+    treated = (frame["arm"] == "treatment").to_numpy(dtype=float)
+    time, status = frame["days"].to_numpy(), frame["churned"].to_numpy(dtype=float)
+    residuals = PHReg(time, treated[:, None], status=status,
+                      ties="breslow").score_residuals(np.zeros(1))[:, 0]
+    expected_chi2 = residuals.sum() ** 2 / np.sum(
+        np.bincount(frame["home"].to_numpy(), weights=residuals) ** 2)
+    ours = logrank(frame, "days", "churned", control="control", cluster="home")
+    assert ours.chi2 == pytest.approx(expected_chi2, rel=1e-9)
+    assert ours.p_value == pytest.approx(stats.chi2.sf(expected_chi2, 1), rel=1e-9)
+    # With every device its own household the robust test is close to the classical one.
+    singletons = logrank(frame.assign(home=np.arange(len(frame))), "days", "churned",
+                         control="control", cluster="home")
+    classical = logrank(frame, "days", "churned", control="control")
+    assert singletons.chi2 == pytest.approx(classical.chi2, rel=0.1)
+
+
+def test_clustered_logrank_holds_its_size_when_households_churn_alike():
+    # Across 300 null datasets with a shared household frailty the classical log-rank test
+    # rejects too often; the clustered one stays near 5% (binomial 99% band for 300 runs).
+    rejections = {"classical": 0, "clustered": 0}
+    for seed in range(300):
+        frame = _household_durations(1000 + seed, homes=200, frailty_sd=1.0)
+        rejections["classical"] += logrank(frame, "days", "churned", control="control").p_value < 0.05
+        rejections["clustered"] += logrank(frame, "days", "churned", control="control",
+                                           cluster="home").p_value < 0.05
+    assert rejections["clustered"] / 300 < 0.085
+    assert rejections["classical"] > rejections["clustered"]

@@ -203,3 +203,45 @@ def test_holm_adjust_matches_statsmodels_multipletests(seed):
     p_values[rng.random(p_values.size) < 0.2] = p_values[0]  # ties
     expected = multipletests(p_values, method="holm")[1]
     assert np.allclose(holm_adjust(p_values), expected, rtol=0, atol=1e-12)
+
+
+def test_the_clustered_interaction_test_is_statsmodels_cluster_robust_wald_test():
+    import statsmodels.api as sm
+
+    from sim.analysis.segments import _design
+
+    rng = np.random.default_rng(21)
+    homes = 400
+    size = rng.integers(1, 4, homes)
+    home = np.repeat(np.arange(homes), size)
+    arm = np.repeat(rng.integers(0, 2, homes), size)
+    region = rng.choice(["eu", "us", "apac"], home.size)  # a household spans regions
+    shared = np.repeat(rng.normal(0, 1, homes), size)
+    y = 20 + 3 * shared + rng.normal(0, 2, home.size) + np.where((arm == 1) & (region == "us"),
+                                                                  1.0, 0.0)
+    frame = pd.DataFrame({"arm": np.where(arm == 1, "treatment", "control"), "region": region,
+                          "home": home, "y": y})
+    ours = interaction_test(frame, "y", "region", cluster="home")
+    segments = [(region == name) for name in ["apac", "eu", "us"]]
+    design = _design(arm.astype(float), segments)
+    fit = sm.OLS(y, design).fit(cov_type="cluster", cov_kwds={"groups": home}, use_t=True)
+    restriction = np.zeros((2, design.shape[1]))
+    restriction[:, -2:] = np.eye(2)
+    reference = fit.wald_test(restriction, use_f=True, scalar=True)
+    assert ours.statistic == pytest.approx(float(reference.statistic), rel=1e-8)
+    assert ours.df_denom == homes - 1 == reference.df_denom
+    assert ours.p_value == pytest.approx(float(reference.pvalue), rel=1e-7)
+
+
+def test_segment_lifts_are_clustered_when_asked():
+    rng = np.random.default_rng(22)
+    home = np.repeat(np.arange(300), 3)
+    arm = np.repeat(rng.integers(0, 2, 300), 3)
+    frame = pd.DataFrame({"arm": np.where(arm == 1, "treatment", "control"), "home": home,
+                          "tier": rng.choice(["a", "b"], home.size),
+                          "y": np.repeat(rng.normal(0, 3, 300), 3) + rng.normal(10, 1, home.size)})
+    clustered = segment_lifts(frame, "y", "tier", cluster="home")
+    plain = segment_lifts(frame, "y", "tier")
+    for c, p in zip(clustered.segments, plain.segments, strict=True):
+        assert c.abs_diff == pytest.approx(p.abs_diff)
+        assert c.abs_ci[1] - c.abs_ci[0] > p.abs_ci[1] - p.abs_ci[0]
