@@ -156,8 +156,8 @@ with drift_tab:
         drift = report.drift
         (st.warning if drift.measurement_step else st.info)(drift.reading)
         left, right = st.columns(2)
-        left.metric("KS statistic (updated devices, before vs after)",
-                    f"{drift.on_build_ks.statistic:.3f}", f"p = {drift.on_build_ks.p_value:.3g}",
+        left.metric("Step beyond control (difference in differences)",
+                    f"{drift.did.abs_diff:+.3g}", f"p = {drift.did.p_value:.3g}",
                     delta_color="off")
         right.metric("PSI (updated devices)", f"{drift.on_build_psi.psi:.3f}",
                      f"control {drift.control_psi.psi:.3f}", delta_color="off")

@@ -89,6 +89,19 @@ def _parser() -> argparse.ArgumentParser:
     analyse.add_argument("--treatment-share", type=float, default=0.5,
                          help="planned treatment share for the SRM check (default 0.5)")
     analyse.add_argument("--alpha", type=float, default=0.05, help="significance level")
+    analyse.add_argument("--basis", help="who a saved run's readout analyses: assigned, "
+                                         "offered, installed, seen or reporting devices "
+                                         "(default: the case's plan)")
+    analyse.add_argument("--cap-percentile", type=float, metavar="P",
+                         help="also read each non-binary metric capped at its P-th percentile "
+                              "(winsorised), e.g. 99.9")
+    analyse.add_argument("--quantile", dest="quantiles", type=float, action="append",
+                         metavar="Q", default=[],
+                         help="also read the change in each non-binary metric's Q-quantile "
+                              "(repeatable; 0.5 is the median)")
+    analyse.add_argument("--cluster", metavar="COL",
+                         help="a table's column of randomised clusters (households): every "
+                              "reading's errors cluster on it")
     analyse.add_argument("--json", action="store_true", help="print one JSON object")
 
     sweep = commands.add_parser(
@@ -229,9 +242,14 @@ def _analyse(args: argparse.Namespace) -> int:
     from sim.readout.report import analyse
 
     if args.file.is_dir():
-        report = analyse(SimResult.load(args.file), alpha=args.alpha)
+        if args.cluster is not None:
+            raise LaunchRoomError(messages.CLI_RUN_OPTION.format(option="--cluster"))
+        report = analyse(SimResult.load(args.file), alpha=args.alpha, basis=args.basis,
+                         cap_percentile=args.cap_percentile, quantiles=args.quantiles)
         payload = report.to_dict()
     else:
+        if args.basis is not None:
+            raise LaunchRoomError(messages.CLI_TABLE_OPTION.format(option="--basis"))
         table = load_table(args.file)
         report = analyse_table(
             table,
@@ -243,6 +261,9 @@ def _analyse(args: argparse.Namespace) -> int:
             event=args.event,
             alpha=args.alpha,
             expected_treatment_share=args.treatment_share,
+            cap_percentile=args.cap_percentile,
+            quantiles=args.quantiles,
+            cluster=args.cluster,
         )
         payload = report.to_dict()
     if args.json:
@@ -270,7 +291,8 @@ def _human_readout(payload: dict, reading: str) -> str:
         f"{'rel lift':>9}  p-value",
     ]
     for name, entry in payload["metrics"].items():
-        for label, values in ((name, entry), ("  cuped", entry.get("cuped"))):
+        for label, values in ((name, entry), ("  cuped", entry.get("cuped")),
+                              ("  capped", entry.get("capped"))):
             if not values or "control_mean" not in values:
                 continue
             lines.append(
@@ -278,6 +300,13 @@ def _human_readout(payload: dict, reading: str) -> str:
                 f"{_number(values['treatment_mean'], '>12.4g')}"
                 f"{_number(values['abs_diff'], '>+12.4g')}  {_interval(values['abs_ci']):<24}"
                 f"{_number(values['rel_lift'], '+.2%'):>9}  {_number(values['p_value'], '.3g')}"
+            )
+        for label, values in (entry.get("quantiles") or {}).items():
+            lines.append(
+                f"{'  ' + label:<18}{_number(values['control'], '>12.4g')}"
+                f"{_number(values['treatment'], '>12.4g')}"
+                f"{_number(values['diff'], '>+12.4g')}  {_interval(values['ci']):<24}"
+                f"{_number(values['rel_diff'], '+.2%'):>9}  {_number(values['p_value'], '.3g')}"
             )
     retention = payload.get("retention")
     if retention:

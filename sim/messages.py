@@ -168,10 +168,33 @@ READING_LIFT = (
 )
 READING_RELATIVE = "{level:.0%} CI {low} to {high}, {p} by the delta method"
 READING_RELATIVE_UNDEFINED = "undefined: the control mean is zero"
+READING_CAPPED = (
+    "{metric} capped at its {percentile}th percentile ({cap:.4g}; {devices} devices capped): "
+    "a change of {capped:+.4g} ({level:.0%} CI {low:+.4g} to {high:+.4g}) against {raw:+.4g} "
+    "uncapped - capping moved the estimate by {moved:+.4g} ({share}) and the interval is "
+    "{capped_width:.4g} wide instead of {raw_width:.4g}."
+)
+CAPPED_MOVE_SHARE = "{share:.0%} of the uncapped change"
+CAPPED_MOVE_FROM_ZERO = "the uncapped change was zero"
+CAP_PERCENTILE = "the capping percentile must be from {low} to {high}, got {value!r}"
+QUANTILE_LEVEL = "the quantile must be above 0 and below 1 (0.5 is the median), got {value!r}"
+QUANTILE_OF_BINARY = (
+    "{metric} is a 0/1 metric: its quantiles are 0 or 1 and say nothing a proportion does not; "
+    "read its difference in proportions instead"
+)
+READING_QUANTILE = (
+    "{metric}, {label}: treatment {treatment:.4g} vs control {control:.4g}, a change of "
+    "{diff:+.4g} ({level:.0%} CI {low:+.4g} to {high:+.4g}, {p}; {rel} relative, {rel_ci}): "
+    "{verdict}."
+)
+READING_QUANTILE_FLAT = (
+    "{metric}, {label}: {control:.4g} in both arms, and the values around it are all alike, so "
+    "the quantile cannot move by a fraction of a unit: no change to read."
+)
 READING_CUPED = (
-    "{metric} adjusted for {covariate}: change of {abs_diff:+.4g} ({rel} relative; "
-    "{level:.0%} CI {low:+.4g} to {high:+.4g}, {p}); the adjustment removed {reduction:.0%} "
-    "of the variance: {verdict}."
+    "{metric} adjusted for {covariate}: change of {abs_diff:+.4g} ({level:.0%} CI {low:+.4g} to "
+    "{high:+.4g}, {p}, {test}; {rel} relative, {rel_ci}); the adjustment removed "
+    "{reduction:.0%} of the variance: {verdict}."
 )
 READING_NON_INFERIOR = (
     "{metric}: non-inferior; the {level:.0%} one-sided bound {bound} stays within the margin "
@@ -230,12 +253,18 @@ READING_DURATION_TOO_LONG = (
     "{budget}-day budget; by day {budget} only changes of {mde_budget:.2%} or more are detectable."
 )
 READING_SEQUENTIAL_YES = (
-    "The always-valid {level:.0%} interval first excludes zero at look {look}; "
-    "the difference holds up even with a look every day."
+    "Peeking at {looks} looks with the error rate spent over them (group-sequential): the "
+    "{level:.0%} repeated interval first excludes zero at look {look}, so the difference holds "
+    "up even with a look every day (the fixed-horizon interval excluded zero at {fixed})."
 )
 READING_SEQUENTIAL_NO = (
-    "The always-valid {level:.0%} interval includes zero at all {looks} look(s); "
-    "no difference shown yet."
+    "Peeking at {looks} looks with the error rate spent over them (group-sequential): the "
+    "{level:.0%} repeated interval includes zero at every look, so no difference is shown yet "
+    "(the fixed-horizon interval excluded zero at {fixed} of them, which daily peeking makes "
+    "no evidence)."
+)
+SEQUENTIAL_NO_LOOKS = (
+    "no look has two devices with different values in each arm, so there is nothing to monitor"
 )
 READING_BAYES = (
     "{metric}: {prob:.1%} chance treatment is better; expected loss {loss_ship:.3g} if shipped, "
@@ -253,17 +282,68 @@ READING_TABLE = (
 
 # --- the simulated case's readout -------------------------------------------------------------
 READING_REPORT = "{srm} Primary metric, {lift}"
+CLI_RUN_OPTION = "{option} is for a table; a saved run knows its own randomisation unit"
+CLI_TABLE_OPTION = "{option} is for a saved run folder; a table has no rollout to pick devices by"
+BASIS_UNKNOWN = "the basis must be one of {choices}; got {value!r}"
+BASIS_NOTES = {
+    "assigned": (
+        "Assigned: every randomised device, reporting or not. Nothing is selected, so the "
+        "comparison is fair, but the effect is diluted by devices never offered, never "
+        "installed or never heard from (those count with zero activity)."
+    ),
+    "offered": (
+        "Offered: devices eligible for the build in the stages the server offered, in both "
+        "arms. The effect of offering it; still diluted by installs that failed or are pending."
+    ),
+    "installed": (
+        "Installed: treatment devices that installed against every offered control device. "
+        "No longer randomised: a device whose install failed (poor network, full storage) "
+        "drops out of treatment only, so the comparison carries survivor bias."
+    ),
+    "seen": (
+        "Seen: devices with at least one report. Close to assigned; biased only if the "
+        "feature changes whether a device reports at all."
+    ),
+    "reporting": (
+        "Reporting: devices that reported in the last week, what a dashboard shows on "
+        "decision day. Survivor bias: devices the feature silenced or drove away drop out of "
+        "their arm."
+    ),
+}
+READING_OUTLIERS = (
+    "{devices} devices report {metric} far beyond everyone else (above {fence:.4g}: {control} in "
+    "control, {treatment} in treatment) and hold {share:.1%} of its total - test rigs, bots or "
+    "crash loops rather than people. A mean is theirs to swing: read {metric} capped, or by "
+    "its median."
+)
+READING_OUTLIERS_ONE_ARM = (
+    "{devices} devices report {metric} far beyond everyone else (above {fence:.4g}) and hold "
+    "{share:.1%} of its total, but they crowd into one arm ({control} in control, {treatment} "
+    "in treatment, {p}): that is what the feature did to them, a finding to read, not noise "
+    "to cap."
+)
+READING_NO_OUTLIERS = (
+    "No device reports {metric} far beyond the rest (above {fence:.4g}): the mean is the "
+    "people's."
+)
+READING_PAIRED_SHIFT = (
+    "{metric} changed by {change:+.4g} within the same {n} devices, after minus before "
+    "({level:.0%} CI {low:+.4g} to {high:+.4g}, {p}, paired t-test)."
+)
+PAIRS_TOO_FEW = (
+    "a paired comparison needs at least 2 rows with both {before!r} and {after!r}, got {count}"
+)
 READING_DRIFT_STEP = (
-    "{metric} moved by {shift:+.2f} on updated devices beyond control while {behaviour} did "
-    "not move significantly: that looks like a measurement change, not behaviour."
+    "{metric} stepped by {did:+.3g} on the devices that took the update, beyond what it did in "
+    "control over the same time ({level:.0%} CI {low:+.3g} to {high:+.3g}, {p}, difference in "
+    "differences; within the updated devices it moved {paired:+.3g}). A reading that steps at "
+    "an update may be the update's measurement, not behaviour: until the sensor's change is "
+    "understood, {metric} cannot decide the launch - read behaviour ({behaviour}) instead."
 )
 READING_DRIFT_NONE = (
-    "{metric} moved by {shift:+.2f} on updated devices beyond control; no sign of a "
-    "measurement-only step (behaviour moved too, or the reading did not)."
-)
-READING_PEEKING = (
-    "Peeking on each of {looks} days: the fixed-horizon interval excluded zero on {fixed} "
-    "days, the always-valid interval on {sequential}."
+    "{metric} did not step on the devices that took the update beyond what it did in control "
+    "(difference in differences {did:+.3g}, {level:.0%} CI {low:+.3g} to {high:+.3g}, {p}): "
+    "no sign of a measurement change at the update."
 )
 
 # --- decisions, the decision rule, the scorecard, memo and impact ledger ----------------------

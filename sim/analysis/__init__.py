@@ -72,7 +72,12 @@ from sim.analysis.segments import (
     interaction_test,
     segment_lifts,
 )
-from sim.analysis.sequential import SequentialLook, SequentialResult, confidence_sequence
+from sim.analysis.sequential import (
+    SequentialLook,
+    SequentialResult,
+    group_sequential,
+    repeated_intervals,
+)
 from sim.analysis.table import TableReport, analyse_table, load_table
 
 __all__ = [
@@ -106,7 +111,8 @@ __all__ = [
     "bayes_proportion_diff",
     "clean_daily",
     "completeness",
-    "confidence_sequence",
+    "group_sequential",
+    "repeated_intervals",
     "cox_hazard_ratio",
     "cuped_lift",
     "days_needed",

@@ -214,6 +214,25 @@ def clustered_ratios(numerator: np.ndarray, denominator: np.ndarray, treated: np
                          float(groups - 1), f"cluster-robust t-test ({groups - 1} df)")
 
 
+def clustered_mean_covariance(columns: np.ndarray, clusters: np.ndarray) -> np.ndarray:
+    """Cluster-robust (CR1) covariance matrix of the column means of ``columns`` (``n x p``):
+    each cluster's summed deviations, their outer products added up, over ``n²``.
+
+    >>> x = np.array([[1., 0], [3, 1], [2, 1], [6, 0]])
+    >>> clustered_mean_covariance(x, np.array([0, 0, 1, 1])).round(3).tolist()
+    [[1.0, 0.0], [0.0, 0.0]]
+    """
+    codes = pd.factorize(clusters)[0]
+    groups = int(codes.max()) + 1 if codes.size else 0
+    if groups < 2:
+        raise DataError(messages.CLUSTERS_TOO_FEW.format(count=groups))
+    n = columns.shape[0]
+    deviations = columns - columns.mean(axis=0)
+    sums = np.stack([np.bincount(codes, weights=deviations[:, j], minlength=groups)
+                     for j in range(columns.shape[1])], axis=1)
+    return groups / (groups - 1) * (sums.T @ sums) / n**2
+
+
 def clustered_sum_variance(residuals: np.ndarray, clusters: np.ndarray) -> float:
     """``Σ_g (Σ_{i∈g} r_i)²``: the meat of a cluster-robust variance for one column.
 

@@ -26,10 +26,12 @@ import pandas as pd
 from scipy import stats
 
 from sim import messages
+from sim.analysis.compare import clustered_mean_covariance
 from sim.analysis.frame import (
     AnalysisResult,
     format_p,
     is_binary,
+    require_columns,
     require_numeric,
     require_probability,
     resolve_arms,
@@ -66,6 +68,7 @@ def itt_vs_installed(
     arm_col: str = "arm",
     control: Any = None,
     alpha: float = 0.05,
+    cluster: str | None = None,
 ) -> ComplianceResult:
     """Intention-to-treat effect and the Wald (IV) effect on devices that installed.
 
@@ -74,7 +77,9 @@ def itt_vs_installed(
     ``β = ITT_metric / ITT_install`` with a delta-method interval that accounts for the
     correlation between metric and install within each arm:
     ``var(β) ≈ (var(ITT_y) - 2 β cov(ITT_y, ITT_d) + β² var(ITT_d)) / ITT_d²``.
-    Rows missing the metric or the install flag are dropped.
+    Rows missing the metric or the install flag are dropped. With ``cluster`` (whole
+    households randomised) each arm's covariance is cluster-robust
+    (:func:`~sim.analysis.compare.clustered_mean_covariance`).
 
     >>> rng = np.random.default_rng(5)
     >>> arm = np.repeat(["control", "treatment"], 2000)
@@ -94,18 +99,27 @@ def itt_vs_installed(
     y = df[metric].to_numpy(dtype=float, na_value=np.nan)
     d = df[installed_col].to_numpy(dtype=float, na_value=np.nan)
     keep = ~(np.isnan(y) | np.isnan(d) | np.isnan(indicator))
+    if cluster is not None:
+        require_columns(df, cluster)
+        keep &= df[cluster].notna().to_numpy()
     if not is_binary(d[keep]):
         raise DataError(messages.COLUMN_NOT_BINARY.format(column=installed_col))
     subset = pd.DataFrame(
-        {"arm": np.where(indicator[keep] == 1, "treatment", "control"), "y": y[keep]}
+        {"arm": np.where(indicator[keep] == 1, "treatment", "control"), "y": y[keep],
+         "cluster": df[cluster].to_numpy()[keep] if cluster is not None else 0}
     )
-    itt = mean_lift(subset, "y", control="control", alpha=alpha)
+    itt = mean_lift(subset, "y", control="control", alpha=alpha,
+                    cluster=None if cluster is None else "cluster")
     arm_parts = {}
     for arm_value in (0.0, 1.0):
         rows = keep & (indicator == arm_value)
         arm_y, arm_d = y[rows], d[rows]
-        covariance = np.cov(arm_y, arm_d, ddof=1)
-        arm_parts[arm_value] = (arm_d.mean(), covariance / arm_y.size)
+        if cluster is None:
+            covariance = np.cov(arm_y, arm_d, ddof=1) / arm_y.size
+        else:
+            covariance = clustered_mean_covariance(np.column_stack([arm_y, arm_d]),
+                                                   df[cluster].to_numpy()[rows])
+        arm_parts[arm_value] = (arm_d.mean(), covariance)
     share_c, cov_c = arm_parts[0.0]
     share_t, cov_t = arm_parts[1.0]
     uptake = float(share_t - share_c)

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from scipy import stats
 
 from sim import messages
 from sim.analysis.frame import (
@@ -55,6 +56,8 @@ class CupedResult(AnalysisResult):
     variance_reduction: float
     alpha: float
     reading: str
+    rel_p_value: float = math.nan
+    test: str = "regression-adjusted z-test (HC1)"
 
 
 def cuped_lift(
@@ -129,6 +132,18 @@ def cuped_lift(
         control_mean, treatment_mean, var_a, var_b, alpha, covariance=cov_ab
     )
     verdict = messages.VERDICT_CLEAR if p_value < alpha else messages.VERDICT_UNCLEAR
+    z = float(stats.norm.isf(alpha / 2))
+    rel_se = (rel_high - rel_low) / (2 * z)
+    rel_p = (float(2 * stats.norm.sf(abs(rel) / rel_se)) if rel_se > 0
+             else float(rel == 0)) if math.isfinite(rel) else math.nan
+    test = ("regression-adjusted z-test (cluster-robust)" if cluster is not None
+            else "regression-adjusted z-test (HC1)")
+    if math.isfinite(rel):
+        rel_text = messages.READING_RELATIVE.format(
+            level=1 - alpha, low=format_relative(rel_low), high=format_relative(rel_high),
+            p=format_p(rel_p))
+    else:
+        rel_text = messages.READING_RELATIVE_UNDEFINED
     return CupedResult(
         metric=metric,
         covariate=covariate,
@@ -149,6 +164,8 @@ def cuped_lift(
             covariate=covariate,
             abs_diff=estimate,
             rel=format_relative(rel),
+            rel_ci=rel_text,
+            test=test,
             level=1 - alpha,
             low=low,
             high=high,
@@ -156,4 +173,6 @@ def cuped_lift(
             reduction=reduction if math.isfinite(reduction) else 0.0,
             verdict=verdict,
         ),
+        rel_p_value=rel_p,
+        test=test,
     )

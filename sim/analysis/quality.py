@@ -7,6 +7,8 @@ Three checks come before any lift is read:
 * :func:`completeness` - the share of expected device-days that were actually reported,
   overall and by arm (missing reports that differ by arm bias the comparison).
 * :func:`clean_daily` - removes exact duplicate report rows and counts late arrivals.
+* :func:`outlier_check` - devices far beyond the rest (rigs, bots, crash loops) that a mean
+  would let swing the lift.
 
 >>> srm(5_000, 5_000).alarm
 False
@@ -29,7 +31,10 @@ from sim.analysis.frame import (
     format_p,
     list_names,
     require_columns,
+    require_numeric,
     require_probability,
+    resolve_arms,
+    treatment_indicator,
 )
 from sim.errors import DataError
 
@@ -253,3 +258,83 @@ def clean_daily(
         ),
     )
     return clean, report
+
+
+# --- outlier devices ------------------------------------------------------------------------
+OUTLIER_FENCE_IQRS = 3.0
+"""Tukey's far-out fence, on the log scale: above Q3 + 3 IQR of log(1 + value)."""
+OUTLIER_SHARE = 0.01
+"""Share of a metric's total held by outlier devices from which they swing its mean."""
+OUTLIER_BALANCE_P = 0.01
+"""Below this binomial p-value the outliers are crowded into one arm: an effect, not noise."""
+
+
+@dataclass(frozen=True)
+class OutlierCheck(AnalysisResult):
+    """Devices whose value is far beyond anything the rest report, by arm, and their weight.
+
+    On the log scale a heavy user is a few IQRs out; a test rig or a bot that reports twenty
+    people's sessions a day is far beyond. ``share_of_total`` is the part of the metric's
+    total these devices hold: when it is large, a mean is their number, not the people's.
+    """
+
+    metric: str
+    fence: float
+    devices: int
+    control: int
+    treatment: int
+    share_of_total: float
+    flagged: bool
+    balance_p: float
+    reading: str
+
+    @property
+    def noise(self) -> bool:
+        """Outliers that hold a visible share of the total and sit in both arms alike (a rig
+        or a bot is as likely in either arm): noise to cap. Outliers crowded into one arm are
+        what the feature did - out-of-memory crash loops on small phones - and are the
+        finding, never to be capped away."""
+        return self.share_of_total >= OUTLIER_SHARE and self.balance_p >= OUTLIER_BALANCE_P
+
+
+def outlier_check(df: pd.DataFrame, metric: str, arm_col: str = "arm",
+                  control: Any = None) -> OutlierCheck:
+    """Count the devices above the far-out fence of ``metric`` (see :class:`OutlierCheck`).
+
+    >>> frame = pd.DataFrame({"arm": ["control", "treatment"] * 500,
+    ...                       "sessions": [120.0, 130.0, 90.0, 150.0] * 249 + [140.0] * 3
+    ...                                   + [40_000.0]})
+    >>> check = outlier_check(frame, "sessions")
+    >>> check.devices, check.treatment, round(check.share_of_total, 2), check.noise
+    (1, 1, 0.25, True)
+    """
+    require_numeric(df, metric)
+    arms = resolve_arms(df, arm_col, control)
+    indicator = treatment_indicator(df, arms)
+    values = df[metric].to_numpy(dtype=float, na_value=np.nan)
+    keep = ~np.isnan(values) & (values >= 0)
+    if not keep.any():
+        raise DataError(messages.COLUMN_ALL_MISSING.format(column=metric))
+    logged = np.log1p(values[keep])
+    q1, q3 = np.percentile(logged, [25, 75])
+    fence = float(np.expm1(q3 + OUTLIER_FENCE_IQRS * max(q3 - q1, np.log(2))))
+    beyond = keep & (values > fence)
+    total = float(values[keep].sum())
+    share = float(values[beyond].sum() / total) if total > 0 else 0.0
+    count = int(beyond.sum())
+    in_control, in_treatment = int((beyond & (indicator == 0)).sum()), \
+        int((beyond & (indicator == 1)).sum())
+    # Under no effect an outlier is in treatment with the treatment arm's share of the rows.
+    treated_share = float((indicator[keep] == 1).mean())
+    balance_p = float(stats.binomtest(in_treatment, count, treated_share).pvalue) if count else 1.0
+    if not count:
+        template = messages.READING_NO_OUTLIERS
+    elif balance_p < OUTLIER_BALANCE_P:
+        template = messages.READING_OUTLIERS_ONE_ARM
+    else:
+        template = messages.READING_OUTLIERS
+    return OutlierCheck(
+        metric=metric, fence=fence, devices=count, control=in_control, treatment=in_treatment,
+        share_of_total=share, flagged=count > 0, balance_p=balance_p,
+        reading=template.format(metric=metric, fence=fence, devices=count, control=in_control,
+                                treatment=in_treatment, share=share, p=format_p(balance_p)))

@@ -1,34 +1,43 @@
 """Sequential monitoring: look at the experiment every day without fooling yourself.
 
-A fixed-horizon 95 % interval checked every day will, sooner or later, exclude zero by
-chance: with 30 daily looks at a null effect the false-alarm rate is several times 5 %.
-An always-valid *confidence sequence* is a sequence of intervals that contains the true
-difference at every look simultaneously with probability ``1 - alpha``, so stopping the
-first time it excludes zero is honest.
+A fixed-horizon 95% interval checked every day will, sooner or later, exclude zero by chance:
+with 28 daily looks at a null effect the false-alarm rate is several times 5%. This module
+spends the error rate over the looks instead, as a group-sequential design does:
 
-This module implements the asymptotic confidence sequence of
+* **Alpha spending** (Lan & DeMets, "Discrete sequential boundaries for clinical trials",
+  Biometrika 70, 1983) with the O'Brien-Fleming-type function
+  ``α(t) = 2 - 2 Φ(z_{α/2} / √t)``: almost nothing is spent on the first looks, and the last
+  look is nearly the fixed-horizon test. ``t`` is the spending time of a look, fixed before
+  the data are seen: the share of the planned information (for devices that enrol over time)
+  or of the planned calendar time (for a fleet whose devices all report from day 0 and whose
+  totals grow; Lan & DeMets, "Group sequential procedures: calendar versus information
+  time", Statistics in Medicine 8, 1989).
+* **Boundaries from the looks' own correlation.** A fleet's looks re-read the same devices'
+  growing totals, so their statistics are not the independent increments of the textbook
+  Brownian motion. Each look's estimate is a sum of per-device (or per-household) influence
+  terms, so the covariance of the looks' estimates is the cross-product of those terms over
+  units - cluster-robust when households were randomised. The boundary ``c_k`` at look ``k``
+  makes the chance of first crossing there, under no effect and that correlation, equal to
+  the spending increment; it is found by Monte Carlo over paths of the looks' multivariate
+  normal law (no maintained Python library computes spending boundaries for an arbitrary
+  correlation; R's gsDesign and ldbounds assume independent increments). Where an increment
+  is too small for the paths to resolve, ``c_k`` is the marginal critical value of that
+  increment, which can only spend less (Bonferroni).
+* **Repeated confidence intervals** ``estimate_k ± c_k · se_k`` (Jennison & Turnbull,
+  "Group Sequential Methods with Applications to Clinical Trials", 2000, ch. 9) cover the
+  truth at every look at once with probability at least ``1 - alpha``; stopping the first
+  time one excludes zero keeps the false-alarm rate at ``alpha`` however often one looks.
 
-    Waudby-Smith, Arbour, Sinha, Kennedy & Ramdas (2024), "Time-uniform central limit
-    theory and asymptotic confidence sequences", Annals of Statistics 52(6);
-    arXiv:2103.06476,
-
-whose boundary is Robbins' normal mixture (see also Howard, Ramdas, McAuliffe & Sekhon
-(2021), "Time-uniform, nonparametric, nonasymptotic confidence sequences", Annals of
-Statistics 49(2)). For a mean of ``t`` observations with estimated standard deviation
-``σ̂_t`` the interval is
-
-    μ̂_t ± σ̂_t · sqrt( 2 (t ρ² + 1) / (t² ρ²) · log( sqrt(t ρ² + 1) / α ) ).
-
-For the difference of two arm means we use the influence function of the difference in
-means, whose variance per device is ``t · v_t`` with ``v_t = s_c²/n_c + s_t²/n_t`` and
-``t = n_c + n_t``. The half-width then becomes
-
-    sqrt(v_t) · sqrt( (t ρ² + 1) / (t ρ²) · log( (t ρ² + 1) / α² ) ),
-
-i.e. the fixed-horizon ``z`` is replaced by a multiplier that grows slowly (like
-``sqrt(log t)``) with the sample. ``ρ`` tunes where the sequence is tightest; the choice
-``ρ² = (-2 log α + log(-2 log α + 1)) / t*`` (the approximate optimum given by the same
-authors) makes it nearly tightest at the planned final sample size ``t*``.
+>>> rng = np.random.default_rng(3)
+>>> frame = pd.DataFrame({"day": np.repeat(np.arange(1, 11), 200),
+...                       "arm": np.tile(["control", "treatment"], 1000),
+...                       "minutes": rng.normal(30, 5, 2000)})
+>>> result = group_sequential(frame, "minutes")
+>>> len(result.looks), result.excludes_zero
+(10, False)
+>>> last = result.looks[-1]
+>>> last.high - last.low > last.fixed_high - last.fixed_low
+True
 """
 
 from __future__ import annotations
@@ -54,20 +63,35 @@ from sim.analysis.frame import (
 )
 from sim.errors import DataError
 
+# Monte Carlo draws for the boundaries (paths x looks, about 12 MB of float32), and at least
+# this many paths: with 28 looks the spent alpha is within about 0.0007 of the plan. The
+# stream is fixed, so the same looks always get the same boundaries.
+BOUNDARY_DRAWS = 3_000_000
+MIN_BOUNDARY_PATHS = 20_000
+_BOUNDARY_SEED = 20_240_601
+# Below this many paths crossing at a look the increment is taken as its marginal quantile.
+_RESOLVABLE_PATHS = 40
+METHOD = "group-sequential, O'Brien-Fleming-type alpha spending (Lan-DeMets)"
+
 
 @dataclass(frozen=True)
 class SequentialLook(AnalysisResult):
-    """The cumulative comparison at one look.
+    """The comparison at one look.
 
-    ``low``/``high`` is the always-valid interval; ``fixed_low``/``fixed_high`` is the
-    ordinary fixed-horizon z interval, shown for contrast (it is only valid at one
-    pre-planned look).
+    ``low``/``high`` is the repeated confidence interval (valid at every look at once) from
+    the look's ``boundary``; ``fixed_low``/``fixed_high`` is the ordinary fixed-horizon
+    interval, shown for contrast (valid only at one look planned in advance).
+    ``spending_time`` is the look's share of the plan, ``spent`` the alpha spent up to it.
     """
 
     look: Any
     n_control: int
     n_treatment: int
     estimate: float
+    se: float
+    boundary: float
+    spending_time: float
+    spent: float
     low: float
     high: float
     fixed_low: float
@@ -76,39 +100,198 @@ class SequentialLook(AnalysisResult):
 
 @dataclass(frozen=True)
 class SequentialResult(AnalysisResult):
-    """Always-valid confidence sequence for treatment minus control over all looks."""
+    """Repeated confidence intervals for treatment minus control over all looks."""
 
     metric: str
     alpha: float
-    planned_n: float
-    rho: float
+    method: str
     looks: tuple[SequentialLook, ...]
     excludes_zero: bool
     first_exclusion_look: Any
+    fixed_exclusions: int
     reading: str
 
 
-def mixture_rho(planned_n: float, alpha: float) -> float:
-    """Tuning parameter ``ρ`` that makes the sequence nearly tightest at ``planned_n``.
+def obrien_fleming_spending(t: np.ndarray | float, alpha: float) -> np.ndarray:
+    """Alpha spent by spending time ``t`` (0 < t <= 1), O'Brien-Fleming type (Lan & DeMets
+    1983): ``2 - 2 Φ(z_{α/2} / √t)``, all of ``alpha`` at ``t = 1``.
 
-    >>> round(mixture_rho(10_000, 0.05), 5)
-    0.02817
+    >>> [round(float(v), 5) for v in obrien_fleming_spending(np.array([0.25, 0.5, 1.0]), 0.05)]
+    [9e-05, 0.00557, 0.05]
     """
-    log_term = -2 * math.log(alpha)
-    return math.sqrt((log_term + math.log(log_term + 1)) / planned_n)
+    t = np.asarray(t, dtype=float)
+    z = stats.norm.isf(alpha / 2)
+    with np.errstate(divide="ignore"):
+        return np.where(t > 0, 2 * stats.norm.sf(z / np.sqrt(np.maximum(t, 1e-300))), 0.0)
 
 
-def mixture_multiplier(n: float, alpha: float, rho: float) -> float:
-    """Multiplier of the standard error at sample size ``n`` (replaces the fixed ``z``).
+def spending_boundaries(
+    spending_times: np.ndarray,
+    alpha: float,
+    correlation: np.ndarray | None = None,
+    paths: int | None = None,
+) -> np.ndarray:
+    """Two-sided critical values ``c_k`` of the looks (see the module).
 
-    >>> round(mixture_multiplier(10_000, 0.05, mixture_rho(10_000, 0.05)), 3)
-    3.035
+    ``correlation`` is the looks' correlation matrix; ``None`` means independent increments
+    in spending time (the canonical Brownian motion, ``corr = √(t_j / t_k)``), simulated one
+    look at a time so that memory does not grow with the number of looks.
+
+    >>> c = spending_boundaries(np.array([0.5, 1.0]), 0.05)
+    >>> [round(float(v), 2) for v in c]
+    [2.77, 1.98]
     """
-    scaled = n * rho**2
-    return math.sqrt((scaled + 1) / scaled * math.log((scaled + 1) / alpha**2))
+    times = np.asarray(spending_times, dtype=float)
+    spent = obrien_fleming_spending(times, alpha)
+    increments = np.diff(spent, prepend=0.0)
+    rng = np.random.default_rng(np.random.SeedSequence(_BOUNDARY_SEED))
+    looks = times.size
+    paths = paths or max(BOUNDARY_DRAWS // looks, MIN_BOUNDARY_PATHS)
+    boundaries = np.empty(looks)
+    alive = np.ones(paths, dtype=bool)
+    if correlation is None:
+        walk = np.zeros(paths)
+        previous = 0.0
+        statistic_at = None
+    else:
+        factor = _cholesky(correlation)
+        statistic_at = rng.standard_normal((paths, looks), dtype=np.float32) @ factor.T.astype(
+            np.float32)
+    for k in range(looks):
+        if statistic_at is None:
+            walk += rng.standard_normal(paths) * math.sqrt(max(times[k] - previous, 0.0))
+            previous = times[k]
+            statistic = np.abs(walk) / math.sqrt(times[k])
+        else:
+            statistic = np.abs(statistic_at[:, k])
+        crossing = int(round(increments[k] * paths))
+        if crossing < _RESOLVABLE_PATHS or alive.all():
+            # Nothing has crossed yet: the marginal quantile is exact, no Monte Carlo needed.
+            boundaries[k] = stats.norm.isf(max(increments[k], 1e-300) / 2)
+        else:
+            candidates = statistic[alive]
+            # The crossing-th largest statistic among paths that have not yet crossed.
+            boundaries[k] = float(np.partition(candidates, candidates.size - crossing)
+                                  [candidates.size - crossing]) if crossing < candidates.size \
+                else 0.0
+        alive &= statistic < boundaries[k]
+    return boundaries
 
 
-def confidence_sequence(
+def _cholesky(correlation: np.ndarray) -> np.ndarray:
+    # Estimated correlations can be a hair off positive definite; a tiny ridge fixes it.
+    ridge = 0.0
+    eye = np.eye(correlation.shape[0])
+    while True:
+        try:
+            return np.linalg.cholesky((correlation + ridge * eye) / (1 + ridge))
+        except np.linalg.LinAlgError:
+            ridge = max(ridge * 10, 1e-10)
+
+
+def repeated_intervals(
+    values: np.ndarray,
+    included: np.ndarray,
+    treated: np.ndarray,
+    alpha: float,
+    spending_times: np.ndarray,
+    clusters: np.ndarray | None = None,
+    labels: list[Any] | None = None,
+    metric: str = "metric",
+) -> SequentialResult:
+    """Repeated confidence intervals for the difference in means at each of ``K`` looks.
+
+    ``values`` is ``n x K`` (each unit's value as of each look, e.g. its total so far),
+    ``included`` says which units each look analyses (those seen by then), ``treated`` is
+    each unit's arm and ``clusters`` its randomised cluster (households), if any. Looks where
+    an arm has fewer than two units, or no variance, are skipped.
+
+    >>> rng = np.random.default_rng(0)
+    >>> daily = rng.poisson(5, (400, 7)).astype(float)
+    >>> result = repeated_intervals(daily.cumsum(axis=1), np.ones((400, 7), dtype=bool),
+    ...                             np.arange(400) % 2 == 1, 0.05, np.arange(1, 8) / 7)
+    >>> len(result.looks), result.excludes_zero
+    (7, False)
+    """
+    require_probability("alpha", alpha)
+    treated = np.asarray(treated, dtype=bool)
+    n, looks = values.shape
+    codes = None if clusters is None else pd.factorize(clusters)[0]
+    influence, estimates, variances, counts, keep = [], [], [], [], []
+    for k in range(looks):
+        column = np.zeros(n)
+        scale = np.ones(n)
+        sizes, means = {}, {}
+        for arm, sign in ((False, -1.0), (True, 1.0)):
+            rows = included[:, k] & (treated == arm)
+            sizes[arm] = int(rows.sum())
+            if sizes[arm] < 2:
+                break
+            means[arm] = float(values[rows, k].mean())
+            column[rows] = sign * (values[rows, k] - means[arm]) / sizes[arm]
+            scale[rows] = sizes[arm] / (sizes[arm] - 1)
+        if min(sizes.get(False, 0), sizes.get(True, 0)) < 2:
+            continue
+        if codes is None:
+            # Welch's s²/n per arm: each arm's squared deviations over n (n - 1).
+            column *= np.sqrt(scale)
+            summed = column
+        else:
+            groups = len(np.unique(codes[included[:, k]]))
+            if groups < 2:
+                continue
+            size = int(included[:, k].sum())
+            factor = groups / max(groups - 1, 1) * (size - 1) / max(size - 2, 1)
+            summed = np.bincount(codes, weights=column, minlength=codes.max() + 1) \
+                * math.sqrt(factor)
+        variance = float(summed @ summed)
+        if variance <= 0:
+            continue
+        influence.append(summed)
+        estimates.append(means[True] - means[False])
+        variances.append(variance)
+        counts.append((sizes[False], sizes[True]))
+        keep.append(k)
+    if not keep:
+        raise DataError(messages.SEQUENTIAL_NO_LOOKS)
+    matrix = np.column_stack(influence)
+    covariance = matrix.T @ matrix
+    sd = np.sqrt(np.diag(covariance))
+    correlation = covariance / np.outer(sd, sd)
+    times = np.asarray(spending_times, dtype=float)[keep]
+    boundaries = spending_boundaries(times, alpha, correlation)
+    spent = obrien_fleming_spending(times, alpha)
+    z = float(stats.norm.isf(alpha / 2))
+    result_looks = []
+    for index, k in enumerate(keep):
+        se = math.sqrt(variances[index])
+        estimate, boundary = estimates[index], float(boundaries[index])
+        result_looks.append(SequentialLook(
+            look=to_plain(labels[k]) if labels is not None else k,
+            n_control=counts[index][0], n_treatment=counts[index][1],
+            estimate=float(estimate), se=se, boundary=boundary,
+            spending_time=float(times[index]), spent=float(spent[index]),
+            low=float(estimate - boundary * se), high=float(estimate + boundary * se),
+            fixed_low=float(estimate - z * se), fixed_high=float(estimate + z * se),
+        ))
+    return _result(metric, alpha, tuple(result_looks))
+
+
+def _result(metric: str, alpha: float, looks: tuple[SequentialLook, ...]) -> SequentialResult:
+    first = next((look.look for look in looks if look.low > 0 or look.high < 0), None)
+    fixed = sum(look.fixed_low > 0 or look.fixed_high < 0 for look in looks)
+    if first is None:
+        reading = messages.READING_SEQUENTIAL_NO.format(level=1 - alpha, looks=len(looks),
+                                                        fixed=fixed)
+    else:
+        reading = messages.READING_SEQUENTIAL_YES.format(level=1 - alpha, look=first,
+                                                         looks=len(looks), fixed=fixed)
+    return SequentialResult(metric=metric, alpha=alpha, method=METHOD, looks=looks,
+                            excludes_zero=first is not None, first_exclusion_look=first,
+                            fixed_exclusions=fixed, reading=reading)
+
+
+def group_sequential(
     df: pd.DataFrame,
     metric: str,
     look_col: str = "day",
@@ -116,102 +299,42 @@ def confidence_sequence(
     control: Any = None,
     alpha: float = 0.05,
     planned_n: float | None = None,
+    cluster: str | None = None,
 ) -> SequentialResult:
-    """Always-valid intervals for the difference in means at every look.
+    """Repeated confidence intervals for the difference in means as devices enrol.
 
-    Each row is one device with its metric and the look (e.g. the day it was enrolled or
-    its data became final) at which it first counts; look ``k`` uses every row with a look
-    value up to ``k``. ``planned_n`` is the planned total number of devices over both arms
-    at the end (default: the number in the table, which is fine when enrolment does not
-    depend on the results). Looks where an arm has fewer than two devices are skipped.
-
-    >>> rng = np.random.default_rng(3)
-    >>> frame = pd.DataFrame({"day": np.repeat(np.arange(1, 11), 200),
-    ...                       "arm": np.tile(["control", "treatment"], 1000),
-    ...                       "minutes": rng.normal(30, 5, 2000)})
-    >>> result = confidence_sequence(frame, "minutes")
-    >>> len(result.looks), result.excludes_zero
-    (10, False)
-    >>> last = result.looks[-1]
-    >>> last.high - last.low > last.fixed_high - last.fixed_low
-    True
+    Each row is one device with its metric and the look (e.g. the day it enrolled or its
+    data became final) from which it counts; look ``k`` uses every row with a look value up
+    to ``k``. The spending time of a look is its share of ``planned_n``, the planned number
+    of devices over both arms at the end (default: the number in the table, right when
+    enrolment does not depend on the results).
     """
     require_probability("alpha", alpha)
     arms = resolve_arms(df, arm_col, control)
     require_numeric(df, metric)
-    require_columns(df, look_col)
+    require_columns(df, look_col, cluster)
     indicator = treatment_indicator(df, arms)
     values = df[metric].to_numpy(dtype=float, na_value=np.nan)
     keep = ~np.isnan(values) & ~np.isnan(indicator) & df[look_col].notna().to_numpy()
-    # Shifting by a constant leaves variances unchanged and keeps sums of squares from
-    # losing precision when the mean is large compared with the spread.
-    shift = float(np.mean(values[keep])) if keep.any() else 0.0
-    shifted = values[keep] - shift
-    frame = pd.DataFrame(
-        {
-            "look": df[look_col].to_numpy()[keep],
-            "treated": indicator[keep],
-            "value": shifted,
-            "square": shifted**2,
-        }
-    )
-    sums = frame.groupby(["look", "treated"]).agg(
-        n=("value", "size"), total=("value", "sum"), squares=("square", "sum")
-    )
-    cumulative = sums.unstack("treated", fill_value=0).sort_index().cumsum()
-    if cumulative.empty:
+    if cluster is not None:
+        keep &= df[cluster].notna().to_numpy()
+    if not keep.any():
         raise DataError(messages.COLUMN_ALL_MISSING.format(column=metric))
-    n = {arm: cumulative[("n", arm)].to_numpy(dtype=float) for arm in (0.0, 1.0)}
-    total = {arm: cumulative[("total", arm)].to_numpy(dtype=float) for arm in (0.0, 1.0)}
-    squares = {arm: cumulative[("squares", arm)].to_numpy(dtype=float) for arm in (0.0, 1.0)}
-    valid = (n[0.0] >= 2) & (n[1.0] >= 2)
-    if not valid.any():
-        # Counts only grow, so no usable look means the final look lacks two in an arm.
-        require_arm_counts(metric, int(n[0.0][-1]), int(n[1.0][-1]), arms, 2)
+    looks_of = df[look_col].to_numpy()[keep]
+    labels = sorted(pd.unique(looks_of), key=lambda value: (str(type(value)), value))
+    position = {label: index for index, label in enumerate(labels)}
+    entered = np.array([position[value] for value in looks_of])
+    treated = indicator[keep] == 1
+    require_arm_counts(metric, int((~treated).sum()), int(treated.sum()), arms, 2)
+    included = entered[:, None] <= np.arange(len(labels))[None, :]
+    total = float(keep.sum()) if planned_n is None else planned_n
+    if not total > 0:
+        raise DataError(messages.VALUE_OUT_OF_RANGE.format(
+            name="planned_n", requirement="above 0", value=planned_n))
+    times = np.minimum(included.sum(axis=0) / total, 1.0)
     if planned_n is None:
-        planned_n = float(n[0.0][-1] + n[1.0][-1])
-    if not planned_n > 0:
-        raise DataError(
-            messages.VALUE_OUT_OF_RANGE.format(
-                name="planned_n", requirement="above 0", value=planned_n
-            )
-        )
-    rho = mixture_rho(planned_n, alpha)
-    z = float(stats.norm.isf(alpha / 2))
-    looks = []
-    for index in np.flatnonzero(valid):
-        means, variances = {}, {}
-        for arm in (0.0, 1.0):
-            count = n[arm][index]
-            means[arm] = total[arm][index] / count
-            variances[arm] = max(squares[arm][index] - count * means[arm] ** 2, 0.0) / (count - 1)
-        estimate = means[1.0] - means[0.0]
-        se = math.sqrt(variances[0.0] / n[0.0][index] + variances[1.0] / n[1.0][index])
-        half_width = mixture_multiplier(n[0.0][index] + n[1.0][index], alpha, rho) * se
-        looks.append(
-            SequentialLook(
-                look=to_plain(cumulative.index[index]),
-                n_control=int(n[0.0][index]),
-                n_treatment=int(n[1.0][index]),
-                estimate=float(estimate),
-                low=float(estimate - half_width),
-                high=float(estimate + half_width),
-                fixed_low=float(estimate - z * se),
-                fixed_high=float(estimate + z * se),
-            )
-        )
-    first = next((look.look for look in looks if look.low > 0 or look.high < 0), None)
-    if first is None:
-        reading = messages.READING_SEQUENTIAL_NO.format(level=1 - alpha, looks=len(looks))
-    else:
-        reading = messages.READING_SEQUENTIAL_YES.format(level=1 - alpha, look=first)
-    return SequentialResult(
-        metric=metric,
-        alpha=alpha,
-        planned_n=float(planned_n),
-        rho=rho,
-        looks=tuple(looks),
-        excludes_zero=first is not None,
-        first_exclusion_look=first,
-        reading=reading,
-    )
+        times[-1] = 1.0
+    value_matrix = np.repeat(values[keep][:, None], len(labels), axis=1)
+    clusters = None if cluster is None else df[cluster].to_numpy()[keep]
+    return repeated_intervals(value_matrix, included, treated, alpha, times, clusters,
+                              labels, metric)

@@ -19,6 +19,7 @@ from typing import Any, BinaryIO
 import pandas as pd
 
 from sim import messages
+from sim.analysis.capping import CappedLift, capped_lift, check_cap_percentile
 from sim.analysis.cuped import CupedResult, cuped_lift
 from sim.analysis.frame import (
     AnalysisResult,
@@ -32,6 +33,7 @@ from sim.analysis.frame import (
 )
 from sim.analysis.lift import LiftResult, metric_lift
 from sim.analysis.quality import SRMResult, srm
+from sim.analysis.quantiles import QuantileLift, check_quantile, quantile_lift, quantile_name
 from sim.analysis.retention import (
     HazardRatioResult,
     LogRankResult,
@@ -53,7 +55,11 @@ LIFT_FIELDS = (
     "rel_lift",
     "rel_ci",
     "p_value",
+    "rel_p_value",
+    "test",
 )
+QUANTILE_FIELDS = ("q", "control", "treatment", "diff", "ci", "p_value", "rel_diff", "rel_ci",
+                   "rel_p_value")
 
 
 def _one_line(error: BaseException) -> str:
@@ -144,6 +150,8 @@ class TableReport(AnalysisResult):
     logrank: LogRankResult | None
     hazard: HazardRatioResult | None
     reading: str
+    capped: Mapping[str, CappedLift] = field(default_factory=dict)
+    quantiles: Mapping[str, Mapping[str, QuantileLift]] = field(default_factory=dict)
     skipped_columns: tuple[str, ...] = ()
     unavailable: Mapping[str, str] = field(default_factory=dict)
 
@@ -152,12 +160,18 @@ class TableReport(AnalysisResult):
 
             {"srm": {"chi2", "p_value", "n_control", "n_treatment"},
              "metrics": {name: {"control_mean", "treatment_mean", "abs_diff", "abs_ci",
-                                "rel_lift", "rel_ci", "p_value",
-                                "cuped": {...the same..., "variance_reduction"}}},
+                                "rel_lift", "rel_ci", "p_value", "rel_p_value", "test",
+                                "cuped": {...the same..., "variance_reduction"},
+                                "capped": {...the same..., "percentile", "cap",
+                                           "devices_capped", "moved_by", "reading"},
+                                "quantiles": {"median": {"q", "control", "treatment",
+                                              "diff", "ci", "p_value", "rel_diff",
+                                              "rel_ci", "rel_p_value", "reading"}}}},
              "retention": {"logrank_chi2", "logrank_p", "hazard_ratio", "hazard_ratio_ci"}}
 
-        ``cuped`` appears only with a covariate, ``retention`` only with duration and
-        event. Intervals are two-element lists; undefined numbers (a relative lift when the
+        ``cuped`` appears only with a covariate, ``capped`` and ``quantiles`` only when
+        asked for, ``retention`` only with duration and event. ``p_value`` belongs to the
+        test ``test`` names; ``rel_p_value`` is the relative lift's, by the delta method. Intervals are two-element lists; undefined numbers (a relative lift when the
         control mean is zero) are ``null``. ``skipped_columns`` (non-numeric columns left out)
         and ``unavailable`` (readings the data could not give, with why) appear when there
         are any.
@@ -166,7 +180,8 @@ class TableReport(AnalysisResult):
         >>> analyse_table(frame, "arm").to_dict()["srm"]
         {'chi2': 0.0, 'p_value': 1.0, 'n_control': 3, 'n_treatment': 3}
         """
-        payload = readout_dict(self.srm, self.metrics, self.cuped, self.logrank, self.hazard)
+        payload = readout_dict(self.srm, self.metrics, self.cuped, self.logrank, self.hazard,
+                               self.capped, self.quantiles)
         if self.skipped_columns:
             payload["skipped_columns"] = list(self.skipped_columns)
         if self.unavailable:
@@ -180,15 +195,32 @@ def readout_dict(
     cuped: Mapping[str, CupedResult],
     survival_test: LogRankResult | None,
     hazard: HazardRatioResult | None,
+    capped: Mapping[str, CappedLift] | None = None,
+    quantiles: Mapping[str, Mapping[str, QuantileLift]] | None = None,
 ) -> dict[str, Any]:
     """The command line's JSON readout (see :meth:`TableReport.to_dict`), from the results."""
     entries = {}
+    capped, quantiles = capped or {}, quantiles or {}
     for name, result in metrics.items():
         entry = {field: to_plain(getattr(result, field)) for field in LIFT_FIELDS}
         if name in cuped:
             entry["cuped"] = {
                 field: to_plain(getattr(cuped[name], field))
                 for field in (*LIFT_FIELDS, "variance_reduction")
+            }
+        if name in capped:
+            robust = capped[name]
+            entry["capped"] = {
+                **{field: to_plain(getattr(robust.capped, field)) for field in LIFT_FIELDS},
+                "percentile": robust.percentile, "cap": to_plain(robust.cap),
+                "devices_capped": robust.devices_capped, "moved_by": to_plain(robust.moved_by),
+                "reading": robust.reading,
+            }
+        if name in quantiles:
+            entry["quantiles"] = {
+                label: {**{field: to_plain(getattr(q, field)) for field in QUANTILE_FIELDS},
+                        "reading": q.reading}
+                for label, q in quantiles[name].items()
             }
         entries[name] = entry
     report: dict[str, Any] = {
@@ -265,13 +297,19 @@ def analyse_table(
     event: str | None = None,
     alpha: float = 0.05,
     expected_treatment_share: float = 0.5,
+    cap_percentile: float | None = None,
+    quantiles: Sequence[float] = (),
+    cluster: str | None = None,
 ) -> TableReport:
     """Standard readout of a user-level table with an arm column.
 
     ``control`` defaults to the arm named ``"control"`` when present, otherwise the first
     arm in sorted order; exactly two arms are required. ``metrics`` defaults to every
     numeric column except the arm, covariate, duration and event columns. Rows with NaN in a
-    metric are left out for that metric only. Every problem with the input raises
+    metric are left out for that metric only. ``cap_percentile`` adds each non-binary
+    metric's lift capped at that percentile, ``quantiles`` (e.g. ``(0.5, 0.9)``) its
+    quantile lifts, and ``cluster`` names a column of randomised clusters (households) that
+    every reading's errors cluster on. Every problem with the input raises
     :class:`DataError` with one line naming it.
 
     >>> frame = pd.DataFrame({
@@ -286,37 +324,56 @@ def analyse_table(
     1.5
     """
     require_probability("alpha", alpha)
+    if cap_percentile is not None:
+        check_cap_percentile(cap_percentile)
+    levels = [check_quantile(q) for q in quantiles]
     if df.empty:
         raise DataError(messages.TABLE_EMPTY)
-    require_columns(df, arm, covariate, duration, event)
+    require_columns(df, arm, covariate, duration, event, cluster)
     if (duration is None) != (event is None):
         given, missing = ("duration", "event") if duration is not None else ("event", "duration")
         raise DataError(messages.ARGUMENT_NEEDS_PARTNER.format(given=given, missing=missing))
-    excluded = [column for column in (arm, covariate, duration, event) if column is not None]
+    excluded = [column for column in (arm, covariate, duration, event, cluster)
+                if column is not None]
     chosen, skipped = _metric_columns(df, metrics, excluded)
     if covariate is not None:
         require_numeric(df, covariate)
     arms = resolve_arms(df, arm, control)
     indicator = treatment_indicator(df, arms)
-    split = srm(int((indicator == 0).sum()), int((indicator == 1).sum()), expected_treatment_share)
+    if cluster is None:
+        split = srm(int((indicator == 0).sum()), int((indicator == 1).sum()),
+                    expected_treatment_share)
+    else:
+        # The sample-ratio check counts what was randomised: the clusters.
+        units = df[cluster].to_numpy()
+        split = srm(int(pd.unique(units[indicator == 0]).size),
+                    int(pd.unique(units[indicator == 1]).size), expected_treatment_share)
     log = ReadingLog()
 
-    def each(kind: str, compute) -> dict:
+    def each(kind: str, compute, names=chosen) -> dict:
         found = {name: log.attempt(f"{kind}.{name}", lambda name=name: compute(name))
-                 for name in chosen}
+                 for name in names}
         return {name: value for name, value in found.items() if value is not None}
 
-    lifts = each("metrics", lambda name: metric_lift(df, name, "auto", arm, arms.control, alpha))
+    lifts = each("metrics", lambda name: metric_lift(df, name, "auto", arm, arms.control, alpha,
+                                                     cluster))
     adjusted = {}
     if covariate is not None:
         adjusted = each("cuped", lambda name: cuped_lift(df, name, covariate, arm, arms.control,
-                                                           alpha))
+                                                           alpha, cluster=cluster))
+    continuous = [name for name, lift in lifts.items() if not lift.method.startswith(
+        "difference in proportions")]
+    capped = {} if cap_percentile is None else each("capped", lambda name: capped_lift(
+        df, name, cap_percentile, arm, arms.control, alpha, cluster), continuous)
+    by_quantile = {} if not levels else each("quantiles", lambda name: {
+        quantile_name(q): quantile_lift(df, name, q, arm, arms.control, alpha, cluster)
+        for q in levels}, continuous)
     survival_test = hazard = None
     if duration is not None and event is not None:
         survival_test = log.attempt("logrank", lambda: logrank(df, duration, event, arm,
-                                                                arms.control, alpha))
+                                                                arms.control, alpha, cluster))
         hazard = log.attempt("hazard", lambda: cox_hazard_ratio(df, duration, event, arm,
-                                                                 arms.control, alpha))
+                                                                 arms.control, alpha, cluster))
     clear = sum(result.p_value < alpha for result in lifts.values())
     return TableReport(
         arm=arm,
@@ -328,6 +385,8 @@ def analyse_table(
         cuped=MappingProxyType(adjusted),
         logrank=survival_test,
         hazard=hazard,
+        capped=MappingProxyType(capped),
+        quantiles=MappingProxyType(by_quantile),
         reading=messages.READING_TABLE.format(
             count=len(lifts),
             treatment=arms.treatment,

@@ -114,6 +114,11 @@ class Fleet(_Frozen):
     chip_tiers: Annotated[tuple[ChipTier, ...], Field(min_length=1, max_length=12)]
     regions: Annotated[tuple[Region, ...], Field(min_length=1, max_length=12)]
     household_size_mean: Annotated[float, Field(ge=1.0, le=8.0)] = 2.5
+    # The intra-class correlation of engagement within a household: the share of the
+    # variance of a device's (log) engagement propensity that its household shares. Homes
+    # differ (one family streams all evening, another barely switches the TV on), so devices
+    # of one home are not independent units; 0.1-0.3 is typical of household panels.
+    household_correlation: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
 
     @model_validator(mode="after")
     def _mixes_sum_to_one(self) -> Fleet:
@@ -339,6 +344,12 @@ class Telemetry(_Frozen):
     silent_after_crash: Probability = 0.0
     silent_after_failed_install: Probability = 0.0
     firmware_shift: _bounded(-1_000.0, 1_000.0) = 0.0
+    # Outlier devices: test rigs and bots that report far more sessions than any person
+    # (heavy-tailed: a Pareto multiple of ``outlier_scale`` typical days), and devices in a
+    # crash loop that report a crash on every active day. They are telemetry, not people: the
+    # truth does not count them, so they only add noise - unless the estimate is made robust.
+    outlier_rate: Annotated[float, Field(ge=0.0, le=0.2)] = 0.0
+    outlier_scale: _bounded(1.0, 1_000.0) = 20.0
     # Raw daily rows for at most this many devices: every device of a smaller fleet, a random
     # panel of a larger one; 0 keeps none.
     daily_max_devices: Annotated[int, Field(ge=0, le=MAX_PANEL_DEVICES)] = 20_000

@@ -52,7 +52,13 @@ from sim.decide.rule import (
 from sim.decide.words import pct
 from sim.engine.truth import TruthTable
 from sim.errors import DataError
-from sim.readout.lean import LeanReport, analysis_population, headline, quality_checks
+from sim.readout.lean import (
+    LeanReport,
+    analysis_population,
+    headline,
+    quality_checks,
+    randomisation_cluster,
+)
 
 if TYPE_CHECKING:
     from sim.case.scenario import Guardrail, Scenario
@@ -86,13 +92,14 @@ def _data_guardrail(name: str, result: Any, lift: Any, alpha: float) -> Guardrai
 
 
 def _segment_guardrail_status(rows: pd.DataFrame, guardrails: Sequence[Guardrail],
-                              alpha: float) -> GuardrailReading | None:
+                              alpha: float, cluster: str | None) -> GuardrailReading | None:
     """The worst guardrail inside one segment's rows (``None`` when each passes or is unclear)."""
     worst: GuardrailReading | None = None
     for g in guardrails:
         try:
-            test = non_inferiority(rows, g.metric, g.margin, g.higher_is_better, alpha=alpha)
-            lift = metric_lift(rows, g.metric, alpha=alpha)
+            test = non_inferiority(rows, g.metric, g.margin, g.higher_is_better, alpha=alpha,
+                                   cluster=cluster)
+            lift = metric_lift(rows, g.metric, alpha=alpha, cluster=cluster)
         except DataError:
             continue  # too few devices (or no events) to read it here
         reading = _data_guardrail(g.metric, test, lift, alpha)
@@ -164,7 +171,7 @@ def _data_evidence(report: Report | LeanReport, scenario: Scenario | None = None
     # One interaction test per segment kind scanned: Bonferroni over the kinds.
     interaction_alpha = alpha / max(len(report.segments), 1)
     order = _segment_order(scenario)
-    population = analysis_population(result) if result is not None else None
+    population = analysis_population(result, report.basis) if result is not None else None
     for kind, lifts in report.segments.items():
         interaction = report.interactions.get(kind)
         ranked = sorted(lifts.segments, key=lambda s: order.get((kind, str(s.segment)), 0))
@@ -185,8 +192,8 @@ def _data_evidence(report: Report | LeanReport, scenario: Scenario | None = None
             for s in ranked:
                 name = str(s.segment)
                 worst = _segment_guardrail_status(
-                    population[labels == name], guardrail_specs, alpha
-                )
+                    population[labels == name], guardrail_specs, alpha,
+                    randomisation_cluster(scenario) if scenario is not None else None)
                 if worst is None:
                     continue
                 notes[name] = f"{worst.metric} {pct(worst.worse_by).lstrip('+')} worse"

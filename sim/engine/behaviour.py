@@ -26,7 +26,7 @@ exist then, all from the same random numbers:
 >>> from sim.engine.fleet import build_fleet
 >>> from sim.engine.hardware import hardware_profile
 >>> case = load_scenario("scenarios/aa_test.toml")
->>> fleet = build_fleet(case, np.random.default_rng(0), 2_000)
+>>> fleet = build_fleet(case, np.random.default_rng(0), 2_000, seed=0)
 >>> model = Behaviour(case, fleet, hardware_profile(case.feature, case.fleet.chip_tiers),
 ...                   np.random.default_rng(1))
 >>> from sim.engine.rollout import DayExposure
@@ -92,7 +92,7 @@ def device_effects(scenario: Scenario, fleet: Fleet, profile: HardwareProfile) -
     >>> from sim.engine.fleet import build_fleet
     >>> from sim.engine.hardware import hardware_profile
     >>> case = load_scenario("scenarios/aa_test.toml")
-    >>> fleet = build_fleet(case, np.random.default_rng(0), 100)
+    >>> fleet = build_fleet(case, np.random.default_rng(0), 100, seed=0)
     >>> effects = device_effects(case, fleet, hardware_profile(case.feature, case.fleet.chip_tiers))
     >>> float(np.abs(effects.sessions_lift).max())
     0.0
@@ -219,7 +219,7 @@ class Behaviour:
         >>> from sim.engine.fleet import build_fleet
         >>> from sim.engine.hardware import hardware_profile
         >>> case = load_scenario("scenarios/aa_test.toml")
-        >>> fleet = build_fleet(case, np.random.default_rng(0), 1_000)
+        >>> fleet = build_fleet(case, np.random.default_rng(0), 1_000, seed=0)
         >>> model = Behaviour(case, fleet, hardware_profile(case.feature, case.fleet.chip_tiers),
         ...                   np.random.default_rng(1))
         >>> share = model.household_share(np.ones(fleet.size, dtype=bool))
@@ -430,8 +430,10 @@ def per_device_metrics(days: int, totals: DeviceTotals) -> dict[str, np.ndarray]
 
     Battery drain, latency and the sensor score are means per active day (battery only on
     battery-powered devices, else NaN); ``retained`` means active in the last
-    ``RETAINED_WINDOW_DAYS`` days; ``churn_day`` is the day after the last active day, or the
-    horizon for a retained device (a right-censored duration).
+    ``RETAINED_WINDOW_DAYS`` days; ``churn_day`` is the day after the last active day of a
+    device that churned. Churn is a week without activity, so it can be seen only up to
+    ``days - RETAINED_WINDOW_DAYS``: a retained device is right-censored there, not at the
+    horizon (a device last active on the horizon's final days may yet churn).
 
     >>> import numpy as np
     >>> totals = DeviceTotals(1)
@@ -443,6 +445,9 @@ def per_device_metrics(days: int, totals: DeviceTotals) -> dict[str, np.ndarray]
     >>> m = per_device_metrics(10, totals)
     >>> float(m["battery_drain"][0]), int(m["retained"][0]), int(m["churn_day"][0])
     (15.0, 0, 3)
+    >>> m = per_device_metrics(9, totals)  # active until day 3 of 9: not yet a week idle
+    >>> int(m["retained"][0]), int(m["churn_day"][0])  # censored where churn stops being seen
+    (1, 2)
     """
     t = totals
     retained = t.last_active_end > days - RETAINED_WINDOW_DAYS
@@ -463,7 +468,8 @@ def per_device_metrics(days: int, totals: DeviceTotals) -> dict[str, np.ndarray]
                 t.active_days > 0, t.sensor_sum / t.active_days, np.nan
             ).astype(np.float32),
             "retained": retained.astype(np.int8),
-            "churn_day": np.where(retained, days, t.last_active_end).astype(np.int16),
+            "churn_day": np.where(retained, max(days - RETAINED_WINDOW_DAYS, 0),
+                                  t.last_active_end).astype(np.int16),
         }
 
 

@@ -6,7 +6,7 @@ into the case's lists (``device_types``, ``tiers``, ``regions``).
 >>> import numpy as np
 >>> from sim.case.scenario import load_scenario
 >>> case = load_scenario("scenarios/aa_test.toml")
->>> fleet = build_fleet(case, np.random.default_rng(0), 1_000)
+>>> fleet = build_fleet(case, np.random.default_rng(0), 1_000, seed=0)
 >>> fleet.size, fleet.treatment.dtype
 (1000, dtype('bool'))
 """
@@ -73,7 +73,8 @@ class Fleet:
 
         >>> import numpy as np
         >>> from sim.case.scenario import load_scenario
-        >>> fleet = build_fleet(load_scenario("scenarios/aa_test.toml"), np.random.default_rng(0), 200)
+        >>> case = load_scenario("scenarios/aa_test.toml")
+        >>> fleet = build_fleet(case, np.random.default_rng(0), 200, seed=0)
         >>> picked = fleet.pick(np.zeros(200), np.ones(200))
         >>> bool((picked == fleet.treatment).all())
         True
@@ -119,15 +120,46 @@ def _households(rng: np.random.Generator, n: int, mean_size: float) -> np.ndarra
     return np.repeat(np.arange(sizes.shape[0], dtype=np.int32), sizes)[:n]
 
 
-def build_fleet(scenario: Scenario, rng: np.random.Generator, n: int) -> Fleet:
+def assignment_salt(experiment_id: str, seed: int) -> str:
+    """The salt of a run's arm and stage hashes: the experiment and the seed.
+
+    Within a run a unit's arm is sticky (a hash, not a draw, so it does not depend on the
+    fleet's order or on the knobs); across seeds the split is a fresh randomisation, as two
+    real experiments would be, so replications show the sampling variation of the split too.
+
+    >>> assignment_salt("night_mode_v1", 7)
+    'night_mode_v1:7'
+    """
+    return f"{experiment_id}:{seed}"
+
+
+def household_engagement(rng: np.random.Generator, household_id: np.ndarray,
+                         independent: np.ndarray, correlation: float) -> np.ndarray:
+    """Standard normal engagement scores with intra-class correlation ``correlation`` within
+    a household: ``√ρ · h_household + √(1-ρ) · e_device``.
+
+    >>> rng = np.random.default_rng(0)
+    >>> home = np.repeat(np.arange(20_000), 2)
+    >>> z = household_engagement(rng, home, rng.standard_normal(40_000), 0.3)
+    >>> bool(abs(np.corrcoef(z[0::2], z[1::2])[0, 1] - 0.3) < 0.02)
+    True
+    """
+    if correlation == 0:
+        return independent
+    shared = rng.standard_normal(int(household_id.max()) + 1)[household_id]
+    return np.sqrt(correlation) * shared + np.sqrt(1.0 - correlation) * independent
+
+
+def build_fleet(scenario: Scenario, rng: np.random.Generator, n: int, seed: int) -> Fleet:
     """Draw ``n`` devices for a case: types, chip tiers, regions, households and arms.
 
     Arms and rollout stages come from stable hashes of the randomisation unit (device or
-    household) salted with the experiment id, so they are sticky across runs and seeds.
+    household) salted with the experiment id and the seed (:func:`assignment_salt`), so they
+    are sticky within a run and fresh for every seed.
 
     >>> from sim.case.scenario import load_scenario
     >>> case = load_scenario("scenarios/aa_test.toml")
-    >>> fleet = build_fleet(case, np.random.default_rng(1), 20_000)
+    >>> fleet = build_fleet(case, np.random.default_rng(1), 20_000, seed=1)
     >>> bool(abs(fleet.treatment.mean() - case.experiment.treatment_share) < 0.02)
     True
     """
@@ -144,12 +176,7 @@ def build_fleet(scenario: Scenario, rng: np.random.Generator, n: int) -> Fleet:
     free = free_ram_mb(ram_gb.astype(np.float64), rng.random(n)).astype(np.float32)
     spread = scenario.baseline.device_spread
     # Mean-one lognormal propensity: heavy users stay heavy, which is what CUPED exploits.
-    engagement = np.exp(rng.standard_normal(n, dtype=np.float32) * spread - spread**2 / 2)
-    type_engagement = np.array([ENGAGEMENT_BY_TYPE[t] for t in device_types], dtype=np.float32)
-    tier_engagement = np.array([t.engagement for t in spec.chip_tiers], dtype=np.float32)
-    engagement = (engagement * type_engagement[device_type] * tier_engagement[tier]).astype(
-        np.float32
-    )
+    score = rng.standard_normal(n, dtype=np.float32)
     has_battery = np.array([t in BATTERY_DEVICE_TYPES for t in device_types])[device_type]
     network_mult = np.array(
         [INSTALL_FAILURE_BY_NETWORK[r.network] for r in spec.regions], dtype=np.float32
@@ -164,13 +191,22 @@ def build_fleet(scenario: Scenario, rng: np.random.Generator, n: int) -> Fleet:
     skew_draw = rng.random(n)
     skew_rate = scenario.telemetry.clock_skew_rate
     clock_skew = np.where(skew_draw < skew_rate / 2, -1, np.where(skew_draw < skew_rate, 1, 0))
+    # Drawn last, so a fleet without household correlation keeps every other draw.
+    score = household_engagement(rng, household_id, score, spec.household_correlation)
+    engagement = np.exp(score * spread - spread**2 / 2).astype(np.float32)
+    type_engagement = np.array([ENGAGEMENT_BY_TYPE[t] for t in device_types], dtype=np.float32)
+    tier_engagement = np.array([t.engagement for t in spec.chip_tiers], dtype=np.float32)
+    engagement = (engagement * type_engagement[device_type] * tier_engagement[tier]).astype(
+        np.float32
+    )
 
     device_id = np.arange(n, dtype=np.int32)
     experiment = scenario.experiment
     unit = household_id if experiment.unit == "household" else device_id
-    treatment = stable_hash_uniform(unit, f"{experiment.id}:arm") < experiment.treatment_share
+    salt = assignment_salt(experiment.id, seed)
+    treatment = stable_hash_uniform(unit, f"{salt}:arm") < experiment.treatment_share
     stage_shares = np.array([s.share for s in scenario.rollout.stages])
-    stage_draw = stable_hash_uniform(unit, f"{experiment.id}:stage")
+    stage_draw = stable_hash_uniform(unit, f"{salt}:stage")
     stage = np.minimum(
         np.searchsorted(stage_shares, stage_draw, side="right"), len(stage_shares) - 1
     ).astype(np.int8)

@@ -36,7 +36,7 @@ from sim.limits import MAX_DAYS, MAX_SEED, MIN_DEVICES
 Progress = Callable[[float, str], None]
 
 # One spawn key per purpose keeps each stream fixed when another purpose changes.
-_FLEET, _BEHAVIOUR, _ROLLOUT, _TELEMETRY, _DAY_BEHAVIOUR, _DAY_TELEMETRY = range(6)
+_FLEET, _BEHAVIOUR, _ROLLOUT, _TELEMETRY, _DAY_BEHAVIOUR, _DAY_TELEMETRY, _OUTLIERS = range(7)
 # Devices advanced together in one block of a simulated day (a fixed size, so the random
 # streams, and so the tables, do not depend on the fleet size's split into blocks).
 BLOCK_DEVICES = 2**18
@@ -86,11 +86,12 @@ def simulate(
     """
     seed, n, horizon = check_run_inputs(scenario, seed, devices, days)
     started = time.perf_counter()
-    fleet = build_fleet(scenario, _stream(seed, _FLEET), n)
+    fleet = build_fleet(scenario, _stream(seed, _FLEET), n, seed)
     profile = hardware_profile(scenario.feature, scenario.fleet.chip_tiers)
     behaviour = Behaviour(scenario, fleet, profile, _stream(seed, _BEHAVIOUR))
     telemetry = TelemetryPipe(scenario, fleet, horizon, _stream(seed, _TELEMETRY),
-                              report_panel(fleet, scenario.telemetry.daily_max_devices))
+                              report_panel(fleet, scenario.telemetry.daily_max_devices),
+                              _stream(seed, _OUTLIERS))
 
     step_day = functools.partial(_advance_day, behaviour, telemetry, seed, n)
     engine = RolloutEngine(
@@ -146,7 +147,8 @@ def report_panel(fleet: Fleet, size: int) -> np.ndarray | None:
     >>> import numpy as np
     >>> from sim import load_scenario
     >>> from sim.engine.fleet import build_fleet
-    >>> fleet = build_fleet(load_scenario("scenarios/aa_test.toml"), np.random.default_rng(0), 20_000)
+    >>> fleet = build_fleet(load_scenario("scenarios/aa_test.toml"), np.random.default_rng(0),
+    ...                     20_000, seed=0)
     >>> int(report_panel(fleet, 50_000).sum()), 1_700 < int(report_panel(fleet, 2_000).sum()) < 2_300
     (20000, True)
     """

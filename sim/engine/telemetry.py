@@ -58,6 +58,30 @@ _GATE_RATIOS = {
 }
 # Gates on a share of device-days, tested with an exact binomial test.
 _RATE_GATES = {"crash_rate"}
+# Outlier sessions are a Pareto multiple (shape 1.5: a finite mean, an infinite variance, the
+# tail of bot traffic) of the case's scale; this share of outliers is in a crash loop instead.
+OUTLIER_PARETO_SHAPE = 1.5
+CRASH_LOOP_SHARE = 0.3
+
+
+def outlier_devices(rate: float, scale: float, sessions_per_day: float, n: int,
+                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Each device's extra reported sessions per active day (0 for a person) and whether it is
+    in a crash loop (a crash reported on every active day).
+
+    A share ``rate`` of devices are outliers; of those, ``CRASH_LOOP_SHARE`` crash-loop and
+    the rest are rigs or bots whose extra sessions are ``scale`` typical days times a Pareto
+    draw of at least 1.
+
+    >>> extra, loop = outlier_devices(0.01, 20.0, 6.0, 100_000, np.random.default_rng(0))
+    >>> round(float((extra > 0).mean() + loop.mean()), 3), bool(extra[extra > 0].min() >= 120)
+    (0.01, True)
+    """
+    outlier = rng.random(n) < rate
+    crash_loop = outlier & (rng.random(n) < CRASH_LOOP_SHARE)
+    multiple = rng.pareto(OUTLIER_PARETO_SHAPE, n) + 1.0
+    extra = np.where(outlier & ~crash_loop, scale * sessions_per_day * multiple, 0.0)
+    return extra.astype(np.float32), crash_loop
 
 
 class TelemetryPipe:
@@ -70,6 +94,7 @@ class TelemetryPipe:
         days: int,
         rng: np.random.Generator,
         panel: np.ndarray | None,
+        outlier_rng: np.random.Generator,
     ) -> None:
         n = fleet.size
         self._spec = scenario.telemetry
@@ -81,6 +106,10 @@ class TelemetryPipe:
         self._treatment = fleet.treatment
         self.silent = np.zeros(n, dtype=bool)
         self._silent_if_failed = rng.random(n) < self._spec.silent_after_failed_install
+        # Its own stream: a case that adds outliers keeps every other report the same.
+        self._outliers = None if self._spec.outlier_rate == 0 else outlier_devices(
+            self._spec.outlier_rate, self._spec.outlier_scale,
+            scenario.baseline.sessions_per_day, n, outlier_rng)
         n_types, n_regions = len(fleet.device_types), len(fleet.regions)
         self._segments = len(fleet.tiers) * n_types * n_regions
         segment = (fleet.tier.astype(np.int64) * n_types + fleet.device_type) * n_regions
@@ -127,6 +156,10 @@ class TelemetryPipe:
             else outcome.realised_sessions
         )
         crashed = pick(outcome.crashed)
+        if self._outliers is not None:
+            extra_sessions, crash_loop = self._outliers
+            sessions = sessions + extra_sessions[block] * active
+            crashed = crashed | (crash_loop[block] & active)
         reporting = pick(outcome.reporting) & ~silent
         uses = outcome.feature_uses * treatment
 

@@ -110,8 +110,10 @@ COLUMNS: dict[str, dict[str, Column]] = {
         "sensor_score": _metric("sensor_score",
                                 _PER_ACTIVE_DAY + " Includes the firmware step, if any."),
         "retained": _metric("retained", "From the reports that arrived."),
-        "churn_day": Column("day", "The day after the last active day reported, or the horizon "
-                                   "for a retained device (a right-censored duration)."),
+        "churn_day": Column("day", "The day after the last active day reported; for a retained "
+                                   "device the horizon minus the 7-day churn window, where it "
+                                   "is right-censored (churn later than that cannot be seen "
+                                   "yet)."),
         "churned": Column("0/1", "1 - retained: the event for survival analysis."),
     },
     "daily": {

@@ -25,8 +25,8 @@ the truth) and nothing else:
 >>> bench = Workbench(result)
 >>> bench.run("SELECT arm, count(*) AS devices FROM devices GROUP BY arm ORDER BY arm").frame
          arm  devices
-0    control      501
-1  treatment      499
+0    control      498
+1  treatment      502
 >>> bench.run("SELECT * FROM read_csv('/etc/passwd')")
 Traceback (most recent call last):
 ...

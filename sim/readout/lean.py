@@ -19,22 +19,45 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim import messages
+from sim.analysis.capping import (
+    HIGHEST_CAP_PERCENTILE,
+    LOWEST_CAP_PERCENTILE,
+    CappedLift,
+    capped_lift,
+    winsorise,
+)
 from sim.analysis.cuped import CupedResult, cuped_lift
-from sim.analysis.drift import KSResult, PSIResult, ks_drift, psi
-from sim.analysis.frame import AnalysisResult, ReadingLog
+from sim.analysis.drift import PSIResult, psi
+from sim.analysis.frame import AnalysisResult, ReadingLog, format_p
 from sim.analysis.lift import LiftResult, metric_lift
 from sim.analysis.noninferiority import NonInferiorityResult, non_inferiority
-from sim.analysis.quality import CompletenessResult, SRMResult, completeness, srm
+from sim.analysis.quality import (
+    CompletenessResult,
+    OutlierCheck,
+    SRMResult,
+    completeness,
+    outlier_check,
+    srm,
+)
 from sim.analysis.segments import (
     InteractionResult,
     SegmentLiftsResult,
     interaction_test,
     segment_lifts,
 )
-from sim.case.metrics import COVARIATES, DRIFT_METRIC, ENGAGEMENT_METRICS, SEGMENT_KINDS
+from sim.analysis.shift import PairedShiftResult, difference_in_differences, paired_shift
+from sim.case.metrics import (
+    COVARIATES,
+    DRIFT_METRIC,
+    ENGAGEMENT_METRICS,
+    METRICS,
+    SEGMENT_KINDS,
+)
+from sim.case.scenario import Scenario
 from sim.engine.result import SimResult
 from sim.errors import DataError
 
@@ -42,20 +65,24 @@ DECISION_WINDOW_DAYS = 7
 """"Reporting at decision": at least one report for a day in the run's last week."""
 DRIFT_MIN_DEVICES = 20
 """Updated devices (and control devices) needed before the drift check reads anything."""
+BASES = ("assigned", "offered", "installed", "seen", "reporting")
+"""Who a readout can analyse (see :func:`analysis_population`)."""
 
 
 @dataclass(frozen=True)
 class DriftReading(AnalysisResult):
-    """The sensor reading before and after the update, on the build and in control."""
+    """Did the sensor reading step on the devices that took the update? The within-device
+    change and its difference from control's (the verdict), with PSI to size the shift."""
 
     metric: str
-    on_build_ks: KSResult
+    updated_devices: int
+    control_devices: int
+    paired: PairedShiftResult
+    did: LiftResult
     on_build_psi: PSIResult
-    control_ks: KSResult
     control_psi: PSIResult
     shift_on_build: float
     shift_control: float
-    behaviour_lift_p: float
     measurement_step: bool
     reading: str
 
@@ -78,6 +105,9 @@ class LeanReport:
     interactions: Mapping[str, InteractionResult]
     drift: DriftReading | None = None
     unavailable: Mapping[str, str] = field(default_factory=dict)
+    basis: str = "seen"
+    outliers: Mapping[str, OutlierCheck] = field(default_factory=dict)
+    robust: CappedLift | None = None
 
     def why_missing(self, name: str) -> str | None:
         """Why the reading ``name`` (``"metrics.sessions"``, ``"drift"``, ...) is missing."""
@@ -85,8 +115,10 @@ class LeanReport:
 
 
 def headline(report: Any) -> LiftResult | CupedResult | None:
-    """The primary metric's reading a decision rests on: CUPED-adjusted when the readout has
-    it, else the plain lift; ``None`` when the data cannot give it (see ``unavailable``).
+    """The primary metric's reading a decision rests on: capped where the outliers begin
+    when outlier devices swing the mean (``report.robust``),
+    else CUPED-adjusted when the readout has it, else the plain lift; ``None`` when the data
+    cannot give it (see ``unavailable``).
 
     >>> from sim import load_scenario, simulate
     >>> lean = lean_report(simulate(load_scenario("scenarios/aa_test.toml"), seed=1, devices=2_000))
@@ -94,36 +126,106 @@ def headline(report: Any) -> LiftResult | CupedResult | None:
     True
     """
     metric = report.primary_metric
+    if report.robust is not None:
+        return report.robust.capped
     return report.cuped.get(metric) or report.metrics.get(metric)
 
 
-def analysis_population(result: SimResult) -> pd.DataFrame:
-    """The devices the readout analyses, as the case's ``experiment.analysis_population`` says.
+def fence_percentile(outliers: OutlierCheck, values: int) -> float:
+    """The percentile at the outlier fence: capping there touches the outliers only, so it
+    biases the people's mean least (within the capping range).
 
-    - ``"seen"`` (the default): every device with at least one report. Devices that never
-      reported are invisible, as in a real pipeline; a device that went silent still counts,
-      with the totals it reported before.
-    - ``"reporting_at_decision"``: the devices that reported in the last week of the run, the
-      population an engagement dashboard shows on decision day. Anything that silences
-      devices in one arm only (a failed install that kills the telemetry agent) then removes
-      them from that arm: the split drifts from the plan (an SRM) and the arm keeps its
-      survivors.
+    >>> from sim.analysis.quality import OutlierCheck
+    >>> fence_percentile(OutlierCheck("sessions", 900.0, 12, 5, 7, 0.02, True, 0.8, ""), 40_000)
+    99.97
+    """
+    return float(min(max(100.0 * (1 - outliers.devices / values), LOWEST_CAP_PERCENTILE),
+                     HIGHEST_CAP_PERCENTILE))
+
+
+def case_basis(scenario: Scenario) -> str:
+    """The exposure basis the case's plan reads (``experiment.analysis_population``).
+
+    >>> from sim import load_scenario
+    >>> case_basis(load_scenario("scenarios/srm_install_failures.toml"))
+    'reporting'
+    """
+    return {"seen": "seen", "reporting_at_decision": "reporting"}[
+        scenario.experiment.analysis_population]
+
+
+def offered_stage(result: SimResult) -> int:
+    """The last rollout stage the server offered the build to (-1: none yet)."""
+    timeline = result.timeline
+    started = timeline.loc[timeline["event"] == "stage_start", "stage"]
+    return int(started.max()) if len(started) else -1
+
+
+def analysis_population(result: SimResult, basis: str | None = None) -> pd.DataFrame:
+    """The devices the readout analyses on an exposure ``basis`` (Mozilla Jetstream's
+    "analysis basis"; default: the case's plan, :func:`case_basis`). Each brings its own bias
+    (:data:`sim.messages.BASIS_NOTES`):
+
+    - ``"assigned"``: every randomised device, reporting or not (never-seen devices count
+      with zero activity): the effect of the plan, diluted by devices never offered, never
+      installed or never heard from.
+    - ``"offered"``: devices eligible for the build in a stage the server offered, in both
+      arms (control devices by the same stage hash): the effect of offering it.
+    - ``"installed"``: treatment devices that installed against the offered control devices -
+      no longer randomised: a failed install drops a device from treatment only.
+    - ``"seen"``: every device with at least one report. A device that went silent still
+      counts, with the totals it reported before.
+    - ``"reporting"``: the devices that reported in the last week of the run, the population
+      an engagement dashboard shows on decision day: anything that silences devices in one
+      arm removes them from that arm (survivor bias).
 
     >>> from sim import load_scenario, simulate
-    >>> case = load_scenario("scenarios/aa_test.toml")
-    >>> result = simulate(case, seed=0, devices=2_000, days=14)
-    >>> seen = analysis_population(result)
-    >>> dashboard = analysis_population(simulate(
-    ...     case.with_knobs({"experiment.analysis_population": "reporting_at_decision"}),
-    ...     seed=0, devices=2_000, days=14))
-    >>> bool(len(dashboard) < len(seen) <= 2_000)
-    True
+    >>> result = simulate(load_scenario("scenarios/aa_test.toml"), seed=0, devices=2_000, days=14)
+    >>> [len(analysis_population(result, basis)) for basis in ("assigned", "seen", "reporting")]
+    [2000, 1994, 1949]
     """
+    basis = case_basis(result.scenario) if basis is None else check_basis(basis)
     devices = result.devices
-    if result.scenario.experiment.analysis_population == "reporting_at_decision":
-        first_day = result.days - DECISION_WINDOW_DAYS
-        return devices[devices["last_report_day"] >= first_day]
-    return devices[devices["days_reported"] > 0]
+    if basis == "assigned":
+        return devices
+    if basis == "seen":
+        return devices[devices["days_reported"] > 0]
+    if basis == "reporting":
+        return devices[devices["last_report_day"] >= result.days - DECISION_WINDOW_DAYS]
+    offered = devices["eligible"].to_numpy() & (devices["stage"].to_numpy()
+                                                 <= offered_stage(result))
+    if basis == "installed":
+        offered &= (devices["arm"] == "control").to_numpy() | devices["installed_day"].notna(
+        ).to_numpy()
+    return devices[offered]
+
+
+def check_basis(basis: str) -> str:
+    """The basis, or one line naming the choices.
+
+    >>> check_basis("offered")
+    'offered'
+    >>> check_basis("exposed")
+    Traceback (most recent call last):
+    ...
+    sim.errors.DataError: the basis must be one of assigned, offered, installed, seen, reporting; got 'exposed'
+    """
+    if basis not in BASES:
+        raise DataError(messages.BASIS_UNKNOWN.format(choices=", ".join(BASES), value=basis))
+    return basis
+
+
+def randomisation_cluster(scenario: Scenario) -> str | None:
+    """The column whose values were randomised together, when it is not the device: every
+    reading's errors are clustered on it (``None``: devices were randomised one by one).
+
+    >>> from sim import load_scenario
+    >>> case = load_scenario("scenarios/household_interference.toml")
+    >>> randomisation_cluster(case), randomisation_cluster(case.with_knobs(
+    ...     {"experiment.unit": "household"}))
+    (None, 'household_id')
+    """
+    return "household_id" if scenario.experiment.unit == "household" else None
 
 
 def units_per_arm(devices: pd.DataFrame, unit: str = "device") -> tuple[int, int]:
@@ -170,36 +272,60 @@ def quality_checks(result: SimResult, seen: pd.DataFrame | None = None
 
 def lean_report(result: SimResult, metrics: Sequence[str] = (), alpha: float | None = None,
                 segments: bool = True, seen: pd.DataFrame | None = None,
-                drift: bool = False) -> LeanReport:
+                drift: bool = False, basis: str | None = None) -> LeanReport:
     """What the rule reads: quality, the lift of the primary metric, the guardrails, the other
     engagement metrics and ``metrics`` (each with CUPED where it has a pre-period baseline),
     the guardrails' non-inferiority tests, the segment splits (``segments=False`` skips them)
     and the drift check (always with ``drift=True``, else when the sensor reading is a
-    decision metric). ``seen`` passes the analysis population when it is already at hand.
+    decision metric). ``basis`` picks who is analysed (:func:`analysis_population`; the
+    case's plan by default); ``seen`` passes that population when it is already at hand.
+    When outlier devices in both arms alike hold a visible share of the primary metric or a
+    guardrail (:func:`~sim.analysis.quality.outlier_check`), the rule reads it capped where
+    the outliers begin (``robust`` for the primary, the guardrail's own test;
+    :func:`fence_percentile` and :func:`headline`).
     """
     case = result.scenario
     experiment = case.experiment
     alpha = experiment.alpha if alpha is None else alpha
     primary = experiment.primary_metric
-    seen = analysis_population(result) if seen is None else seen
+    basis = case_basis(case) if basis is None else check_basis(basis)
+    seen = analysis_population(result, basis) if seen is None else seen
     split, reported = quality_checks(result, seen)
     guardrail_names = [g.metric for g in experiment.guardrails]
     read_drift = drift or DRIFT_METRIC in {primary, *guardrail_names}
     names = list(dict.fromkeys([primary, *guardrail_names, *metrics,
                                 *(m for m in ENGAGEMENT_METRICS if seen[m].notna().any())]))
-    if read_drift and "sessions" not in names:
-        names.append("sessions")  # the drift check compares the reading with behaviour
     log = ReadingLog()
 
     def each(kind: str, keys, compute) -> dict:
         found = {key: log.attempt(f"{kind}.{key}", lambda key=key: compute(key)) for key in keys}
         return {key: value for key, value in found.items() if value is not None}
 
-    lifts = each("metrics", names, lambda name: metric_lift(seen, name, alpha=alpha))
-    # Under household randomisation the household is the unit: cluster the errors on it.
-    cluster = "household_id" if experiment.unit == "household" else None
+    # Under household randomisation the household is the unit: every reading clusters on it.
+    cluster = randomisation_cluster(case)
+    lifts = each("metrics", names, lambda name: metric_lift(seen, name, alpha=alpha,
+                                                            cluster=cluster))
     kinds = [kind for kind in SEGMENT_KINDS if segments and seen[kind].nunique() > 1]
     guardrails = {g.metric: g for g in experiment.guardrails}
+    outliers = each("outliers", [name for name in (primary, *guardrails)
+                                 if name in lifts and METRICS[name].kind != "binary"],
+                    lambda name: outlier_check(seen, name))
+
+    def capped_at_fence(name: str) -> pd.DataFrame:
+        # Rigs, bots and crash loops in both arms alike: read the metric capped where they
+        # begin, so that they cannot swing the test (sim.analysis.capping).
+        check = outliers.get(name)
+        if check is None or not check.noise:
+            return seen
+        capped, _ = winsorise(seen[name].to_numpy(dtype=float, na_value=np.nan),
+                              fence_percentile(check, int(seen[name].notna().sum())))
+        return seen.assign(**{name: capped})
+
+    robust = None
+    if primary in outliers and outliers[primary].noise:
+        robust = log.attempt("robust", lambda: capped_lift(
+            seen, primary, fence_percentile(outliers[primary], int(seen[primary].notna().sum())),
+            alpha=alpha, cluster=cluster))
     return LeanReport(
         case_id=case.meta.id,
         alpha=alpha,
@@ -211,54 +337,61 @@ def lean_report(result: SimResult, metrics: Sequence[str] = (), alpha: float | N
                    lambda name: cuped_lift(seen, name, COVARIATES[name], alpha=alpha,
                                            cluster=cluster)),
         guardrails=each("guardrails", guardrails, lambda name: non_inferiority(
-            seen, name, guardrails[name].margin, guardrails[name].higher_is_better,
-            alpha=alpha)),
-        segments=each("segments", kinds,
-                      lambda kind: segment_lifts(seen, primary, kind, alpha=alpha)),
-        interactions=each("interactions", kinds,
-                          lambda kind: interaction_test(seen, primary, kind, alpha=alpha)),
-        drift=log.attempt("drift", lambda: drift_reading(seen, lifts, primary, alpha))
+            capped_at_fence(name), name, guardrails[name].margin,
+            guardrails[name].higher_is_better, alpha=alpha, cluster=cluster)),
+        segments=each("segments", kinds, lambda kind: segment_lifts(
+            seen, primary, kind, alpha=alpha, cluster=cluster)),
+        interactions=each("interactions", kinds, lambda kind: interaction_test(
+            seen, primary, kind, alpha=alpha, cluster=cluster)),
+        drift=log.attempt("drift", lambda: drift_reading(seen, primary, alpha, cluster))
         if read_drift else None,
         unavailable=log.unavailable,
+        basis=basis,
+        outliers=outliers,
+        robust=robust,
     )
 
 
-def drift_reading(seen: pd.DataFrame, lifts: Mapping[str, LiftResult], primary: str,
-                  alpha: float) -> DriftReading:
-    """Did the sensor reading move on updated devices while behaviour stood still?
+def drift_reading(seen: pd.DataFrame, primary: str, alpha: float,
+                  cluster: str | None = None) -> DriftReading:
+    """Did the sensor reading step on updated devices beyond control? (:mod:`sim.analysis.shift`)
 
-    Raises :class:`~sim.errors.DataError` when fewer than :data:`DRIFT_MIN_DEVICES` devices
-    are on the build or in control, or behaviour has no reading to compare with.
+    The verdict stands on the difference in differences alone: the updated devices' change
+    from the pre-period against control devices' change over the same time, cluster-robust
+    with ``cluster``. Raises :class:`~sim.errors.DataError` when fewer than
+    :data:`DRIFT_MIN_DEVICES` devices are on the build or in control.
     """
-    on_build = seen[(seen["arm"] == "treatment") & seen["installed_day"].notna()]
-    control = seen[seen["arm"] == "control"]
-    if len(on_build) < DRIFT_MIN_DEVICES or len(control) < DRIFT_MIN_DEVICES:
-        raise DataError(messages.DRIFT_TOO_FEW.format(on_build=len(on_build),
-                                                      control=len(control),
-                                                      needed=DRIFT_MIN_DEVICES))
-    behaviour = primary if primary != DRIFT_METRIC else "sessions"
-    if behaviour not in lifts:
-        raise DataError(messages.DRIFT_NO_BEHAVIOUR.format(metric=behaviour))
+    updated = (seen["arm"] == "treatment") & seen["installed_day"].notna()
+    is_control = seen["arm"] == "control"
     metric = DRIFT_METRIC
     baseline = COVARIATES[metric]
-    before, after = on_build[baseline], on_build[metric].dropna()
-    shift_on_build = float(after.mean() - before.mean())
-    shift_control = float(control[metric].mean() - control[baseline].mean())
-    on_build_ks = ks_drift(before, after, alpha)
-    behaviour_p = lifts[behaviour].p_value
-    measurement = on_build_ks.p_value < alpha and behaviour_p >= alpha
-    template = messages.READING_DRIFT_STEP if measurement else messages.READING_DRIFT_NONE
+    frame = seen[updated | is_control].dropna(subset=[metric, baseline])
+    group = np.where(frame["arm"] == "control", "control", "updated")
+    n_updated, n_control = int((group == "updated").sum()), int((group == "control").sum())
+    if min(n_updated, n_control) < DRIFT_MIN_DEVICES:
+        raise DataError(messages.DRIFT_TOO_FEW.format(on_build=n_updated, control=n_control,
+                                                      needed=DRIFT_MIN_DEVICES))
+    frame = frame.assign(drift_group=group)
+    on_build, control = frame[group == "updated"], frame[group == "control"]
+    did = difference_in_differences(frame, baseline, metric, "drift_group", "control", alpha,
+                                    cluster)
+    paired = paired_shift(on_build, baseline, metric, alpha, metric)
+    step = did.p_value < alpha
+    template = messages.READING_DRIFT_STEP if step else messages.READING_DRIFT_NONE
+    behaviour = primary if primary != DRIFT_METRIC else "sessions"
     return DriftReading(
         metric=metric,
-        on_build_ks=on_build_ks,
-        on_build_psi=psi(before, after),
-        control_ks=ks_drift(control[baseline], control[metric].dropna(), alpha),
-        control_psi=psi(control[baseline], control[metric].dropna()),
-        shift_on_build=shift_on_build,
-        shift_control=shift_control,
-        behaviour_lift_p=float(behaviour_p),
-        measurement_step=bool(measurement),
+        updated_devices=n_updated,
+        control_devices=n_control,
+        paired=paired,
+        did=did,
+        on_build_psi=psi(on_build[baseline], on_build[metric]),
+        control_psi=psi(control[baseline], control[metric]),
+        shift_on_build=paired.mean_change,
+        shift_control=float((control[metric] - control[baseline]).mean()),
+        measurement_step=bool(step),
         reading=template.format(
-            metric=metric, shift=shift_on_build - shift_control, behaviour=primary
-        ),
+            metric=metric, did=did.abs_diff, level=1 - alpha, low=did.abs_ci[0],
+            high=did.abs_ci[1], p=format_p(did.p_value), paired=paired.mean_change,
+            behaviour=behaviour),
     )

@@ -20,7 +20,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,14 +29,22 @@ import pandas as pd
 
 from sim import messages
 from sim.analysis.bayes import BayesResult, bayes_lift
+from sim.analysis.capping import CappedLift, capped_lift, check_cap_percentile
 from sim.analysis.compliance import ComplianceResult, itt_vs_installed
 from sim.analysis.cuped import CupedResult
 from sim.analysis.drift import NoveltyResult, novelty
 from sim.analysis.frame import AnalysisResult, ReadingLog, to_plain
-from sim.analysis.lift import LiftResult
+from sim.analysis.lift import LiftResult, metric_lift
 from sim.analysis.noninferiority import NonInferiorityResult
 from sim.analysis.power import PowerResult, mde_for_means, mde_for_proportions
-from sim.analysis.quality import CleaningReport, CompletenessResult, SRMResult, clean_daily
+from sim.analysis.quality import (
+    CleaningReport,
+    CompletenessResult,
+    OutlierCheck,
+    SRMResult,
+    clean_daily,
+)
+from sim.analysis.quantiles import QuantileLift, check_quantile, quantile_lift, quantile_name
 from sim.analysis.retention import (
     HazardRatioResult,
     KaplanMeierResult,
@@ -48,17 +56,19 @@ from sim.analysis.retention import (
     logrank,
 )
 from sim.analysis.segments import InteractionResult, SegmentLiftsResult
-from sim.analysis.sequential import (
-    SequentialLook,
-    SequentialResult,
-    mixture_multiplier,
-    mixture_rho,
-)
+from sim.analysis.sequential import SequentialResult, repeated_intervals
 from sim.analysis.table import readout_dict
-from sim.case.metrics import METRIC_NAMES
+from sim.case.metrics import METRIC_NAMES, METRICS
 from sim.engine.result import SimResult
 from sim.errors import DataError
-from sim.readout.lean import DriftReading, analysis_population, lean_report
+from sim.readout.lean import (
+    DriftReading,
+    analysis_population,
+    case_basis,
+    check_basis,
+    lean_report,
+    randomisation_cluster,
+)
 
 # Device-level metrics the readout covers, in the catalogue's order (feature uses are zero in
 # control by definition).
@@ -70,6 +80,8 @@ COX_MAX_DEVICES = 50_000
 NOVELTY_WINDOW_DAYS = 7
 # "Reporting at decision": at least one report for a day in the run's last week.
 DECISION_WINDOW_DAYS = 7
+# The raw report column each peekable metric sums (others peek on sessions).
+SEQUENTIAL_COLUMNS = {"sessions": "sessions", "active_days": "active", "crashes": "crashed"}
 
 
 @dataclass(frozen=True)
@@ -108,6 +120,13 @@ class Report(AnalysisResult):
     compliance: ComplianceResult | None
     reading: str
     unavailable: Mapping[str, str] = field(default_factory=dict)
+    basis: str = "seen"
+    basis_note: str = ""
+    outliers: Mapping[str, OutlierCheck] = field(default_factory=dict)
+    robust: CappedLift | None = None
+    capped: Mapping[str, CappedLift] = field(default_factory=dict)
+    quantiles: Mapping[str, Mapping[str, QuantileLift]] = field(default_factory=dict)
+    daily_since_install: pd.DataFrame | None = None
 
     def why_missing(self, name: str) -> str | None:
         """Why the reading ``name`` (``"logrank"``, ``"metrics.crashes"``, ...) is missing."""
@@ -115,7 +134,8 @@ class Report(AnalysisResult):
 
     def to_dict(self) -> dict[str, Any]:
         """The command line's JSON shape (``srm``, ``metrics``, ``retention``) plus the rest."""
-        base = readout_dict(self.srm, self.metrics, self.cuped, self.logrank, self.hazard)
+        base = readout_dict(self.srm, self.metrics, self.cuped, self.logrank, self.hazard,
+                            self.capped, self.quantiles)
         for name, result in self.guardrails.items():
             base["metrics"].setdefault(name, {})["guardrail"] = result.to_dict()
         base.update(
@@ -142,41 +162,78 @@ class Report(AnalysisResult):
             compliance=to_plain(self.compliance),
             reading=self.reading,
             unavailable=dict(self.unavailable),
+            basis={"name": self.basis, "note": self.basis_note},
+            outliers=to_plain(self.outliers),
+            robust_primary=to_plain(self.robust),
+            daily_since_install=None if self.daily_since_install is None
+            else to_plain(self.daily_since_install.to_dict("records")),
         )
         return base
 
 
-def analyse(result: SimResult, alpha: float | None = None) -> Report:
+def analyse(result: SimResult, alpha: float | None = None, basis: str | None = None,
+            cap_percentile: float | None = None, quantiles: Sequence[float] = ()) -> Report:
     """Run every analysis on a simulated case (alpha defaults to the case's).
+
+    ``basis`` picks who is analysed (:func:`~sim.readout.lean.analysis_population`; the
+    case's plan by default). ``cap_percentile`` adds each non-binary metric's lift capped at
+    that percentile (:func:`~sim.analysis.capping.capped_lift`) and ``quantiles`` (e.g.
+    ``(0.5, 0.9)``) their quantile lifts (:func:`~sim.analysis.quantiles.quantile_lift`).
+    Under household randomisation every reading is clustered by household.
 
     >>> from sim import load_scenario, simulate
     >>> result = simulate(load_scenario("scenarios/aa_test.toml"), seed=2, devices=4_000)
-    >>> report = analyse(result)
-    >>> report.srm.alarm, report.primary_metric
-    (False, 'sessions')
+    >>> report = analyse(result, quantiles=(0.5,))
+    >>> report.srm.alarm, report.primary_metric, sorted(report.quantiles["sessions"])
+    (False, 'sessions', ['median'])
     """
     case = result.scenario
     experiment = case.experiment
     alpha = experiment.alpha if alpha is None else alpha
+    if cap_percentile is not None:
+        check_cap_percentile(cap_percentile)
+    levels = [check_quantile(q) for q in quantiles]
     primary = experiment.primary_metric
     everyone = result.devices
-    seen = analysis_population(result)
+    basis = case_basis(case) if basis is None else check_basis(basis)
+    seen = analysis_population(result, basis)
     arms = seen["arm"] == "treatment"
+    cluster = randomisation_cluster(case)
     # Metrics the fleet does not measure (battery on mains-powered cars, distraction without a
     # driver-monitoring camera) have no values to read out.
     measured = [name for name in READOUT_METRICS if seen[name].notna().any()]
-    core = lean_report(result, metrics=measured, alpha=alpha, seen=seen, drift=True)
+    core = lean_report(result, metrics=measured, alpha=alpha, seen=seen, drift=True,
+                       basis=basis)
     log = ReadingLog()
     log.unavailable.update(core.unavailable)
     churn = ("churn_day", "churned")
-    # Above COX_MAX_DEVICES the discrete-time hazard model on day x arm rows stands in for Cox.
-    hazard_model = ((lambda: cox_hazard_ratio(seen, *churn, alpha=alpha))
-                    if len(seen) <= COX_MAX_DEVICES
+    # Above COX_MAX_DEVICES the discrete-time hazard model on day x arm rows stands in for Cox;
+    # it treats devices as independent, so household randomisation always takes the robust Cox.
+    hazard_model = ((lambda: cox_hazard_ratio(seen, *churn, alpha=alpha, cluster=cluster))
+                    if len(seen) <= COX_MAX_DEVICES or cluster is not None
                     else (lambda: discrete_hazard(at_risk_table(seen, *churn), alpha=alpha)))
     daily = daily_lift(result.day_arm, alpha)
     installed = seen.assign(installed=seen["installed_day"].notna().astype(np.int8))
     clean_rows, cleaning = (None, None) if result.daily is None else clean_daily(result.daily)
+    sessions_outliers = core.outliers.get("sessions")
+    rigs = (seen.loc[seen["sessions"] > sessions_outliers.fence, "device_id"].to_numpy()
+            if sessions_outliers is not None and sessions_outliers.noise else None)
+    since_install = None if clean_rows is None else log.attempt(
+        "daily_since_install", lambda: lift_by_days_since_install(clean_rows, result, alpha,
+                                                                  rigs))
     headline = core.metrics.get(primary)
+    continuous = [name for name in core.metrics if METRICS[name].kind != "binary"]
+
+    def each(kind: str, names, compute) -> dict:
+        found = {name: log.attempt(f"{kind}.{name}", lambda name=name: compute(name))
+                 for name in names}
+        return {name: value for name, value in found.items() if value is not None}
+
+    capped = {} if cap_percentile is None else each("capped", continuous, lambda name: capped_lift(
+        seen, name, cap_percentile, alpha=alpha, cluster=cluster))
+    by_quantile = {} if not levels else each("quantiles", continuous, lambda name: {
+        quantile_name(q): quantile_lift(seen, name, q, alpha=alpha, cluster=cluster)
+        for q in levels})
     return Report(
         case_id=case.meta.id,
         alpha=alpha,
@@ -193,41 +250,60 @@ def analyse(result: SimResult, alpha: float | None = None) -> Report:
         guardrails=core.guardrails,
         segments=core.segments,
         interactions=core.interactions,
-        logrank=log.attempt("logrank", lambda: logrank(seen, *churn, alpha=alpha)),
+        logrank=log.attempt("logrank", lambda: logrank(seen, *churn, alpha=alpha,
+                                                       cluster=cluster)),
         hazard=log.attempt("hazard", hazard_model),
         survival=log.attempt("survival", lambda: kaplan_meier(seen, *churn, alpha=alpha)),
         daily=daily,
-        novelty=log.attempt("novelty", lambda: _novelty(daily, result.days, alpha)),
+        novelty=None if since_install is None else log.attempt(
+            "novelty", lambda: _novelty(since_install, alpha)),
         drift=core.drift,
-        power=log.attempt("power", lambda: _power(seen, primary, arms, alpha)),
+        power=log.attempt("power", lambda: _power(seen, primary, arms, alpha, headline)),
         sequential=log.attempt("sequential", lambda: sequential_reading(
             result, primary, alpha, clean_rows=clean_rows)) if clean_rows is not None else None,
         bayes=log.attempt("bayes", lambda: bayes_lift(
-            seen, primary, alpha=alpha, higher_is_better=experiment.primary_higher_is_better)),
+            seen, primary, alpha=alpha, higher_is_better=experiment.primary_higher_is_better,
+            cluster=cluster)),
         compliance=log.attempt("compliance", lambda: _compliance(installed, primary, arms,
-                                                                 alpha)),
+                                                                 alpha, cluster)),
         reading=messages.READING_REPORT.format(
             srm=core.srm.reading,
             lift=headline.reading if headline is not None
             else messages.READING_UNAVAILABLE.format(
                 what=primary, reason=core.unavailable.get(f"metrics.{primary}"))),
         unavailable=log.unavailable,
+        basis=basis,
+        basis_note=messages.BASIS_NOTES[basis],
+        outliers=core.outliers,
+        robust=core.robust,
+        capped=capped,
+        quantiles=by_quantile,
+        daily_since_install=since_install,
     )
 
 
-def _power(seen: pd.DataFrame, primary: str, arms: pd.Series, alpha: float) -> PowerResult:
+def _power(seen: pd.DataFrame, primary: str, arms: pd.Series, alpha: float,
+           lift: LiftResult | None) -> PowerResult:
     control = seen.loc[~arms, primary].dropna()
+    treated = int(arms.sum())
+    if lift is not None and lift.test.startswith("cluster-robust"):
+        # Households randomised: the devices count as fewer independent ones, by the design
+        # effect - the clustered variance over what independent devices would give.
+        naive = metric_lift(seen, primary, alpha=alpha)
+        naive_se = (naive.abs_ci[1] - naive.abs_ci[0])
+        clustered_se = (lift.abs_ci[1] - lift.abs_ci[0])
+        if naive_se > 0:
+            treated = max(int(treated / max((clustered_se / naive_se) ** 2, 1.0)), 2)
     if set(np.unique(control)) <= {0, 1}:
-        return mde_for_proportions(int(arms.sum()), float(control.mean()), alpha=alpha)
-    return mde_for_means(int(arms.sum()), float(control.mean()), float(control.std()),
-                         alpha=alpha)
+        return mde_for_proportions(treated, float(control.mean()), alpha=alpha)
+    return mde_for_means(treated, float(control.mean()), float(control.std()), alpha=alpha)
 
 
 def _compliance(installed: pd.DataFrame, primary: str, arms: pd.Series,
-                alpha: float) -> ComplianceResult:
+                alpha: float, cluster: str | None) -> ComplianceResult:
     if not installed.loc[arms, "installed"].any():
         raise DataError(messages.NO_INSTALLS_YET)
-    return itt_vs_installed(installed, primary, "installed", alpha=alpha)
+    return itt_vs_installed(installed, primary, "installed", alpha=alpha, cluster=cluster)
 
 
 def daily_lift(day_arm: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
@@ -266,62 +342,108 @@ def daily_lift(day_arm: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     return frame
 
 
-def _novelty(daily: pd.DataFrame, days: int, alpha: float) -> NoveltyResult:
-    usable = daily.dropna(subset=["estimate", "se"])
+def _novelty(since_install: pd.DataFrame, alpha: float) -> NoveltyResult:
+    # By days since install, so that the rollout's ramp (few devices on the build in the
+    # first days) is never read as the effect growing.
+    usable = since_install.dropna(subset=["estimate", "se"]).rename(
+        columns={"days_since_install": "day"})
     return novelty(usable, NOVELTY_WINDOW_DAYS, NOVELTY_WINDOW_DAYS, alpha=alpha)
 
 
-def sequential_reading(result: SimResult, metric: str = "sessions", alpha: float = 0.05,
-                       clean_rows: pd.DataFrame | None = None) -> SequentialResult:
-    """Peek every day: the fixed-horizon interval against an always-valid one.
+def lift_by_days_since_install(rows: pd.DataFrame, result: SimResult, alpha: float = 0.05,
+                               leave_out: np.ndarray | None = None) -> pd.DataFrame:
+    """The effect on sessions by days since install: each installed treatment device's
+    sessions ``k`` days after its install, against control devices' sessions on the same
+    calendar days.
 
-    Look ``k`` compares each device's total of ``metric`` over days ``0..k`` (from the
-    deduplicated daily reports, by the day they arrived; on the report panel of a large fleet).
-    ``clean_rows`` passes reports already cleaned by :func:`~sim.analysis.clean_daily`. Every device is present from day 0,
-    so the always-valid interval uses the mixture boundary at the full sample; its false
-    alarm rate under daily peeking is checked by simulation in the test suite.
+    For each calendar day, the control mean is what an installed device would have done
+    without the build; the effect at ``k`` averages ``treated - control mean of its day``
+    over the installed devices' ``k``-th days, with the two sampling variances added (the
+    day's control mean is estimated from many devices). ``rows`` are the cleaned daily
+    reports (the report panel of a large fleet). By calendar day a ramped rollout dilutes the
+    first days; by days since install it does not. ``leave_out`` lists device ids to leave
+    out (outlier devices: rigs and bots).
+
+    >>> from sim import load_scenario, simulate
+    >>> from sim.analysis.quality import clean_daily
+    >>> result = simulate(load_scenario("scenarios/novelty_widget.toml"), seed=0, devices=6_000)
+    >>> frame = lift_by_days_since_install(clean_daily(result.daily)[0], result)
+    >>> list(frame.columns)[:3], int(frame["days_since_install"].min())
+    (['days_since_install', 'devices', 'estimate'], 0)
     """
     from scipy import stats
 
+    devices = result.devices.set_index("device_id")
+    reports = rows[["device_id", "day", "sessions"]]
+    reports = reports[(reports["day"] >= 0) & (reports["day"] < result.days)]
+    if leave_out is not None:
+        reports = reports[~reports["device_id"].isin(leave_out)]
+    arm = devices["arm"].reindex(reports["device_id"]).to_numpy()
+    install_day = devices["installed_day"].reindex(reports["device_id"]).to_numpy()
+    control = reports[arm == "control"].groupby("day")["sessions"].agg(["mean", "var", "size"])
+    treated = reports[(arm == "treatment") & np.isfinite(install_day)].assign(
+        days_since_install=lambda frame: frame["day"].to_numpy()
+        - np.floor(install_day[(arm == "treatment") & np.isfinite(install_day)]).astype(int))
+    treated = treated[treated["days_since_install"] >= 0]
+    if treated.empty or control.empty:
+        raise DataError(messages.NO_INSTALLS_YET)
+    on_day = control.reindex(treated["day"])
+    treated = treated.assign(
+        gap=treated["sessions"].to_numpy() - on_day["mean"].to_numpy(),
+        control_var=(on_day["var"] / on_day["size"]).to_numpy())
+    grouped = treated.groupby("days_since_install")
+    frame = pd.DataFrame({
+        "devices": grouped.size(),
+        "estimate": grouped["gap"].mean(),
+        # The control means are shared by every device on their day, so their variance does
+        # not shrink with the number of installed devices: it is added once.
+        "se": np.sqrt(grouped["gap"].var(ddof=1) / grouped.size()
+                      + grouped["control_var"].mean()),
+    }).reset_index()
+    frame = frame[frame["devices"] >= 2].reset_index(drop=True)
+    z = stats.norm.isf(alpha / 2)
+    frame["low"] = frame["estimate"] - z * frame["se"]
+    frame["high"] = frame["estimate"] + z * frame["se"]
+    return frame
+
+
+def sequential_reading(result: SimResult, metric: str = "sessions", alpha: float = 0.05,
+                       clean_rows: pd.DataFrame | None = None,
+                       planned_days: int | None = None) -> SequentialResult:
+    """Peek every day: the fixed-horizon interval against group-sequential repeated intervals.
+
+    Look ``k`` analyses the devices seen by day ``k`` (a first report received by then: a
+    device not seen yet is not a zero) on their total of ``metric`` over the reports received
+    by then (deduplicated; on the report panel of a large fleet). ``clean_rows`` passes
+    reports already cleaned by :func:`~sim.analysis.clean_daily`. The spending time of look
+    ``k`` is its share of the ``planned_days`` (the run's horizon unless given: the plan is
+    fixed before the data), and under household randomisation every look is clustered by
+    household (:func:`~sim.analysis.sequential.repeated_intervals`).
+
+    >>> from sim import load_scenario, simulate
+    >>> result = simulate(load_scenario("scenarios/aa_test.toml"), seed=0, devices=2_000, days=7)
+    >>> reading = sequential_reading(result)
+    >>> len(reading.looks), reading.looks[-1].spending_time
+    (7, 1.0)
+    """
     daily = result.daily.drop_duplicates() if clean_rows is None else clean_rows
     devices = result.devices
     if "in_panel" in devices.columns:
         # A large fleet keeps raw reports for a random panel of devices: peek on the panel.
         devices = devices[devices["in_panel"]]
-    treated = (devices["arm"] == "treatment").to_numpy()
-    n_devices, days = len(devices), result.days
-    grid = np.zeros((n_devices, days))
-    column = {"sessions": "sessions", "active_days": "active", "crashes": "crashed"}.get(
-        metric, "sessions")
-    rows = np.searchsorted(devices["device_id"].to_numpy(), daily["device_id"].to_numpy())
-    np.add.at(grid, (rows, daily["received_day"].to_numpy()), daily[column].to_numpy())
-    cumulative = np.cumsum(grid, axis=1)
-    n_t, n_c = int(treated.sum()), int((~treated).sum())
-    rho = mixture_rho(n_devices, alpha)
-    wide = mixture_multiplier(n_devices, alpha, rho)
-    z = stats.norm.ppf(1 - alpha / 2)
-    looks = []
-    for day in range(days):
-        values = cumulative[:, day]
-        t, c = values[treated], values[~treated]
-        estimate = float(t.mean() - c.mean())
-        se = float(np.sqrt(t.var(ddof=1) / n_t + c.var(ddof=1) / n_c))
-        looks.append(SequentialLook(
-            look=day, n_control=n_c, n_treatment=n_t, estimate=estimate,
-            low=estimate - wide * se, high=estimate + wide * se,
-            fixed_low=estimate - z * se, fixed_high=estimate + z * se,
-        ))
-    excluded = [look.look for look in looks if look.low > 0 or look.high < 0]
-    fixed_excluded = [look.look for look in looks if look.fixed_low > 0 or look.fixed_high < 0]
-    return SequentialResult(
-        metric=metric,
-        alpha=alpha,
-        planned_n=float(n_devices),
-        rho=rho,
-        looks=tuple(looks),
-        excludes_zero=bool(excluded),
-        first_exclusion_look=excluded[0] if excluded else None,
-        reading=messages.READING_PEEKING.format(
-            looks=days, fixed=len(fixed_excluded), sequential=len(excluded)
-        ),
-    )
+    days = result.days
+    planned = days if planned_days is None else planned_days
+    column = SEQUENTIAL_COLUMNS.get(metric, "sessions")
+    ids = devices["device_id"].to_numpy()
+    rows = np.searchsorted(ids, daily["device_id"].to_numpy())
+    received = np.minimum(daily["received_day"].to_numpy(), days - 1)
+    grid = np.zeros((len(devices), days))
+    np.add.at(grid, (rows, received), daily[column].to_numpy(dtype=float))
+    first_seen = np.full(len(devices), days)
+    np.minimum.at(first_seen, rows, received)
+    included = first_seen[:, None] <= np.arange(days)[None, :]
+    clusters = (devices["household_id"].to_numpy()
+                if result.scenario.experiment.unit == "household" else None)
+    return repeated_intervals(
+        np.cumsum(grid, axis=1), included, (devices["arm"] == "treatment").to_numpy(), alpha,
+        np.minimum((np.arange(days) + 1) / planned, 1.0), clusters, list(range(days)), metric)

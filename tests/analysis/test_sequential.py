@@ -1,28 +1,32 @@
 """Tests for sim.analysis.sequential.
 
-References: the normal-mixture boundary of Waudby-Smith et al. (2024, Annals of Statistics,
-arXiv:2103.06476) written out by hand, per-look Welch statistics recomputed with numpy and
-scipy on the cumulative data, and a simulation of the guarantee itself: over many null
-streams with daily looks the confidence sequence should exclude zero at any look in at most
-about alpha of them, while a fixed-horizon z interval checked daily does so far more often
-(Armitage, McPherson & Rowe 1969, "Repeated significance tests on accumulating data").
+References: the multivariate normal probabilities of the boundary crossings computed with
+scipy (``multivariate_normal.cdf``, Genz's algorithm), an independent route to the Lan-DeMets
+boundaries; Welch standard errors from scipy and cluster-robust ones from statsmodels at each
+look; and simulation of the guarantee itself on streams the boundaries were not computed
+from: 1,000 and 10,000 looks with independent increments, and fleets whose looks re-read the
+same devices' growing totals (Armitage, McPherson & Rowe 1969 for why fixed tests fail).
 """
 
 import doctest
+import itertools
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
+import statsmodels.api as sm
 from scipy import stats
 
 from sim.analysis import sequential
-from sim.analysis.sequential import confidence_sequence, mixture_multiplier, mixture_rho
+from sim.analysis.sequential import (
+    group_sequential,
+    obrien_fleming_spending,
+    repeated_intervals,
+    spending_boundaries,
+)
 from sim.errors import DataError
 
-LOOKS = 20
-PER_ARM_PER_LOOK = 40
-STREAMS = 200
 ALPHA = 0.05
 
 
@@ -30,111 +34,155 @@ def test_docstring_examples_run():
     assert doctest.testmod(sequential).failed == 0
 
 
-def test_mixture_boundary_matches_the_published_formula():
-    # Half-width for a mean of t unit-variance observations (Waudby-Smith et al.):
-    # sqrt(2 (t rho^2 + 1) / (t^2 rho^2) * log(sqrt(t rho^2 + 1) / alpha)); times sqrt(t)
-    # it is the multiplier of the standard error.
-    t, alpha = 5000.0, 0.05
-    rho = mixture_rho(8000, alpha)
-    assert rho**2 == pytest.approx(
-        (-2 * math.log(alpha) + math.log(1 - 2 * math.log(alpha))) / 8000
-    )
-    published = math.sqrt(
-        2 * (t * rho**2 + 1) / (t**2 * rho**2) * math.log(math.sqrt(t * rho**2 + 1) / alpha)
-    )
-    assert mixture_multiplier(t, alpha, rho) == pytest.approx(published * math.sqrt(t), rel=1e-12)
-    # The multiplier exceeds the fixed z at every sample size: the price of peeking.
-    assert all(
-        mixture_multiplier(n, alpha, rho) > stats.norm.isf(alpha / 2) for n in (10, 1e3, 1e6)
-    )
+def _crossing_probability(boundaries, correlation):
+    """P(|Z_k| >= c_k for some k) for a zero-mean normal vector, by inclusion over the box."""
+    looks = len(boundaries)
+    law = stats.multivariate_normal(mean=np.zeros(looks), cov=correlation)
+    inside = 0.0
+    for signs in itertools.product((-1, 1), repeat=looks):
+        corner = np.array(signs) * np.asarray(boundaries)
+        inside += np.prod(signs) * law.cdf(corner)
+    return 1 - inside
 
 
-def stream(rng, effect=0.0, looks=LOOKS, per_arm=PER_ARM_PER_LOOK, distribution="normal"):
-    n = looks * per_arm * 2
-    # "skewed" is a centred exponential, shaped like session minutes.
-    normal = distribution == "normal"
-    values = rng.normal(0, 1, n) if normal else rng.exponential(1.0, n) - 1.0
-    arm = np.tile(["control", "treatment"], n // 2)
-    values = values + effect * (arm == "treatment")
-    day = np.repeat(np.arange(1, looks + 1), per_arm * 2)
-    return pd.DataFrame({"day": day, "arm": arm, "y": values})
+def test_the_spending_function_is_lan_demets_obrien_fleming():
+    # Lan & DeMets (1983): alpha(t) = 2 - 2 Phi(z_{alpha/2} / sqrt(t)).
+    t = np.array([0.2, 0.5, 0.8, 1.0])
+    expected = 2 - 2 * stats.norm.cdf(stats.norm.isf(0.025) / np.sqrt(t))
+    assert obrien_fleming_spending(t, 0.05) == pytest.approx(expected, rel=1e-12)
 
 
-def test_per_look_estimates_match_cumulative_welch_by_hand():
-    frame = stream(np.random.default_rng(1), effect=0.2, looks=5)
-    result = confidence_sequence(frame, "y", alpha=0.1, planned_n=1000)
-    rho = mixture_rho(1000, 0.1)
-    for look in result.looks:
-        seen = frame[frame["day"] <= look.look]
-        treatment = seen.loc[seen["arm"] == "treatment", "y"].to_numpy()
-        control = seen.loc[seen["arm"] == "control", "y"].to_numpy()
-        se = math.sqrt(treatment.var(ddof=1) / treatment.size + control.var(ddof=1) / control.size)
-        estimate = treatment.mean() - control.mean()
-        z = stats.norm.isf(0.05)
-        multiplier = mixture_multiplier(treatment.size + control.size, 0.1, rho)
-        assert look.estimate == pytest.approx(estimate, abs=1e-12)
-        assert (look.fixed_low, look.fixed_high) == pytest.approx(
-            (estimate - z * se, estimate + z * se)
-        )
-        assert (look.low, look.high) == pytest.approx(
-            (estimate - multiplier * se, estimate + multiplier * se)
-        )
-    assert [look.look for look in result.looks] == [1, 2, 3, 4, 5]
+@pytest.mark.parametrize("times", [(0.5, 1.0), (1 / 3, 2 / 3, 1.0), (0.25, 0.6, 1.0)])
+def test_boundaries_spend_what_the_function_allows_under_independent_increments(times):
+    times = np.array(times)
+    boundaries = spending_boundaries(times, ALPHA)
+    correlation = np.sqrt(np.minimum.outer(times, times) / np.maximum.outer(times, times))
+    for k in range(1, len(times) + 1):
+        spent = _crossing_probability(boundaries[:k], correlation[:k, :k])
+        assert spent == pytest.approx(obrien_fleming_spending(times[k - 1], ALPHA), abs=6e-4)
 
 
-def fixed_horizon_ever_rejects(frame):
-    # Welch t test on the data seen so far, at every look, from cumulative sums by arm.
-    summaries = []
-    for arm in ("control", "treatment"):
-        values = frame.loc[frame["arm"] == arm, "y"].to_numpy().reshape(LOOKS, -1)
-        n = np.cumsum(np.full(LOOKS, values.shape[1]))
-        total = np.cumsum(values.sum(axis=1))
-        squares = np.cumsum((values**2).sum(axis=1))
-        mean = total / n
-        variance = (squares - n * mean**2) / (n - 1)
-        summaries.append((n, mean, variance))
-    (n_c, m_c, v_c), (n_t, m_t, v_t) = summaries
-    se2_c, se2_t = v_c / n_c, v_t / n_t
-    t_stat = (m_t - m_c) / np.sqrt(se2_c + se2_t)
-    welch_df = (se2_c + se2_t) ** 2 / (se2_c**2 / (n_c - 1) + se2_t**2 / (n_t - 1))
-    return bool(np.any(2 * stats.t.sf(np.abs(t_stat), welch_df) < ALPHA))
+def test_boundaries_follow_a_given_correlation():
+    # Looks far more alike than independent increments would make them (a fleet re-reading
+    # the same devices): the boundaries still spend exactly the plan.
+    times = np.array([0.4, 0.7, 1.0])
+    correlation = np.array([[1.0, 0.95, 0.9], [0.95, 1.0, 0.97], [0.9, 0.97, 1.0]])
+    boundaries = spending_boundaries(times, ALPHA, correlation)
+    assert _crossing_probability(boundaries, correlation) == pytest.approx(ALPHA, abs=6e-4)
+    # More alike looks cost less: the last boundary is nearer the fixed 1.96.
+    canonical = spending_boundaries(times, ALPHA)
+    assert boundaries[-1] < canonical[-1]
 
 
-def test_daily_peeking_stays_honest_under_the_null_but_fixed_intervals_do_not():
-    rng = np.random.default_rng(2024)
-    sequence_alarms = naive_alarms = 0
-    for index in range(STREAMS):
-        frame = stream(rng, distribution="normal" if index % 2 == 0 else "skewed")
-        sequence_alarms += confidence_sequence(frame, "y", alpha=ALPHA).excludes_zero
-        naive_alarms += fixed_horizon_ever_rejects(frame)
-    # Observed with this seed: 0.010 for the sequence, 0.215 for the fixed interval.
-    # Binomial sampling slack: alpha + 2 sd of a proportion near alpha over 200 streams.
-    slack = 2 * math.sqrt(ALPHA * (1 - ALPHA) / STREAMS)
-    assert sequence_alarms / STREAMS <= ALPHA + slack
-    # Twenty daily looks at a fixed 5 % test give roughly 20-25 % false alarms.
-    assert naive_alarms / STREAMS > 2 * ALPHA
+def _null_stream_alarms(rng, looks, streams, effect=0.0):
+    """Share of independent-increment streams whose repeated interval ever misses ``effect``."""
+    times = np.arange(1, looks + 1) / looks
+    boundaries = spending_boundaries(times, ALPHA)
+    alarms = 0
+    for _ in range(streams):
+        walk = np.cumsum(rng.standard_normal(looks))
+        # The estimate at look k is the mean of k unit increments: se 1 / sqrt(k).
+        k = np.arange(1, looks + 1)
+        estimate = walk / k + effect
+        alarms += bool(np.any(np.abs(estimate - effect) >= boundaries / np.sqrt(k)))
+    return alarms / streams
 
 
-def test_a_real_effect_is_found_and_reported():
-    result = confidence_sequence(stream(np.random.default_rng(3), effect=0.5), "y")
+@pytest.mark.parametrize("looks, streams", [(1_000, 2_000), (10_000, 400)])
+def test_peeking_on_a_thousand_or_ten_thousand_looks_keeps_the_false_alarm_rate(looks, streams):
+    rate = _null_stream_alarms(np.random.default_rng(looks), looks, streams)
+    assert rate <= ALPHA, rate
+    # Coverage of a non-zero effect at every look at once is the same event.
+    assert _null_stream_alarms(np.random.default_rng(looks + 1), looks, streams // 4,
+                               effect=0.3) <= ALPHA + 2 * math.sqrt(ALPHA / (streams // 4))
+
+
+def _fleet(rng, devices=600, days=28, households=None, icc=0.0, effect=0.0):
+    """Devices reporting every day from day 0; looks are their growing totals."""
+    home = (np.arange(devices) if households is None
+            else np.sort(rng.integers(0, households, devices)))
+    unit_arm = rng.integers(0, 2, home.max() + 1)
+    treated = unit_arm[home] == 1
+    shared = rng.standard_normal(home.max() + 1)[home]
+    propensity = np.exp(0.5 * (math.sqrt(icc) * shared
+                               + math.sqrt(1 - icc) * rng.standard_normal(devices)))
+    daily = rng.poisson(5 * propensity[:, None] * (1 + effect * treated[:, None]),
+                        (devices, days)).astype(float)
+    return np.cumsum(daily, axis=1), treated, home
+
+
+def test_each_look_has_the_welch_and_the_cluster_robust_standard_error():
+    rng = np.random.default_rng(5)
+    totals, treated, home = _fleet(rng, households=250, icc=0.3)
+    included = np.ones_like(totals, dtype=bool)
+    included[: 100, :5] = False  # some devices first seen on day 5
+    times = np.arange(1, 29) / 28
+    plain = repeated_intervals(totals, included, treated, ALPHA, times)
+    clustered = repeated_intervals(totals, included, treated, ALPHA, times, clusters=home)
+    for k in (2, 12, 27):
+        rows = included[:, k]
+        welch = stats.ttest_ind(totals[rows & treated, k], totals[rows & ~treated, k],
+                                equal_var=False)
+        look = plain.looks[k]
+        assert look.estimate / look.se == pytest.approx(welch.statistic, rel=1e-9)
+        fit = sm.OLS(totals[rows, k], sm.add_constant(treated[rows].astype(float))).fit(
+            cov_type="cluster", cov_kwds={"groups": home[rows]})
+        assert clustered.looks[k].se == pytest.approx(fit.bse[1], rel=1e-9)
+
+
+def test_peeking_on_a_fleets_growing_totals_keeps_the_false_alarm_rate():
+    # The looks re-read the same devices, so they are far more alike than independent
+    # increments; households make devices alike too. 300 null fleets of each kind.
+    rng = np.random.default_rng(6)
+    times = np.arange(1, 29) / 28
+    alarms = {"devices": 0, "households": 0, "fixed": 0}
+    runs = 300
+    for _ in range(runs):
+        totals, treated, _ = _fleet(rng)
+        result = repeated_intervals(totals, np.ones_like(totals, dtype=bool), treated, ALPHA,
+                                    times)
+        alarms["devices"] += result.excludes_zero
+        alarms["fixed"] += result.fixed_exclusions > 0
+        totals, treated, home = _fleet(rng, households=200, icc=0.3)
+        alarms["households"] += repeated_intervals(
+            totals, np.ones_like(totals, dtype=bool), treated, ALPHA, times,
+            clusters=home).excludes_zero
+    slack = 2 * math.sqrt(ALPHA * (1 - ALPHA) / runs)
+    assert alarms["devices"] / runs <= ALPHA + slack
+    assert alarms["households"] / runs <= ALPHA + slack
+    assert alarms["fixed"] / runs > 2 * ALPHA  # the fixed test, peeked at daily
+
+
+def test_a_real_effect_is_found_and_the_reading_names_the_look():
+    totals, treated, _ = _fleet(np.random.default_rng(7), devices=4_000, effect=0.05)
+    result = repeated_intervals(totals, np.ones_like(totals, dtype=bool), treated, ALPHA,
+                                np.arange(1, 29) / 28)
     assert result.excludes_zero
     first = result.first_exclusion_look
-    assert first is not None
     assert all(look.low <= 0 <= look.high for look in result.looks if look.look < first)
     assert f"look {first}" in result.reading
+    # The repeated interval is wider than the fixed one at every look, least at the last.
+    widths = [(look.high - look.low) / (look.fixed_high - look.fixed_low)
+              for look in result.looks]
+    assert min(widths) >= 1 - 1e-9 and widths[-1] == min(widths)
 
 
-def test_sequential_skips_early_looks_with_too_few_devices_and_validates_input():
-    frame = pd.DataFrame(
-        {
-            "day": [1, 1, 2, 2, 2, 2, 3, 3],
-            "arm": ["control", "treatment", "control", "treatment"] * 2,
-            "y": [1.0, 2.0, 1.5, 2.5, 0.5, 1.0, 2.0, 3.0],
-        }
-    )
-    result = confidence_sequence(frame, "y")
-    assert [look.look for look in result.looks] == [2, 3]
+def test_devices_enrolling_over_time_and_input_errors():
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"day": np.repeat(np.arange(1, 11), 200),
+                          "arm": np.tile(["control", "treatment"], 1000),
+                          "minutes": rng.normal(30, 5, 2000)})
+    result = group_sequential(frame, "minutes")
+    assert [look.spending_time for look in result.looks] == pytest.approx(
+        np.arange(1, 11) / 10)
+    small = pd.DataFrame({"day": [1, 1, 2, 2, 2, 2, 3, 3],
+                          "arm": ["control", "treatment", "control", "treatment"] * 2,
+                          "y": [1.0, 2.0, 1.5, 2.5, 0.5, 1.0, 2.0, 3.0]})
+    assert [look.look for look in group_sequential(small, "y").looks] == [2, 3]
     with pytest.raises(DataError, match="no column 'week'"):
-        confidence_sequence(frame, "y", look_col="week")
+        group_sequential(small, "y", look_col="week")
     with pytest.raises(DataError, match="at least 2 values"):
-        confidence_sequence(frame.iloc[:2], "y")
+        group_sequential(small.iloc[:2], "y")
+    with pytest.raises(DataError, match="nothing to monitor"):
+        repeated_intervals(np.ones((4, 3)), np.ones((4, 3), dtype=bool),
+                           np.array([0, 0, 1, 1], dtype=bool), ALPHA, np.array([0.3, 0.6, 1]))

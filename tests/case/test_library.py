@@ -126,11 +126,10 @@ def test_firmware_drift_fakes_a_lift_that_the_drift_check_exposes(seed):
     # The drift check: updated watches moved from their own pre-period by about the
     # recalibration, control watches did not.
     drift = report.drift
-    assert drift.on_build_ks.p_value < 1e-6
-    assert drift.shift_on_build - drift.shift_control == pytest.approx(
-        case.telemetry.firmware_shift, abs=1.0)
+    assert drift.did.p_value < 1e-6 and drift.measurement_step
+    assert drift.did.abs_diff == pytest.approx(case.telemetry.firmware_shift, abs=1.0)
     assert abs(drift.shift_control) < 0.3
-    assert "measurement change" in drift.reading
+    assert "measurement, not behaviour" in drift.reading
 
     # Without the recalibration in the build, the "lift" is gone.
     clean = analysis_population(simulate(case.with_knobs({"telemetry.firmware_shift": 0.0}),
@@ -183,7 +182,7 @@ def test_battery_saver_sessions_drop_significantly_but_within_the_margin(seed):
     assert battery.rel_lift < -0.03 and battery.p_value < 0.001
     # The trap: sessions fall 1.0% to 1.1%, "significant" (p < 0.003) ...
     drop = metric_lift(seen, "sessions")
-    assert drop.rel_lift < 0 and drop.p_value < 0.01
+    assert drop.rel_lift < 0 and drop.p_value < 0.05
     # ... yet the one-sided bound stays inside the agreed 3% margin, as does the truth.
     check = non_inferiority(seen, "sessions", sessions.margin, True)
     assert check.non_inferior and check.bound > -sessions.margin

@@ -91,14 +91,16 @@ def test_out_of_memory_crashes_rise_on_small_ram(night_case):
     truth = simulate(big, seed=3, devices=20_000).truth
     crashes = truth[(truth["metric"] == "crashes") & (truth["segment_kind"] == "chip_tier")]
     effect = dict(zip(crashes["segment"], crashes["abs_effect"], strict=True))
-    assert effect["entry"] > 1.0
+    control = dict(zip(crashes["segment"], crashes["control_mean"], strict=True))
+    # Out-of-memory crashes multiply an entry phone's crashes many times over.
+    assert effect["entry"] > 5 * control["entry"]
     assert effect["flagship"] < 0.05
     assert effect["entry"] > effect["mid"] > effect["flagship"]
 
 
 def _first_day(case, n=30_000):
     """A fleet, its behaviour model and day 0 with every device that can run the build on it."""
-    fleet = build_fleet(case, np.random.default_rng(0), n)
+    fleet = build_fleet(case, np.random.default_rng(0), n, seed=0)
     profile = hardware_profile(case.feature, case.fleet.chip_tiers)
     model = Behaviour(case, fleet, profile, np.random.default_rng(1))
     exposure = DayExposure(exposed=fleet.eligible.copy(), on_build=fleet.eligible & fleet.treatment,
@@ -155,7 +157,7 @@ def test_without_spillover_there_is_no_third_outcome(night_case):
 
 def test_distraction_rises_with_latency_over_budget_and_not_without_an_effect():
     case = load_scenario(CASES / "ev_voice_assistant.toml")
-    fleet = build_fleet(case, np.random.default_rng(0), 4_000)
+    fleet = build_fleet(case, np.random.default_rng(0), 4_000, seed=0)
 
     def tier_lift(feature):
         effects = device_effects(case, fleet, hardware_profile(feature, case.fleet.chip_tiers))
@@ -176,7 +178,7 @@ def test_distraction_rises_with_latency_over_budget_and_not_without_an_effect():
 
 def test_memory_kills_shrink_the_gain_on_small_ram_phones():
     case = load_scenario(CASES / "assistant_llm_ram.toml")
-    fleet = build_fleet(case, np.random.default_rng(0), 20_000)
+    fleet = build_fleet(case, np.random.default_rng(0), 20_000, seed=0)
     effects = device_effects(case, fleet, hardware_profile(case.feature, case.fleet.chip_tiers))
     lift = {name: effects.sessions_lift[fleet.tier == index].mean()
             for index, name in enumerate(fleet.tiers)}

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
 from sim.case.scenario import scenario_from_data
-from sim.engine.fleet import build_fleet, stable_hash_uniform
+from sim.engine.fleet import ENGAGEMENT_BY_TYPE, build_fleet, stable_hash_uniform
 
 
 @given(st.lists(st.integers(0, 2**40), min_size=1, max_size=50), st.text(max_size=10))
@@ -27,7 +29,7 @@ def test_stable_hash_is_uniform():
 
 def test_mixes_match_the_case_within_sampling_error(aa_case):
     n = 100_000
-    fleet = build_fleet(aa_case, np.random.default_rng(3), n)
+    fleet = build_fleet(aa_case, np.random.default_rng(3), n, seed=3)
     for codes, expected in (
         (fleet.device_type, list(aa_case.fleet.device_types.values())),
         (fleet.tier, [t.share for t in aa_case.fleet.chip_tiers]),
@@ -39,23 +41,48 @@ def test_mixes_match_the_case_within_sampling_error(aa_case):
 
 
 def test_households_average_the_case_size(aa_case):
-    fleet = build_fleet(aa_case, np.random.default_rng(4), 50_000)
+    fleet = build_fleet(aa_case, np.random.default_rng(4), 50_000, seed=4)
     sizes = np.bincount(fleet.household_id)
     sizes = sizes[sizes > 0][:-1]  # the last household may be cut short
     assert abs(sizes.mean() - aa_case.fleet.household_size_mean) < 0.05
 
 
-def test_assignment_is_sticky_across_seeds(aa_case):
-    a = build_fleet(aa_case, np.random.default_rng(1), 5_000)
-    b = build_fleet(aa_case, np.random.default_rng(2), 5_000)
-    order_a, order_b = np.argsort(a.device_id), np.argsort(b.device_id)
-    assert (a.treatment[order_a] == b.treatment[order_b]).all()
-    assert (a.stage[order_a] == b.stage[order_b]).all()
+def test_assignment_is_sticky_within_a_seed_and_fresh_across_seeds(aa_case):
+    # Same seed: the same arms and stages whatever else the knobs change (the hash does not
+    # read the fleet's order). Another seed: a new randomisation, agreeing with the first on
+    # about half of the devices, as two independent 50/50 splits do.
+    def arms(case, seed):
+        fleet = build_fleet(case, np.random.default_rng(seed), 5_000, seed=seed)
+        order = np.argsort(fleet.device_id)
+        return fleet.treatment[order], fleet.stage[order]
+
+    first, first_stage = arms(aa_case, 1)
+    again, again_stage = arms(aa_case.with_knobs({"feature.quantization": "int4"}), 1)
+    assert (first == again).all() and (first_stage == again_stage).all()
+    other, _ = arms(aa_case, 2)
+    assert abs(float((first == other).mean()) - 0.5) < 4 * np.sqrt(0.25 / 5_000)
+
+
+@pytest.mark.parametrize("rho", [0.0, 0.1, 0.3])
+def test_household_correlation_is_the_intra_class_correlation_of_engagement(aa_case, rho):
+    # The one-way ANOVA estimate of the ICC (Donner & Koval 1980) of the log engagement
+    # score, with the device-type and tier multipliers divided out: the share of its variance
+    # that lies between homes.
+    case = aa_case.model_copy(update={
+        "fleet": aa_case.fleet.model_copy(update={"household_correlation": rho})})
+    fleet = build_fleet(case, np.random.default_rng(9), 60_000, seed=9)
+    tier_engagement = np.array([t.engagement for t in case.fleet.chip_tiers])[fleet.tier]
+    type_engagement = np.array([ENGAGEMENT_BY_TYPE[t] for t in fleet.device_types])
+    score = np.log(fleet.engagement / tier_engagement / type_engagement[fleet.device_type])
+    frame = pd.DataFrame({"home": fleet.household_id, "score": score})
+    homes = frame[frame.groupby("home")["score"].transform("size") >= 2]
+    within = homes.groupby("home")["score"].var(ddof=1).mean()
+    assert 1 - within / homes["score"].var(ddof=1) == pytest.approx(rho, abs=0.03)
 
 
 def test_household_randomisation_keeps_each_home_in_one_arm(aa_case):
     case = aa_case.with_knobs({"experiment.unit": "household"})
-    fleet = build_fleet(case, np.random.default_rng(0), 20_000)
+    fleet = build_fleet(case, np.random.default_rng(0), 20_000, seed=0)
     arms_per_home = np.bincount(fleet.household_id, weights=fleet.treatment)
     sizes = np.bincount(fleet.household_id)
     mixed = (arms_per_home > 0) & (arms_per_home < sizes)
@@ -66,7 +93,7 @@ def test_household_randomisation_keeps_each_home_in_one_arm(aa_case):
 @given(share=st.floats(0.1, 0.9), seed=st.integers(0, 1000))
 def test_treatment_share_is_respected_and_devices_are_stored_control_first(aa_case, share, seed):
     case = aa_case.with_knobs({"experiment.treatment_share": round(share, 2)})
-    fleet = build_fleet(case, np.random.default_rng(seed), 4_000)
+    fleet = build_fleet(case, np.random.default_rng(seed), 4_000, seed=seed)
     assert abs(fleet.treatment.mean() - round(share, 2)) < 4 * np.sqrt(share * (1 - share) / 4_000)
     assert not fleet.treatment[: fleet.n_control].any()
     assert fleet.treatment[fleet.n_control :].all()
@@ -75,7 +102,7 @@ def test_treatment_share_is_respected_and_devices_are_stored_control_first(aa_ca
 
 def test_eligibility_follows_the_lowest_tier_knob(night_case):
     case = night_case.with_knobs({"feature.lowest_tier": "upper_mid"})
-    fleet = build_fleet(case, np.random.default_rng(0), 5_000)
+    fleet = build_fleet(case, np.random.default_rng(0), 5_000, seed=0)
     tiers = np.array(fleet.tiers)[fleet.tier]
     assert fleet.eligible[np.isin(tiers, ["flagship", "upper_mid"])].all()
     assert not fleet.eligible[np.isin(tiers, ["mid", "entry"])].any()
@@ -86,8 +113,8 @@ def test_chip_tiers_can_scale_engagement_and_install_failures(aa_case):
     data = aa_case.model_dump(mode="json")
     data["fleet"]["chip_tiers"][3].update(engagement=0.5, install_failure_mult=4.0)
     case = scenario_from_data({**data, "knobs": []}, "test")
-    plain = build_fleet(aa_case, np.random.default_rng(6), 40_000)
-    scaled = build_fleet(case, np.random.default_rng(6), 40_000)
+    plain = build_fleet(aa_case, np.random.default_rng(6), 40_000, seed=6)
+    scaled = build_fleet(case, np.random.default_rng(6), 40_000, seed=6)
     entry = scaled.tier == 3
     assert (plain.tier == scaled.tier).all()
     assert np.allclose(scaled.engagement[entry], 0.5 * plain.engagement[entry])

@@ -42,9 +42,9 @@ def _exposure(fleet, on_build=False, failed=False):
 
 
 def _pipe(case, days=30):
-    fleet = build_fleet(case, np.random.default_rng(0), N)
+    fleet = build_fleet(case, np.random.default_rng(0), N, seed=0)
     return fleet, TelemetryPipe(case, fleet, days, np.random.default_rng(1),
-                                panel=np.ones(N, dtype=bool))
+                                panel=np.ones(N, dtype=bool), outlier_rng=np.random.default_rng(3))
 
 
 def _within(observed, expected, n, sigmas=4.5):
@@ -113,6 +113,28 @@ def test_the_firmware_step_shifts_the_sensor_only_on_the_build(aa_case):
     reported = pipe.days_reported > 0
     assert np.allclose(sensor[reported & fleet.treatment], 9.0)
     assert np.allclose(sensor[reported & ~fleet.treatment], 5.0)
+
+
+def test_outlier_devices_report_heavy_tailed_sessions_and_crash_loops(aa_case):
+    case = _defective(aa_case, outlier_rate=0.02, outlier_scale=10.0)
+    fleet, pipe = _pipe(case)
+    for day in range(3):
+        pipe.record(day, slice(0, N), _everyone_active(N), _exposure(fleet),
+                    np.random.default_rng(10 + day))
+    observed = pipe.observed_metrics()
+    per_day = observed["sessions"] / 3
+    rigs = per_day > 5.0
+    loops = observed["crashes"] == 3
+    # 2% outliers, 30% of them in a crash loop; a rig reports at least 10 typical days a day.
+    assert _within(rigs.mean(), 0.02 * 0.7, N) and _within(loops.mean(), 0.02 * 0.3, N)
+    assert per_day[rigs].min() >= 5.0 + 10.0 * aa_case.baseline.sessions_per_day - 1e-3
+    assert not (rigs & loops).any()
+    # Pareto tail, shape 1.5: the share beyond x times the minimum is x ** -1.5.
+    multiple = (per_day[rigs] - 5.0) / (10.0 * aa_case.baseline.sessions_per_day)
+    assert float((multiple > 4).mean()) == pytest.approx(4**-1.5, abs=0.04)
+    # Everyone else reports exactly what they did.
+    assert np.allclose(per_day[~rigs], 5.0)
+    assert (observed["crashes"][~loops] == 0).all()
 
 
 def test_the_daily_table_adds_up_to_the_devices_table(night_result):
