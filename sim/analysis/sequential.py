@@ -48,7 +48,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import sparse, stats
 
 from sim import messages
 from sim.analysis.frame import (
@@ -215,49 +215,46 @@ def repeated_intervals(
     """
     require_probability("alpha", alpha)
     treated = np.asarray(treated, dtype=bool)
-    n, looks = values.shape
-    codes = None if clusters is None else pd.factorize(clusters)[0]
-    influence, estimates, variances, counts, keep = [], [], [], [], []
-    for k in range(looks):
-        column = np.zeros(n)
-        scale = np.ones(n)
-        sizes, means = {}, {}
-        for arm, sign in ((False, -1.0), (True, 1.0)):
-            rows = included[:, k] & (treated == arm)
-            sizes[arm] = int(rows.sum())
-            if sizes[arm] < 2:
-                break
-            means[arm] = float(values[rows, k].mean())
-            column[rows] = sign * (values[rows, k] - means[arm]) / sizes[arm]
-            scale[rows] = sizes[arm] / (sizes[arm] - 1)
-        if min(sizes.get(False, 0), sizes.get(True, 0)) < 2:
-            continue
-        if codes is None:
-            # Welch's s²/n per arm: each arm's squared deviations over n (n - 1).
-            column *= np.sqrt(scale)
-            summed = column
+    values = np.asarray(values, dtype=float)
+    weight = np.asarray(included, dtype=float)
+    # Every look at once: per arm, the included units' deviations from the arm's mean at that
+    # look over the arm's size - each unit's influence on the difference in means.
+    influence = np.zeros_like(values)
+    sizes, means = {}, {}
+    for arm, sign in ((False, -1.0), (True, 1.0)):
+        rows = treated == arm
+        sizes[arm] = weight[rows].sum(axis=0)
+        means[arm] = (values[rows] * weight[rows]).sum(axis=0) / np.maximum(sizes[arm], 1)
+        deviation = (values[rows] - means[arm]) * weight[rows]
+        if clusters is None:
+            # Welch's s²/n per arm: squared deviations over n (n - 1).
+            scale = 1 / np.sqrt(np.maximum(sizes[arm], 2) * np.maximum(sizes[arm] - 1, 1))
         else:
-            groups = len(np.unique(codes[included[:, k]]))
-            if groups < 2:
-                continue
-            size = int(included[:, k].sum())
-            factor = groups / max(groups - 1, 1) * (size - 1) / max(size - 2, 1)
-            summed = np.bincount(codes, weights=column, minlength=codes.max() + 1) \
-                * math.sqrt(factor)
-        variance = float(summed @ summed)
-        if variance <= 0:
-            continue
-        influence.append(summed)
-        estimates.append(means[True] - means[False])
-        variances.append(variance)
-        counts.append((sizes[False], sizes[True]))
-        keep.append(k)
+            scale = 1 / np.maximum(sizes[arm], 1)
+        influence[rows] = sign * deviation * scale
+    usable = (sizes[False] >= 2) & (sizes[True] >= 2)
+    if clusters is not None:
+        codes = pd.factorize(clusters)[0]
+        groups = codes.max() + 1
+        # Sum each cluster's influence (a sparse cluster-by-unit indicator matrix).
+        membership = sparse.csr_matrix((np.ones(codes.size), (codes, np.arange(codes.size))),
+                                       shape=(groups, codes.size))
+        present = np.asarray((membership @ weight) > 0).sum(axis=0)
+        total = weight.sum(axis=0)
+        factor = present / np.maximum(present - 1, 1) * (total - 1) / np.maximum(total - 2, 1)
+        influence = np.asarray(membership @ influence) * np.sqrt(factor)
+        usable &= present >= 2
+    variances = np.einsum("ij,ij->j", influence, influence)
+    keep = np.flatnonzero(usable & (variances > 0)).tolist()
     if not keep:
         raise DataError(messages.SEQUENTIAL_NO_LOOKS)
-    matrix = np.column_stack(influence)
+    matrix = influence[:, keep]
     covariance = matrix.T @ matrix
     sd = np.sqrt(np.diag(covariance))
     correlation = covariance / np.outer(sd, sd)
+    estimates = (means[True] - means[False])[keep]
+    variances = variances[keep]
+    counts = [(int(sizes[False][k]), int(sizes[True][k])) for k in keep]
     times = np.asarray(spending_times, dtype=float)[keep]
     boundaries = spending_boundaries(times, alpha, correlation)
     spent = obrien_fleming_spending(times, alpha)

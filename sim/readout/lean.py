@@ -65,6 +65,10 @@ DECISION_WINDOW_DAYS = 7
 """"Reporting at decision": at least one report for a day in the run's last week."""
 DRIFT_MIN_DEVICES = 20
 """Updated devices (and control devices) needed before the drift check reads anything."""
+DRIFT_ALARM_P = 0.01
+"""Difference-in-differences p-value below which the sensor reading stepped at the update.
+A quality alarm, like the sample-ratio check's: stricter than the lifts' alpha, so a healthy
+run is flagged about 1% of the time while a firmware step (p far below) is always caught."""
 BASES = ("assigned", "offered", "installed", "seen", "reporting")
 """Who a readout can analyse (see :func:`analysis_population`)."""
 
@@ -358,7 +362,7 @@ def drift_reading(seen: pd.DataFrame, primary: str, alpha: float,
 
     The verdict stands on the difference in differences alone: the updated devices' change
     from the pre-period against control devices' change over the same time, cluster-robust
-    with ``cluster``. Raises :class:`~sim.errors.DataError` when fewer than
+    with ``cluster``, at :data:`DRIFT_ALARM_P`. Raises :class:`~sim.errors.DataError` when fewer than
     :data:`DRIFT_MIN_DEVICES` devices are on the build or in control.
     """
     updated = (seen["arm"] == "treatment") & seen["installed_day"].notna()
@@ -376,7 +380,7 @@ def drift_reading(seen: pd.DataFrame, primary: str, alpha: float,
     did = difference_in_differences(frame, baseline, metric, "drift_group", "control", alpha,
                                     cluster)
     paired = paired_shift(on_build, baseline, metric, alpha, metric)
-    step = did.p_value < alpha
+    step = did.p_value < DRIFT_ALARM_P
     template = messages.READING_DRIFT_STEP if step else messages.READING_DRIFT_NONE
     behaviour = primary if primary != DRIFT_METRIC else "sessions"
     return DriftReading(
