@@ -126,7 +126,7 @@ def simulate(
         scenario=scenario,
         seed=seed,
         days=horizon,
-        devices=_devices_table(fleet, baseline, telemetry, log),
+        devices=_devices_table(fleet, baseline, telemetry, log, horizon),
         day_arm=telemetry.cube_frame(),
         timeline=log.timeline,
         rollout=log.daily.assign(capacity_per_hour=log.capacity_per_hour),
@@ -191,12 +191,15 @@ def _truth_metrics(
     return {name: values for name, values in metrics.items() if name not in skip}
 
 
-def _day_or_nan(hours: np.ndarray) -> np.ndarray:
-    return np.where(np.isfinite(hours), hours / HOURS_PER_DAY, np.nan).astype(np.float32)
+def _day_or_nan(hours: np.ndarray, days: int) -> np.ndarray:
+    # An install scheduled past the run's end has not happened by then.
+    happened = np.isfinite(hours) & (hours < days * HOURS_PER_DAY)
+    return np.where(happened, hours / HOURS_PER_DAY, np.nan).astype(np.float32)
 
 
 def _devices_table(
-    fleet: Fleet, baseline: dict[str, np.ndarray], telemetry: TelemetryPipe, log: RolloutLog
+    fleet: Fleet, baseline: dict[str, np.ndarray], telemetry: TelemetryPipe, log: RolloutLog,
+    days: int,
 ) -> pd.DataFrame:
     """One row a device, in device-id order, built a column at a time to bound memory."""
     by_id = np.argsort(fleet.device_id)
@@ -213,9 +216,9 @@ def _devices_table(
             fleet.treatment.astype(np.int8)[by_id], ["control", "treatment"]),
         "eligible": lambda: fleet.eligible,
         "stage": lambda: fleet.stage,
-        "offered_day": lambda: _day_or_nan(log.offered_hour),
-        "downloaded_day": lambda: _day_or_nan(log.download_hour),
-        "installed_day": lambda: _day_or_nan(log.install_hour),
+        "offered_day": lambda: _day_or_nan(log.offered_hour, days),
+        "downloaded_day": lambda: _day_or_nan(log.download_hour, days),
+        "installed_day": lambda: _day_or_nan(log.install_hour, days),
         "install_failed": lambda: log.failed,
         "in_panel": lambda: (np.zeros(fleet.size, dtype=bool) if telemetry.panel is None
                              else telemetry.panel),

@@ -58,6 +58,10 @@ _GATE_RATIOS = {
 }
 # Gates on a share of device-days, tested with an exact binomial test.
 _RATE_GATES = {"crash_rate"}
+# What a gate reads, per day and group, from the reports that arrived on time: a late report
+# is not there yet when the gate checks (and a run that ends sooner must make the same calls).
+GATE_SUMS = ("active", "crashes", "battery_sum", "battery_n", "latency_sum")
+_GATE_COLUMN = {name: index for index, name in enumerate(GATE_SUMS)}
 # Outlier sessions are a Pareto multiple (shape 1.5: a finite mean, an infinite variance, the
 # tail of bot traffic) of the case's scale; this share of outliers is in a crash loop instead.
 OUTLIER_PARETO_SHAPE = 1.5
@@ -121,6 +125,7 @@ class TelemetryPipe:
         self._run_treated = run_cell >= self._segments
         self._run_segment = run_cell % self._segments
         self._cube = np.zeros((days, len(GROUPS) * self._segments, len(CUBE_SUMS)))
+        self._gate_cube = np.zeros((days, len(GROUPS), len(GATE_SUMS)))
 
         self.days_reported = np.zeros(n, dtype=np.int16)
         # Last reported day plus one (0: never reported), so a running maximum keeps it.
@@ -225,6 +230,13 @@ class TelemetryPipe:
             "battery_n": seen_battery,
         }
         self._add_to_cube(day, block, on_build, counts, sums)
+        on_time = received & ~late
+        group = self._treatment[block].astype(np.int64) * (1 + on_build.astype(np.int64))
+        for name, values in (("active", seen_active), ("crashes", seen_crash),
+                             ("battery_sum", sums["battery_sum"]), ("battery_n", seen_battery),
+                             ("latency_sum", sums["latency_sum"])):
+            self._gate_cube[day, :, _GATE_COLUMN[name]] += np.bincount(
+                group, weights=values * on_time, minlength=len(GROUPS))
         if self.panel is not None:
             in_panel = self.panel[block]
             self._keep(day, block, received & in_panel, duplicate & in_panel, delay, active,
@@ -286,10 +298,10 @@ class TelemetryPipe:
         )
 
     def read_gate(self, metric: str, first_day: int, last_day: int) -> GateReading:
-        """A guardrail over days ``first_day..last_day``: treatment on the build vs control."""
-        window = self._cube[first_day : last_day + 1].sum(axis=0)
-        per_group = window.reshape(len(GROUPS), self._segments, len(CUBE_SUMS)).sum(axis=1)
-        column = _COLUMN
+        """A guardrail over days ``first_day..last_day``: treatment on the build vs control, from
+        the reports that arrived on time."""
+        per_group = self._gate_cube[first_day : last_day + 1].sum(axis=0)
+        column = _GATE_COLUMN
 
         numerator, denominator = _GATE_RATIOS[metric]
 
