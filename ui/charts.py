@@ -45,7 +45,8 @@ def titled(text: str, look_for: str) -> alt.Title:
     ['Look for red bars.']
     """
     return alt.Title(textwrap.wrap(text, TITLE_CHARACTERS), anchor="start",
-                     subtitle=textwrap.wrap(look_for, TITLE_CHARACTERS + 14))
+                     subtitle=textwrap.wrap(look_for, TITLE_CHARACTERS + 14),
+                     subtitleColor=REFERENCE)  # Streamlit's theme colours titles, not subtitles
 
 
 DELIVERY = {"offered": "offered the update", "downloaded": "downloaded",

@@ -65,7 +65,9 @@ def settings_table(pinned_key: RunKey, current_key: RunKey) -> pd.DataFrame:
     rows = []
     for name, key in ((PINNED, pinned_key), (CURRENT, current_key)):
         applied = case_library()[key.case_id].with_knobs(key.knob_values())
-        values = {knob.label: applied.get(knob.path) for knob in case.knobs}
+        # An unset option (the lowest tier: every tier) reads as its last option, as on Design.
+        values = {knob.label: applied.get(knob.path) if applied.get(knob.path) is not None
+                  else (knob.options or [None])[-1] for knob in case.knobs}
         values.update({texts.SEED: key.seed, texts.FLEET: f"{key.devices:,}"})
         rows.append(pd.Series(values, name=name))
     frame = pd.concat(rows, axis=1).reset_index(names="setting")

@@ -380,7 +380,7 @@ COLUMNS: dict[str, Column] = {
     "difference": Column("difference", _about("difference")),
     "ci": Column("95% CI", _about("ci")),
     "relative": Column("relative", _about("relative")),
-    "p": Column("p-value", _about("p-value")),
+    "p": Column("p", _about("p-value")),
     "guardrail": Column("guardrail", _about("non-inferiority")),
     # Segment tables.
     "segment": Column("segment", "The group of devices: a chip tier, a device type or a "

@@ -192,7 +192,7 @@ SEED = "seed"
 FLEET = "fleet size"
 ALL_TIERS = "every tier"
 HOLDS = "holds"
-NOT_SHOWN = "not shown to hold"
+NOT_SHOWN = "not shown"
 COMPARE_INTRO = (
     "Two designs of the same case side by side: the pinned run and the run the sidebar and "
     "knobs describe now. Same seed, same fleet: the difference is the design."
