@@ -12,7 +12,7 @@ import streamlit as st
 from sim.limits import MAX_SEED
 from ui import rooms, state, texts
 from ui.guard import literal
-from ui.phone import collapse_sidebar_on_narrow_screens
+from ui.phone import collapse_sidebar_on_narrow_screens, tables_scroll_on_narrow_screens
 
 st.set_page_config(page_title="Launch Room", page_icon="🚀", layout="wide")
 state.init_state()
@@ -35,9 +35,10 @@ LEARN = [st.Page("app_pages/learn.py", title="Metric lab", icon="🧪"),
          st.Page("app_pages/glossary.py", title="Glossary", icon="📖")]
 page = st.navigation({"Practice": PRACTICE, "Together": TOGETHER, "Learn": LEARN})
 
+learning = page.url_path in {learn.url_path for learn in LEARN}
 with st.sidebar:
     st.title("Launch Room")
-    if page.url_path in {learn.url_path for learn in LEARN}:
+    if learning:
         # The Learn pages do not use the run: no case, seed or fleet size to confuse.
         st.caption(texts.SIDEBAR_LEARN)
     else:
@@ -49,8 +50,11 @@ with st.sidebar:
                          format_func=lambda n: f"{n:,} devices", help=texts.FLEET_HELP)
         st.caption(f"Share this exact run: `{state.share_query()}`")
 collapse_sidebar_on_narrow_screens()
+tables_scroll_on_narrow_screens()
 for note in st.session_state.pop("_link_notes", []):
     st.warning(literal(note))
-if not secret_in_link:  # else the address is the script's to clean this run (no history entry)
+# A secret in the address is the script's to clean this run (no history entry); the Learn
+# pages use no run, and their address keeps its anchor (a help's link to a glossary term).
+if not secret_in_link and not learning:
     state.sync_link()
 page.run()

@@ -265,8 +265,9 @@ if "Households" in tabs:
         right.metric("Control in mixed homes",
                      numbers.percent(mix.control_exposed_share, 1),
                      help=help_text("household-mix"))
-        st.caption(texts.HOUSEHOLDS.format(homes=mix.households,
-                                           per_home=numbers.number(mix.devices_per_household, 1)))
+        words = texts.HOUSEHOLDS_MIXED if mix.mixed_share > 0 else texts.HOUSEHOLDS_APART
+        st.caption(words.format(homes=mix.households,
+                                per_home=numbers.number(mix.devices_per_household, 1)))
 
 st.page_link("app_pages/sql.py", label=texts.GO_SQL, icon="🧮")
 next_step("Analyse")

@@ -24,3 +24,6 @@ for group in glossary.GROUPS:
         st.subheader(term.name, anchor=term.key)
         st.markdown(term.help)
         st.caption(f"{texts.GLOSSARY_EXAMPLE} {term.example}")
+# A help's link opens this page in a new tab at a term's anchor; Streamlit scrolls to an anchor
+# only when the address changes after the page has loaded, so scroll to it once here.
+st.html(glossary.SCROLL_TO_ANCHOR, unsafe_allow_javascript=True)

@@ -101,7 +101,8 @@ def ota_backlog(rollout: pd.DataFrame) -> alt.Chart:
     capacity = alt.Chart(frame).mark_rule(color=BAD, strokeDash=[4, 4]).encode(
         y="mean(capacity_per_day):Q"
     )
-    backlog = alt.Chart(frame).mark_line(color=CONTROL_COLOUR, point=True).encode(
+    backlog = alt.Chart(frame).mark_line(
+        color=CONTROL_COLOUR, point=alt.OverlayMarkDef(color=CONTROL_COLOUR)).encode(
         x="day:O", y=alt.Y("backlog:Q", title=["Backlog at the end", "of the day (downloads)"]),
     )
     return alt.layer(bars + capacity, backlog).resolve_scale(y="independent").properties(

@@ -17,6 +17,19 @@ from sim.export import numbers
 GLOSSARY_PAGE = "app_pages/glossary.py"
 GLOSSARY_PATH = "glossary"
 """The Glossary page's address, relative to the app (its anchors are the terms' keys)."""
+SCROLL_TO_ANCHOR = """<script>
+(() => {
+  const key = decodeURIComponent(window.location.hash.slice(1));
+  if (!key) return;
+  const go = (tries) => {
+    const target = document.getElementById(key);
+    if (target) target.scrollIntoView({block: "start"});
+    else if (tries > 0) window.setTimeout(() => go(tries - 1), 100);
+  };
+  window.setTimeout(() => go(20), 100);
+})();
+</script>"""
+"""Scrolls the Glossary page to the term in the address (``glossary#p-holm``) once it loads."""
 
 
 @dataclass(frozen=True)
@@ -445,15 +458,17 @@ COLUMNS: dict[str, Column] = {
     "setting": Column("setting", "A knob or run setting."),
     "pinned": Column("pinned run", "The run you pinned."),
     "current": Column("current run", "The run the sidebar and knobs describe now."),
-    "pinned_latency": Column("latency, pinned (ms)", _about("latency")),
-    "current_latency": Column("latency, current (ms)", _about("latency")),
-    "pinned_memory": Column("memory / free RAM, pinned", "The pinned design's model memory as "
+    "pinned_latency": Column("ms, pinned", "Latency per use in the pinned design. "
+                             + _about("latency")),
+    "current_latency": Column("ms, current", "Latency per use in the current design. "
+                              + _about("latency")),
+    "pinned_memory": Column("memory/RAM, pinned", "The pinned design's model memory as "
                             "a share of free RAM."),
-    "current_memory": Column("memory / free RAM, current", "The current design's model memory "
+    "current_memory": Column("memory/RAM, current", "The current design's model memory "
                              "as a share of free RAM."),
-    "pinned_gets": Column("gets the model, pinned", "Whether the tier gets the model in the "
+    "pinned_gets": Column("gets it, pinned", "Whether the tier gets the model in the "
                           "pinned design."),
-    "current_gets": Column("gets the model, current", "Whether the tier gets the model in the "
+    "current_gets": Column("gets it, current", "Whether the tier gets the model in the "
                            "current design."),
     "pinned_lift": Column("relative change, pinned", _about("relative")),
     "current_lift": Column("relative change, current", _about("relative")),

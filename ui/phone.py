@@ -1,4 +1,5 @@
-"""The phone layout: on a narrow screen the sidebar closes after a tap in the navigation.
+"""The phone layout: on a narrow screen the sidebar closes after a tap in the navigation, and
+wide Markdown tables scroll in place rather than widen the page.
 
 Streamlit 1.67 closes the sidebar after a navigation tap only when the browser's user agent
 says "mobile"; a narrow window on any other browser (a tablet in split view, a desktop
@@ -37,6 +38,20 @@ _SCRIPT = """
 })();
 </script>
 """.replace("NARROW_PX", str(NARROW_PX))
+
+
+_STYLE = """
+<style>
+/* A wide Markdown table (the memo preview's key numbers) scrolls inside its own box instead of
+   widening a phone's page. */
+[data-testid="stMarkdownContainer"] table { display: block; max-width: 100%; overflow-x: auto; }
+</style>
+"""
+
+
+def tables_scroll_on_narrow_screens() -> None:
+    """Let wide Markdown tables scroll sideways in place (style only: takes no space)."""
+    st.html(_STYLE)
 
 
 def collapse_sidebar_on_narrow_screens() -> None:

@@ -259,9 +259,13 @@ HAZARD_METHOD = "Hazard ratio estimated with: {method}."
 EARLY = "Early effect (days {first}-{last})"
 LATE = "Late effect (days {first}-{last})"
 DRIFT_AXIS = "{metric}, device mean"
-HOUSEHOLDS = (
-    "{homes:,} homes, {per_home} devices each on average. With device randomisation most homes "
-    "hold both arms: if the feature spills over inside a home, control is not untouched."
+HOUSEHOLDS_MIXED = (
+    "{homes:,} homes, {per_home} devices each on average, and some hold both arms: if the "
+    "feature spills over inside a home, control is not untouched."
+)
+HOUSEHOLDS_APART = (
+    "{homes:,} homes, {per_home} devices each on average, each home wholly in one arm: a "
+    "feature that spills over inside a home cannot reach control."
 )
 GO_SQL = "Optional: query this run in SQL →"
 COMPARE_PRIMARY = "The success metric: relative change in {metric}"
