@@ -35,7 +35,9 @@ LEARN = [st.Page("app_pages/learn.py", title="Metric lab", icon="🧪"),
          st.Page("app_pages/glossary.py", title="Glossary", icon="📖")]
 page = st.navigation({"Practice": PRACTICE, "Together": TOGETHER, "Learn": LEARN})
 
-learning = page.url_path in {learn.url_path for learn in LEARN}
+# By identity (st.navigation returns the page it runs): a Page made in bare Python, as when a
+# worker process re-imports this file as its main module, has no title or address to compare.
+learning = any(page is learn for learn in LEARN)
 with st.sidebar:
     st.title("Launch Room")
     if learning:

@@ -32,7 +32,7 @@ LEGEND = alt.Legend(orient="bottom", labelLimit=0, title=None)
 FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 """Fill the page's width; the height is the plot's own, so titles and legends never squeeze
 the plot (Streamlit's default, ``fit``, counts them into the height)."""
-TITLE_CHARACTERS = 46
+TITLE_CHARACTERS = 40
 """Title and subtitle lines wrap at about this many characters, so a phone-wide chart shows
 them whole (Vega does not wrap titles; it cuts them)."""
 

@@ -3,6 +3,9 @@ quality first on Analyse, only the panels that apply, and a sidebar only where i
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -109,7 +112,7 @@ def test_design_folds_the_hardware_panel_away_when_hardware_is_not_the_question(
 
 
 @pytest.mark.parametrize("page", ["app_pages/learn.py", "app_pages/glossary.py"])
-def test_learn_pages_have_no_run_sidebar_and_keep_its_values(page):
+def test_learn_pages_have_no_run_sidebar_and_keep_its_values(page, small_demos):
     app = _app(case="firmware_drift", seed="9", devices="20000")
     app.switch_page(page).run()
     assert not app.exception
@@ -118,3 +121,11 @@ def test_learn_pages_have_no_run_sidebar_and_keep_its_values(page):
     assert [w.value for w in app.sidebar.selectbox] == ["firmware_drift"]
     assert app.sidebar.number_input[0].value == 9
     assert app.select_slider(key="devices").value == 20_000
+
+
+def test_the_entry_point_runs_in_bare_python():
+    # A worker process (multiprocessing's spawn, as Dask uses) re-imports the main module; after
+    # AppTest that can be this file, run with no Streamlit session: it must not fail.
+    done = subprocess.run([sys.executable, "streamlit_app.py"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]

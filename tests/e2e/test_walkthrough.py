@@ -1,8 +1,9 @@
 """The practice flow in Chromium at a desktop width (1,400 px) and a phone width (390 px), on
 three cases: Cases -> Design -> Run -> Analyse (every tab) -> Decide, a screenshot of every page
 and of every chart (``test-artifacts/screenshots/walk-*``). On the phone the sidebar closes
-after each navigation tap and no page is wider than the screen; on the desktop the feasibility
-table fits; once, the system's dark setting turns the app dark.
+after each navigation tap and no page is wider than the screen (Compare designs, the SQL
+workbench and the glossary too); on the desktop the feasibility table fits;
+once, the system's dark setting turns the app dark.
 
 One browser context per width walks all three cases (a fresh session for each case, started
 from its shared link); fleets are small (10,000 devices) so the whole walk stays quick.
@@ -134,7 +135,11 @@ def _walk(page: Page, base: str, walk: Walk, width: int) -> None:
     expect(page.get_by_text("What to check first: can the data be trusted?")).to_be_visible()
     tabs = page.get_by_role("tab")
     assert tuple(t.inner_text().strip() for t in tabs.all()) == walk.tabs
-    for tab in walk.tabs:
+    # "Your own data" is an uploader until a file comes. On the phone the first case shows
+    # every tab; the others their own panels (and the lift), which is where they differ.
+    shown = walk.tabs[:-1] if width == DESKTOP or walk is WALKS[0] else (
+        "Lift", *(tab for tab in walk.tabs if tab in {"Drift", "Households"}))
+    for tab in shown:
         page.get_by_role("tab", name=tab, exact=True).click()
         wait_for_app(page, settle=100)  # a tab is drawn in the browser: no script run
         _shoot(page, f"{tag}-4-analyse-{tab.lower().replace(' ', '-')}", width, charts)
@@ -158,6 +163,24 @@ def _walk(page: Page, base: str, walk: Walk, width: int) -> None:
     _shoot(page, f"{tag}-5-decide", width, charts)
 
 
+def _phone_extras(page: Page, width: int) -> None:
+    """The other pages fit the phone too: compare two designs of the last case (pinned on
+    Analyse, the unit switched to households on Design), the SQL workbench and the glossary."""
+    _navigate(page, "Analyse", width)
+    page.get_by_role("button", name="Pin this run").click()
+    wait_for_app(page)
+    _navigate(page, "Design", width)
+    page.get_by_test_id("stSelectbox").filter(has_text="Randomisation unit").click()
+    page.get_by_role("option", name="household", exact=True).click()
+    wait_for_app(page)
+    _navigate(page, "Compare designs", width)
+    expect(page.get_by_role("heading", name="Lift per segment: by chip tier")).to_be_visible()
+    _shoot(page, "walk-390-compare", width, charts=False)
+    for title in ("SQL workbench", "Glossary"):
+        _navigate(page, title, width)
+        _shoot(page, f"walk-390-{title.lower().replace(' ', '-')}", width, charts=False)
+
+
 @pytest.mark.parametrize("width", [DESKTOP, PHONE], ids=["desktop-1400", "phone-390"])
 def test_walk_the_practice_flow_on_three_cases(new_context, app_server, width):
     context = new_context(viewport={"width": width, "height": 900 if width == DESKTOP else 844})
@@ -165,6 +188,7 @@ def test_walk_the_practice_flow_on_three_cases(new_context, app_server, width):
     for walk in WALKS:
         _walk(page, app_server, walk, width)
     if width == PHONE:
+        _phone_extras(page, width)
         return
     # The memo downloads (the last case's call), then the system's dark setting turns the app
     # dark, charts and all, with no reload.
