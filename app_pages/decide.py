@@ -51,7 +51,6 @@ left, right = st.columns([1, 1], gap="large")
 with left:
     st.markdown(f"**Your call:** {decision.label()}")
     st.markdown(f"**The right call:** {card.right_label}")
-    tables.show(tables.score_items(card))
 with right:
     st.markdown("**What you missed**")
     missed = [item for item in card.items if item.points < item.max_points]
@@ -59,6 +58,7 @@ with right:
         st.warning(item.explanation)
     if not missed:
         st.success("Nothing: the right call, on the right evidence, in time.")
+tables.show(tables.score_items(card))  # the page's width: the reasons are sentences
 primary = case.experiment.primary_metric
 st.markdown(texts.TRUTH_TITLE.format(metric=label(primary)))
 tables.show(tables.truth_by_segment(result.truth, primary,
