@@ -10,11 +10,13 @@ from __future__ import annotations
 import streamlit as st
 
 from sim.limits import MAX_SEED
-from ui import rooms, state
+from ui import rooms, state, texts
 from ui.guard import literal
+from ui.phone import collapse_sidebar_on_narrow_screens, tables_scroll_on_narrow_screens
 
 st.set_page_config(page_title="Launch Room", page_icon="🚀", layout="wide")
 state.init_state()
+state.keep_sidebar_values()
 # Before the sidebar: a rejoin link may switch the sidebar to its room's run.
 secret_in_link = rooms.take_secrets_from_link()
 cases = state.case_library()
@@ -26,21 +28,35 @@ PRACTICE = [
     st.Page("app_pages/analyse.py", title="Analyse", icon="📊"),
     st.Page("app_pages/sql.py", title="SQL workbench", icon="🧮"),
     st.Page("app_pages/decide.py", title="Decide", icon="✅"),
+    st.Page("app_pages/compare.py", title="Compare designs", icon="⚖️"),
 ]
 TOGETHER = [st.Page("app_pages/study_group.py", title="Study group", icon="👥")]
-LEARN = [st.Page("app_pages/learn.py", title="Metric lab", icon="🧪")]
+LEARN = [st.Page("app_pages/learn.py", title="Metric lab", icon="🧪"),
+         st.Page("app_pages/glossary.py", title="Glossary", icon="📖")]
 page = st.navigation({"Practice": PRACTICE, "Together": TOGETHER, "Learn": LEARN})
 
+# By identity (st.navigation returns the page it runs): a Page made in bare Python, as when a
+# worker process re-imports this file as its main module, has no title or address to compare.
+learning = any(page is learn for learn in LEARN)
 with st.sidebar:
     st.title("Launch Room")
-    st.selectbox("Case", list(cases), key="case_id", format_func=lambda key: cases[key].meta.title)
-    st.number_input("Seed", min_value=0, max_value=MAX_SEED, step=1, key="seed",
-                    help="The same case, knobs and seed give the same fleet for everyone.")
-    st.select_slider("Fleet size", options=state.FLEET_SIZES, key="devices",
-                     format_func=lambda n: f"{n:,} devices")
-    st.caption(f"Share this exact run: `{state.share_query()}`")
+    if learning:
+        # The Learn pages do not use the run: no case, seed or fleet size to confuse.
+        st.caption(texts.SIDEBAR_LEARN)
+    else:
+        st.selectbox("Case", list(cases), key="case_id",
+                     format_func=lambda key: cases[key].meta.title)
+        st.number_input("Seed", min_value=0, max_value=MAX_SEED, step=1, key="seed",
+                        help=texts.SEED_HELP)
+        st.select_slider("Fleet size", options=state.FLEET_SIZES, key="devices",
+                         format_func=lambda n: f"{n:,} devices", help=texts.FLEET_HELP)
+        st.caption(f"Share this exact run: `{state.share_query()}`")
+collapse_sidebar_on_narrow_screens()
+tables_scroll_on_narrow_screens()
 for note in st.session_state.pop("_link_notes", []):
     st.warning(literal(note))
-if not secret_in_link:  # else the address is the script's to clean this run (no history entry)
+# A secret in the address is the script's to clean this run (no history entry); the Learn
+# pages use no run, and their address keeps its anchor (a help's link to a glossary term).
+if not secret_in_link and not learning:
     state.sync_link()
 page.run()

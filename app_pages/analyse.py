@@ -7,20 +7,38 @@ import streamlit as st
 from sim import messages
 from sim.analysis import analyse_table, load_table
 from sim.analysis.table import arm_value
-from sim.export.charts import daily_lift, forest, lift_rows, segment_rows
+from sim.case.metrics import SEGMENT_LABELS, label
+from sim.export import numbers
+from sim.export.charts import lift_rows, segment_rows
 from sim.export.dataset import zip_folder
-from ui import charts, state, tables, texts
+from ui import charts, compare, readout, state, tables, texts
+from ui.glossary import GLOSSARY_PAGE, help_text
 from ui.guard import guard, literal
 from ui.runs import run_and_report, run_zip
+from ui.steps import next_step, step_indicator
+
+
+def glossary_link() -> None:
+    """A link to the Glossary (keeps the session: a switch, not a new page load)."""
+    st.page_link(GLOSSARY_PAGE, label=texts.GLOSSARY_LINK, icon="📖")
+
 
 key = state.run_key()
 st.header("Analyse")
-download = st.container()  # filled once there is a run
-(quality_tab, lift_tab, segments_tab, retention_tab, time_tab, drift_tab,
- own_tab) = st.tabs(["Data quality", "Lift", "Segments", "Retention", "Over time", "Drift",
-                     "Your own data"])
+step_indicator("Analyse")
+with guard():
+    case = state.current_case()
+first = st.container()  # what to check first, once there is a run
+actions = st.container()  # download and pin, once there is a run
+names = ["Data quality", "Lift", "Segments", "Retention", "Over time"]
+if readout.shows_drift(case):
+    names.append("Drift")
+if readout.shows_households(case):
+    names.append("Households")
+names.append("Your own data")
+tabs = dict(zip(names, st.tabs(names), strict=True))
 
-with own_tab:
+with tabs["Your own data"]:
     st.subheader("Analyse your own experiment export")
     st.caption("One row per user or device, an arm column, numeric metric columns (CSV or Parquet).")
     upload = st.file_uploader("Experiment table", type=["csv", "parquet"])
@@ -35,60 +53,76 @@ with own_tab:
                                    index=arms.index("control") if "control" in arms else 0)
             numeric = [c for c in columns if c != arm and table[c].dtype.kind in "biuf"]
             metrics = st.multiselect("Metrics", numeric, default=numeric[:5])
-            covariate = st.selectbox("Pre-period covariate (CUPED)", ["(none)", *numeric])
-            report = analyse_table(
+            covariate = st.selectbox("Pre-period covariate (CUPED)", ["(none)", *numeric],
+                                     help=help_text("cuped"))
+            own = analyse_table(
                 table, arm, control=arm_value(table, arm, control), metrics=metrics or None,
                 covariate=None if covariate == "(none)" else covariate,
             )
-            st.info(report.srm.reading)
-            st.dataframe(tables.lift_table(report.metrics, report.cuped), hide_index=True)
-            st.altair_chart(forest(lift_rows(report.metrics),
-                                   "Relative lift with 95% CI", "Relative lift"),
+            st.info(literal(own.srm.reading))
+            tables.show(tables.lift_table(own.metrics, own.cuped))
+            st.altair_chart(charts.forest_panel(lift_rows(own.metrics), texts.FOREST_OWN,
+                                                texts.FOREST_OTHERS_LOOK, texts.RELATIVE_AXIS),
                             width="stretch")
-            if report.skipped_columns:
+            if own.skipped_columns:
                 st.caption(literal(messages.COLUMNS_SKIPPED.format(
-                    columns=", ".join(report.skipped_columns))))
-            for name, reason in report.unavailable.items():
+                    columns=", ".join(own.skipped_columns))))
+            for name, reason in own.unavailable.items():
                 st.warning(literal(texts.READING_MISSING.format(what=name, reason=reason)))
 
-result, report = run_and_report(
-    key, (quality_tab, lift_tab, segments_tab, retention_tab, time_tab, drift_tab))
-case = result.scenario
+result, report = run_and_report(key, [tab for name, tab in tabs.items() if name != "Your own data"])
 primary = case.experiment.primary_metric
-# The zip is made when the button is pressed (and cached), not on every rerun of the page.
-download.download_button(texts.DOWNLOAD_RUN, lambda: run_zip(key),
+
+with first.container(border=True):
+    st.markdown(texts.CHECK_FIRST)
+    for check in readout.first_checks(report, case.experiment.treatment_share):
+        st.markdown(f"{':material/check_circle:' if check.ok else ':material/error:'} "
+                    f"{check.text}")
+    st.caption(texts.CHECK_FIRST_THEN)
+with actions:
+    left, right = st.columns(2)
+    # The zip is made when the button is pressed (and cached), not on every rerun of the page.
+    left.download_button(texts.DOWNLOAD_RUN, lambda: run_zip(key),
                          file_name=f"{zip_folder(result)}.zip", mime="application/zip",
                          on_click="ignore", icon=":material/download:",
                          help=texts.DOWNLOAD_RUN_HELP)
+    with right:
+        compare.pin_button(key, "analyse")
 
-with quality_tab:
+with tabs["Data quality"]:
     st.subheader("Quality checks come before any lift")
+    srm = report.srm
+    total = srm.n_control + srm.n_treatment
     left, middle, right = st.columns(3)
-    left.metric("Sample ratio (treatment share)",
-                f"{report.srm.n_treatment / (report.srm.n_control + report.srm.n_treatment):.2%}",
-                f"planned {case.experiment.treatment_share:.0%}", delta_color="off")
-    middle.metric("SRM p-value", f"{report.srm.p_value:.3g}",
-                  "ALARM" if report.srm.alarm else "ok", delta_color="inverse" if report.srm.alarm else "off")
-    right.metric("Telemetry completeness", f"{report.completeness.share:.1%}")
-    (st.error if report.srm.alarm else st.success)(report.srm.reading)
+    left.metric("Treatment share", numbers.percent(srm.n_treatment / total, 2),
+                texts.PLANNED.format(share=numbers.percent(case.experiment.treatment_share, 0)),
+                delta_color="off", delta_arrow="off", help=help_text("srm"))
+    middle.metric("SRM p-value", numbers.p_value(srm.p_value),
+                  texts.SRM_ALARM if srm.alarm else texts.SRM_OK,
+                  delta_color="inverse" if srm.alarm else "off", delta_arrow="off",
+                  help=help_text("p-value"))
+    right.metric("Telemetry completeness", numbers.percent(report.completeness.share, 1),
+                 help=help_text("completeness"))
+    (st.error if srm.alarm else st.success)(srm.reading)
     st.write(report.completeness.reading)
-    st.write(f"Devices seen in telemetry: {report.devices_analysed:,} "
-             f"({report.devices_never_reported:,} never reported). Duplicate reports: "
-             f"{report.duplicate_reports:,}; late reports: {report.late_reports:,}.")
+    st.write(texts.SEEN.format(seen=report.devices_analysed, never=report.devices_never_reported,
+                               duplicates=report.duplicate_reports, late=report.late_reports))
     if report.cleaning is not None and result.daily is not None:
-        cleaned = st.toggle("Remove duplicate reports from the raw rows", value=True)
+        cleaned = st.toggle("Remove duplicate reports from the raw rows", value=True,
+                            help=help_text("duplicates"))
         st.caption(report.cleaning.reading)
         rows = result.daily.drop_duplicates() if cleaned else result.daily
         st.altair_chart(charts.reports_per_day(rows, cleaned), width="stretch")
 
-with lift_tab:
+with tabs["Lift"]:
     st.subheader("Lift per metric")
-    use_cuped = st.toggle("Adjust with the pre-period baseline (CUPED)", value=True)
+    use_cuped = st.toggle("Adjust with the pre-period baseline (CUPED)", value=True,
+                          help=help_text("cuped"))
     cuped = report.cuped if use_cuped else {}
-    st.dataframe(tables.lift_table(report.metrics, cuped, report.guardrails), hide_index=True)
-    st.altair_chart(forest(lift_rows(report.metrics, cuped),
-                                  "Relative lift with 95% CI (treatment vs control)",
-                                  "Relative lift"), width="stretch")
+    tables.show(tables.lift_table(report.metrics, cuped, report.guardrails))
+    glossary_link()
+    for chart in charts.lift_panels(lift_rows(report.metrics, cuped), primary, report.guardrails):
+        st.altair_chart(chart, width="stretch")
     if use_cuped and primary in report.cuped:
         st.caption(report.cuped[primary].reading)
     for guardrail in report.guardrails.values():
@@ -97,74 +131,144 @@ with lift_tab:
         if name.startswith(("metrics.", "cuped.", "guardrails.")):
             st.warning(texts.READING_MISSING.format(what=name.replace(".", ": ", 1),
                                                     reason=reason))
-    for extra in (report.compliance, report.bayes):
-        if extra is not None:
-            st.caption(extra.reading)
+    bayes, compliance = report.bayes, report.compliance
+    if bayes is not None or compliance is not None:
+        st.markdown(texts.MORE_READINGS.format(metric=label(primary)))
+        cards = st.columns(3)
+    if bayes is not None:
+        cards[0].metric("Chance treatment is better", numbers.probability(
+            bayes.prob_treatment_better), help=help_text("chance-better"))
+        cards[1].metric("Expected loss if shipped", numbers.metric_value(
+            bayes.expected_loss_ship, bayes.metric), help=help_text("expected-loss"))
+        st.caption(texts.BAYES.format(
+            prob=numbers.probability(bayes.prob_treatment_better),
+            ship=numbers.metric_value(bayes.expected_loss_ship, bayes.metric),
+            hold=numbers.metric_value(bayes.expected_loss_hold, bayes.metric),
+            interval=numbers.interval(*bayes.credible_interval, metric=bayes.metric)))
+    if compliance is not None:
+        cards[2].metric("Effect on installed devices", numbers.metric_change(
+            compliance.effect_on_installed, compliance.metric), help=help_text("compliance"))
+        st.caption(texts.COMPLIANCE.format(
+            itt=numbers.metric_change(compliance.itt, compliance.metric),
+            uptake=numbers.percent(compliance.install_share_diff, 1),
+            effect=numbers.metric_change(compliance.effect_on_installed, compliance.metric),
+            interval=numbers.interval(*compliance.effect_on_installed_ci,
+                                      metric=compliance.metric),
+            p=numbers.p_value(compliance.p_value)))
 
-with segments_tab:
-    st.subheader(f"{primary} by segment")
-    if not report.segments:
+with tabs["Segments"]:
+    st.subheader(texts.SEGMENTS_TITLE.format(metric=label(primary)))
+    kinds = [kind for kind in readout.split_kinds(case) if kind in report.segments]
+    if not kinds:
         st.info("This fleet has a single segment of each kind: nothing to split.")
     for name, reason in report.unavailable.items():
         if name.startswith("segments."):
             st.info(texts.READING_MISSING.format(what=name.replace(".", ": ", 1), reason=reason))
-    for kind, segments in report.segments.items():
-        st.markdown(f"**By {kind.replace('_', ' ')}**")
-        st.altair_chart(forest(segment_rows(segments, case.experiment.alpha),
-                                      f"Relative lift in {primary} by {kind.replace('_', ' ')}",
-                                      "Relative lift", label="segment"), width="stretch")
-        st.dataframe(tables.segment_table(segments), hide_index=True)
+    for kind in kinds:
+        segments, order = report.segments[kind], case.segment_names(kind)
+        words = SEGMENT_LABELS[kind].lower()
+        st.markdown(f"**By {words}**")
+        rows = segment_rows(segments, case.experiment.alpha)
+        rows = rows.set_index("segment").loc[readout.ordered(list(rows["segment"]), order)]
+        st.altair_chart(charts.forest_panel(
+            rows.reset_index().rename(columns={"segment": "label"}),
+            texts.SEGMENT_FOREST.format(metric=label(primary), kind=words),
+            texts.SEGMENT_FOREST_LOOK, texts.RELATIVE_AXIS), width="stretch")
+        tables.show(tables.segment_table(segments, order))
         interaction = report.interactions.get(kind)
-        st.caption(interaction.reading if interaction is not None else texts.READING_MISSING.format(
-            what="The interaction test", reason=report.why_missing(f"interactions.{kind}")))
+        if interaction is not None:
+            st.metric(texts.INTERACTION, numbers.p_value(interaction.p_value),
+                      texts.F_STATISTIC.format(f=numbers.significant(interaction.statistic)),
+                      delta_color="off", delta_arrow="off", help=help_text("interaction"))
+            st.caption(interaction.reading)
+        else:
+            st.caption(texts.READING_MISSING.format(
+                what="The interaction test", reason=report.why_missing(f"interactions.{kind}")))
+    glossary_link()
 
-with retention_tab:
+with tabs["Retention"]:
     st.subheader("Retention")
     if report.logrank is None or report.hazard is None or report.survival is None:
         st.info(texts.READING_MISSING.format(
             what="Retention", reason=report.why_missing("logrank") or report.why_missing(
                 "hazard") or report.why_missing("survival")))
     else:
-        left, middle, right = st.columns(3)
-        left.metric("Log-rank chi-square", f"{report.logrank.chi2:.2f}",
-                    f"p = {report.logrank.p_value:.3g}", delta_color="off")
-        middle.metric("Hazard ratio (treatment vs control)", f"{report.hazard.hazard_ratio:.3f}",
-                      f"95% CI {report.hazard.ci[0]:.3f} to {report.hazard.ci[1]:.3f}",
-                      delta_color="off")
-        right.metric("Method", report.hazard.method)
+        hazard = report.hazard
+        left, right = st.columns(2)
+        left.metric("Log-rank p-value", numbers.p_value(report.logrank.p_value),
+                    texts.CHI_SQUARE.format(chi2=numbers.significant(report.logrank.chi2)),
+                    delta_color="off", delta_arrow="off", help=help_text("logrank"))
+        right.metric("Hazard ratio", numbers.ratio(hazard.hazard_ratio),
+                     texts.CI.format(interval=messages.INTERVAL.format(
+                         low=numbers.ratio(hazard.ci[0]), high=numbers.ratio(hazard.ci[1]))),
+                     delta_color="off", delta_arrow="off", help=help_text("hazard-ratio"))
+        st.caption(texts.HAZARD_METHOD.format(method=hazard.method))
         st.altair_chart(charts.survival_curves(tables.survival_frame(report.survival)),
                         width="stretch")
-        st.caption(report.hazard.reading)
+        st.caption(hazard.reading)
 
-with time_tab:
+with tabs["Over time"]:
     st.subheader("Lift over time")
-    st.altair_chart(daily_lift(report.daily), width="stretch")
-    if report.novelty is not None:
-        (st.warning if report.novelty.p_value < case.experiment.alpha else st.info)(
-            report.novelty.reading)
+    st.altair_chart(charts.dated_lift(report.daily), width="stretch")
+    novelty = report.novelty
+    if novelty is not None:
+        left, middle, right = st.columns(3)
+        left.metric(texts.EARLY.format(first=novelty.early_days[0], last=novelty.early_days[-1]),
+                    numbers.significant(novelty.early_effect, signed=True),
+                    help=help_text("novelty"))
+        middle.metric(texts.LATE.format(first=novelty.late_days[0], last=novelty.late_days[-1]),
+                      numbers.significant(novelty.late_effect, signed=True),
+                      help=help_text("novelty"))
+        right.metric("p-value of the change", numbers.p_value(novelty.p_value),
+                     help=help_text("p-value"))
+        (st.warning if novelty.p_value < case.experiment.alpha else st.info)(novelty.reading)
     else:
         st.caption(texts.READING_MISSING.format(what="Novelty check",
                                                 reason=report.why_missing("novelty")))
     if report.sequential is not None:
-        st.caption(report.sequential.reading)
+        st.caption(f"{report.sequential.reading} {help_text('sequential')}")
 
-with drift_tab:
-    st.subheader("Did the measurement move, or the behaviour?")
-    if report.drift is None:
-        st.info(texts.READING_MISSING.format(what="Drift check", reason=report.why_missing("drift")))
-    else:
-        drift = report.drift
-        (st.warning if drift.measurement_step else st.info)(drift.reading)
-        left, right = st.columns(2)
-        left.metric("Step beyond control (difference in differences)",
-                    f"{drift.did.abs_diff:+.3g}", f"p = {drift.did.p_value:.3g}",
-                    delta_color="off")
-        right.metric("PSI (updated devices)", f"{drift.on_build_psi.psi:.3f}",
-                     f"control {drift.control_psi.psi:.3f}", delta_color="off")
-        st.altair_chart(
-            charts.distributions(tables.drift_frame(result.devices), "sensor_score", "when",
-                                 "Sensor score before and after the update",
-                                 "Sensor score (device mean)"),
-            width="stretch",
-        )
-st.page_link("app_pages/decide.py", label="Make the call →", icon="✅")
+if "Drift" in tabs:
+    with tabs["Drift"]:
+        st.subheader("Did the measurement move, or the behaviour?")
+        if report.drift is None:
+            st.info(texts.READING_MISSING.format(what="Drift check",
+                                                 reason=report.why_missing("drift")))
+        else:
+            drift = report.drift
+            (st.warning if drift.measurement_step else st.info)(drift.reading)
+            left, middle, right = st.columns(3)
+            left.metric("Step beyond control", numbers.significant(drift.did.abs_diff),
+                        texts.P.format(p=numbers.p_value(drift.did.p_value)),
+                        delta_color="off", delta_arrow="off",
+                        help=help_text("did"))
+            middle.metric("PSI, updated devices", numbers.significant(drift.on_build_psi.psi),
+                          help=help_text("psi"))
+            right.metric("PSI, control", numbers.significant(drift.control_psi.psi),
+                         help=help_text("psi"))
+            frame = tables.drift_frame(result.devices, drift.metric)
+            low, high = frame["value"].quantile([0.005, 0.995])
+            axis = texts.DRIFT_AXIS.format(metric=label(drift.metric))
+            panels = st.columns(2)
+            for panel, group in zip(panels, (tables.UPDATED, tables.CONTROL), strict=True):
+                panel.altair_chart(charts.drift_densities(
+                    frame, group, axis, (float(low), float(high)), tables.BEFORE, tables.AFTER),
+                                   width="stretch")
+
+if "Households" in tabs:
+    with tabs["Households"]:
+        st.subheader("Homes: do the arms share a household?")
+        mix = readout.household_mix(result.devices)
+        left, middle, right = st.columns(3)
+        left.metric("Randomised by", case.experiment.unit, help=help_text("randomisation-unit"))
+        middle.metric("Homes with both arms", numbers.percent(mix.mixed_share, 1),
+                      help=help_text("household-mix"))
+        right.metric("Control in mixed homes",
+                     numbers.percent(mix.control_exposed_share, 1),
+                     help=help_text("household-mix"))
+        words = texts.HOUSEHOLDS_MIXED if mix.mixed_share > 0 else texts.HOUSEHOLDS_APART
+        st.caption(words.format(homes=mix.households,
+                                per_home=numbers.number(mix.devices_per_household, 1)))
+
+st.page_link("app_pages/sql.py", label=texts.GO_SQL, icon="🧮")
+next_step("Analyse")

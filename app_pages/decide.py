@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import streamlit as st
 
+from sim.case.metrics import SEGMENT_KINDS, label
 from sim.decide import score
 from sim.export.ledger import ledger_csv, ledger_row
 from sim.export.memo import memo_html, memo_markdown
 from ui import rooms, state, tables, texts
 from ui.decision_form import DecisionEntry, decision_form, entries, latest_entry
+from ui.glossary import GLOSSARY_PAGE
 from ui.guard import guard
 from ui.runs import run_and_report
+from ui.steps import next_step, step_indicator
 
 key = state.run_key()
 st.header("Decide")
+step_indicator("Decide")
 result, report = run_and_report(key)
 case = result.scenario
 
@@ -47,7 +51,6 @@ left, right = st.columns([1, 1], gap="large")
 with left:
     st.markdown(f"**Your call:** {decision.label()}")
     st.markdown(f"**The right call:** {card.right_label}")
-    st.dataframe(tables.score_items(card), hide_index=True)
 with right:
     st.markdown("**What you missed**")
     missed = [item for item in card.items if item.points < item.max_points]
@@ -55,9 +58,12 @@ with right:
         st.warning(item.explanation)
     if not missed:
         st.success("Nothing: the right call, on the right evidence, in time.")
-st.markdown(f"**The truth: {case.experiment.primary_metric} per segment**")
-st.dataframe(tables.truth_by_segment(result.truth, case.experiment.primary_metric),
-             hide_index=True)
+tables.show(tables.score_items(card))  # the page's width: the reasons are sentences
+primary = case.experiment.primary_metric
+st.markdown(texts.TRUTH_TITLE.format(metric=label(primary)))
+tables.show(tables.truth_by_segment(result.truth, primary,
+                                    {kind: case.segment_names(kind) for kind in SEGMENT_KINDS}))
+st.page_link(GLOSSARY_PAGE, label=texts.GLOSSARY_LINK, icon="📖")
 
 markdown = memo_markdown(decision, report, case, scorecard=card, result=result)
 with st.expander("Memo preview", expanded=True):
@@ -75,3 +81,4 @@ downloads[2].download_button(
     "Impact ledger (CSV)",
     ledger_csv([entry.ledger for entry in entries()]),
     file_name="impact-ledger.csv", mime="text/csv", on_click="ignore")
+next_step("Decide")

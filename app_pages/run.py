@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import charts, state
+from sim.export import numbers
+from ui import charts, state, tables, texts
+from ui.glossary import help_text
 from ui.guard import guard
 from ui.runs import has_run, remember_run, run_case, run_with_progress
+from ui.steps import next_step, step_indicator
 
 key = state.run_key()
 with guard():
     case = state.current_case()
 
 st.header("Run")
+step_indicator("Run")
 st.caption(f"{case.meta.title} · seed {key.seed} · {key.devices:,} devices · "
            f"{case.fleet.days} days")
 if st.button("Run the fleet", type="primary"):
@@ -30,27 +34,18 @@ with guard():
     result = run_case(key)
 summary = result.summary()
 metrics = st.columns(5)
-metrics[0].metric("Devices", f"{summary['devices']:,}")
-metrics[1].metric("Treatment installed", f"{summary['installed_share_of_treatment']:.1%}")
-metrics[2].metric("Install failures", f"{summary['install_failures']:,}")
-metrics[3].metric("Gate breaches", summary["gate_breaches"])
+metrics[0].metric("Devices", numbers.count(summary["devices"]), help=texts.DEVICES_HELP)
+metrics[1].metric("Treatment installed", numbers.percent(summary["installed_share_of_treatment"], 1),
+                  help=help_text("on-build"))
+metrics[2].metric("Install failures", numbers.count(summary["install_failures"]),
+                  help=texts.INSTALL_FAILURES_HELP)
+metrics[3].metric("Gate breaches", numbers.count(summary["gate_breaches"]), help=help_text("gate"))
 outcome = "rolled back" if summary["rolled_back"] else ("halted" if summary["halted"] else "completed")
-metrics[4].metric("Rollout", outcome)
+metrics[4].metric("Rollout", outcome, help=texts.ROLLOUT_OUTCOME_HELP)
 
 st.altair_chart(charts.rollout_progress(result.rollout), width="stretch")
 st.altair_chart(charts.ota_backlog(result.rollout), width="stretch")
 st.subheader("Timeline")
 st.caption("Stage starts, gate checks with their values and thresholds, pauses, halts and rollbacks.")
-timeline = result.timeline.drop(columns=["hour"])
-st.dataframe(
-    timeline,
-    hide_index=True,
-    column_config={
-        "day": st.column_config.NumberColumn("day", format="%.2f"),
-        "value": st.column_config.NumberColumn("value", format="%.4g"),
-        "control": st.column_config.NumberColumn("control", format="%.4g"),
-        "threshold": st.column_config.NumberColumn("threshold", format="%.4g"),
-        "p_value": st.column_config.NumberColumn("p-value", format="%.3g"),
-    },
-)
-st.page_link("app_pages/analyse.py", label="Analyse the telemetry →", icon="📊")
+tables.show(tables.timeline_table(result.timeline))
+next_step("Run")

@@ -145,6 +145,11 @@ P_VALUE_SMALL = "p < 0.001"
 P_VALUE = "p = {p:.2g}"
 P_VALUE_MISSING = "p not available"
 NOT_AVAILABLE = "n/a"
+# Numbers as the app and the memo show them (sim/export/numbers.py).
+P_BELOW = "< {limit}"
+ABOVE = "> {limit}"
+POINTS = "pp"  # percentage points: the unit of a change in a share
+INTERVAL = "{low} to {high}"
 VERDICT_CLEAR = "a clear difference"
 VERDICT_UNCLEAR = "not distinguishable from no change"
 READING_SRM_OK = "Split as planned: {share:.2%} treatment vs {expected:.2%} planned ({p})."

@@ -17,7 +17,7 @@ from sim.case.metrics import SEGMENT_KINDS, SEGMENT_LABELS
 from sim.decide import CALL_LABELS, CHECKS, Decision, Scorecard
 from sim.decide.decision import MEMO_MAX_CHARS
 from sim.export.ledger import DEFAULT_DATA_OWNED, LedgerRow
-from ui import texts
+from ui import glossary, texts
 from ui.guard import literal
 from ui.state import RunKey
 
@@ -63,8 +63,9 @@ def decision_form(case: Scenario, form_key: str, days: int, submit_label: str,
     """
     calls = list(CALL_LABELS)
     call = st.radio("Your call", calls, format_func=lambda c: CALL_LABELS[c].capitalize(),
-                    horizontal=True, key=f"{form_key}::call",
-                    index=calls.index(defaults.call) if defaults else 0)
+                    captions=[glossary.term(c).help for c in calls], key=f"{form_key}::call",
+                    index=calls.index(defaults.call) if defaults else 0,
+                    help=texts.CALL_HELP.format(link=glossary.group_link(glossary.CALLS)))
     kind = segments = None
     if call == "ship_segments":
         kind = st.selectbox("Segments of", list(SEGMENT_KINDS), format_func=SEGMENT_LABELS.get,
@@ -79,13 +80,18 @@ def decision_form(case: Scenario, form_key: str, days: int, submit_label: str,
         expected = st.number_input(
             f"Expected relative lift of {case.experiment.primary_metric} where you ship (%)",
             min_value=LIFT_LIMITS_PCT[0], max_value=LIFT_LIMITS_PCT[1], step=0.5,
-            value=100 * defaults.expected_lift if defaults else 0.0, key=f"{form_key}::expected")
+            value=100 * defaults.expected_lift if defaults else 0.0, key=f"{form_key}::expected",
+            help=texts.EXPECTED_HELP)
         checks = st.multiselect("Evidence you relied on", list(CHECKS), key=f"{form_key}::checks",
-                                default=list(defaults.checks) if defaults else [])
+                                default=list(defaults.checks) if defaults else [],
+                                format_func=lambda c: glossary.term(c).name,
+                                help=texts.EVIDENCE_HELP.format(items="; ".join(
+                                    f"**{glossary.term(c).name}**: {glossary.term(c).help}"
+                                    for c in CHECKS)))
         day = st.number_input("Decision day", min_value=1, max_value=days,
                               value=min(defaults.decision_day if defaults
                                         else case.experiment.decision_day, days),
-                              key=f"{form_key}::day")
+                              key=f"{form_key}::day", help=texts.DECISION_DAY_HELP)
         data_owned = (st.text_input("Data pipeline you owned (for the impact ledger)",
                                     value=DEFAULT_DATA_OWNED, max_chars=120,
                                     key=f"{form_key}::owned")

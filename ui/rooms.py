@@ -27,6 +27,7 @@ from sim.errors import RoomError
 from sim.limits import MAX_SEED
 from sim.rooms import Board, Room, RoomStore, Scores
 from ui import state, texts, widgets
+from ui.charts import titled
 from ui.decision_form import decision_form, latest_entry
 from ui.guard import literal
 from ui.runs import analyse_case, has_run, run_case
@@ -376,7 +377,10 @@ def lift_chart(board: Board) -> alt.Chart:
            for r in rows if r["true_lift"] is not None]
     )
     metric = (board.truth or {}).get("primary_metric", "the primary metric")
-    points = alt.Chart(long, title=f"Expected lift in {metric} against the true effect").mark_point(
+    points = alt.Chart(long, title=titled(
+        f"Expected lift in {metric} against the true effect",
+        "Look at how far each member's blue dot (the lift they expected) sits from the red "
+        "square (the true effect where they ship); the dashed line is the fleet's truth.")).mark_point(
         filled=True, size=120).encode(
         x=alt.X("lift:Q", title=f"Relative change in {metric}",
                 axis=alt.Axis(format="+.1%")),

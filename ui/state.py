@@ -139,6 +139,22 @@ def init_state() -> None:
     st.session_state["_initialised"] = True
 
 
+SIDEBAR_KEYS = ("case_id", "seed", "devices")
+"""The sidebar's widgets' keys: the run's case, seed and fleet size."""
+
+
+def keep_sidebar_values() -> None:
+    """Keep the sidebar's values on pages that do not draw the sidebar (the Learn pages).
+
+    Streamlit forgets a widget's value after a run that does not draw the widget; setting
+    the key again makes it the session's own value, which survives until the widget is
+    drawn again.
+    """
+    for key in SIDEBAR_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def _int_param(raw: str | None, default: int, low: int, high: int, name: str,
                notes: list[str]) -> int:
     if raw is None:

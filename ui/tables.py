@@ -1,44 +1,105 @@
-"""Turn analysis results into the small frames the pages show and chart (no statistics here)."""
+"""Turn analysis results into the small frames the pages show and chart (no statistics here).
+
+Every frame's columns are ids from :data:`ui.glossary.COLUMNS`; :func:`show` draws a frame with
+each column's header in words and its one-line help. Numbers are text from
+:mod:`sim.export.numbers`, so each metric keeps its own precision row by row.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
-import numpy as np
 import pandas as pd
+import streamlit as st
 
 from sim.analysis import KaplanMeierResult, SegmentLiftsResult
+from sim.case.metrics import SEGMENT_LABELS, label
 from sim.decide import Scorecard
-from sim.export.dictionary import COLUMNS
+from sim.export import numbers
+from sim.export.dictionary import COLUMNS as DATA_COLUMNS
+from ui import glossary, texts
+
+
+def show(frame: pd.DataFrame, height: int | str = "auto") -> None:
+    """Draw ``frame`` with every column's header in words and its help (a column the
+    glossary does not know is an error: every column the practice pages show is explained)."""
+    config = {}
+    for name in frame.columns:
+        column = glossary.COLUMNS[name]
+        dtype = frame[name].dtype
+        if dtype.kind == "b":
+            config[name] = st.column_config.CheckboxColumn(column.label, help=column.help)
+        elif dtype.kind in "iu":
+            config[name] = st.column_config.NumberColumn(column.label, help=column.help,
+                                                         format="localized")
+        else:
+            config[name] = st.column_config.TextColumn(column.label, help=column.help)
+    st.dataframe(frame, hide_index=True, column_config=config, height=height)
+
+
+def _guardrail_words(guardrail) -> str:
+    if guardrail is None:
+        return ""
+    return texts.HOLDS if guardrail.non_inferior else texts.NOT_SHOWN
+
+
+def short_method(method: str) -> str:
+    """A test's name as a table cell: the name in brackets when there is one.
+
+    >>> short_method("difference in means (Welch)"), short_method("CUPED")
+    ('Welch', 'CUPED')
+    """
+    if method.endswith(")") and "(" in method:
+        return method[method.rindex("(") + 1:-1]
+    return method
 
 
 def lift_table(metrics: Mapping, cuped: Mapping, guardrails: Mapping | None = None) -> pd.DataFrame:
-    """One row a metric: means, absolute and relative lift with CIs, p, CUPED and guardrail."""
+    """One row a metric: means, absolute and relative change with CIs, p, CUPED, guardrail."""
     rows = []
     for name, plain in metrics.items():
         result = cuped.get(name, plain)
-        guardrail = (guardrails or {}).get(name)
         rows.append({
-            "metric": name,
-            "method": "CUPED" if name in cuped else plain.method,
-            "control": result.control_mean,
-            "treatment": result.treatment_mean,
-            "difference": result.abs_diff,
-            "95% CI": f"{result.abs_ci[0]:+.4g} to {result.abs_ci[1]:+.4g}",
-            "relative": f"{result.rel_lift:+.2%}" if np.isfinite(result.rel_lift) else "n/a",
-            "p-value": result.p_value,
-            "guardrail": "" if guardrail is None else (
-                "holds" if guardrail.non_inferior else "not shown to hold"),
+            "metric": label(name),
+            "method": "CUPED" if name in cuped else short_method(plain.method),
+            "control": numbers.metric_value(result.control_mean, name),
+            "treatment": numbers.metric_value(result.treatment_mean, name),
+            "difference": numbers.metric_change(result.abs_diff, name),
+            "ci": numbers.interval(*result.abs_ci, metric=name),
+            "relative": numbers.relative(result.rel_lift),
+            "p": numbers.p_value(result.p_value),
+            "guardrail": _guardrail_words((guardrails or {}).get(name)),
         })
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=["metric", "method", "control", "treatment", "difference",
+                                        "ci", "relative", "p", "guardrail"])
+    if guardrails is None:
+        frame = frame.drop(columns="guardrail")
+    return frame
 
 
-def segment_table(segments: SegmentLiftsResult) -> pd.DataFrame:
-    """Per segment: means, lift, raw and corrected p-values."""
-    frame = segments.to_frame()
-    keep = ["segment", "n_control", "n_treatment", "control_mean", "treatment_mean", "abs_diff",
-            "rel_lift", "p_value", "p_holm", "p_bh"]
-    return frame[[c for c in keep if c in frame.columns]]
+def in_order(segments: SegmentLiftsResult, order: Sequence[str]) -> list:
+    """The segments of a split in the case's own order (tiers from the fastest down), any
+    segment the case does not name last."""
+    rank = {str(name): index for index, name in enumerate(order)}
+    return sorted(segments.segments, key=lambda s: rank.get(str(s.segment), len(rank)))
+
+
+def segment_table(segments: SegmentLiftsResult, order: Sequence[str] = ()) -> pd.DataFrame:
+    """Per segment, in ``order``: devices, means, change with CI, and p corrected for the
+    number of segments (Holm, Benjamini-Hochberg); the raw p is no guide across segments."""
+    metric = segments.metric
+    return pd.DataFrame([{
+        "segment": str(s.segment),
+        "n_control": int(s.n_control),
+        "n_treatment": int(s.n_treatment),
+        "control": numbers.metric_value(s.control_mean, metric),
+        "treatment": numbers.metric_value(s.treatment_mean, metric),
+        "difference": numbers.metric_change(s.abs_diff, metric),
+        "ci": numbers.interval(*s.abs_ci, metric=metric),
+        "relative": numbers.relative(s.rel_lift),
+        "p_holm": numbers.p_value(s.p_holm),
+        "p_bh": numbers.p_value(s.p_bh),
+    } for s in in_order(segments, order)])
 
 
 def survival_frame(curves: KaplanMeierResult) -> pd.DataFrame:
@@ -50,16 +111,24 @@ def survival_frame(curves: KaplanMeierResult) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def drift_frame(devices: pd.DataFrame, limit: int = 20_000) -> pd.DataFrame:
-    """Sensor scores before and after, for updated treatment devices and for control."""
+UPDATED = "updated devices"
+CONTROL = "control"
+BEFORE = "before (pre-period)"
+AFTER = "after the update"
+
+
+def drift_frame(devices: pd.DataFrame, metric: str = "sensor_score",
+                limit: int = 20_000) -> pd.DataFrame:
+    """A reading before and after, for updated treatment devices and for control, long:
+    ``group`` (updated devices, control), ``period`` (before, after) and ``value``."""
     updated = devices[(devices["arm"] == "treatment") & devices["installed_day"].notna()]
     control = devices[devices["arm"] == "control"]
     parts = []
-    for label, rows in (("updated devices", updated), ("control", control)):
+    for group, rows in ((UPDATED, updated), (CONTROL, control)):
         rows = rows.head(limit)
-        parts.append(pd.DataFrame({"sensor_score": rows["pre_sensor_score"],
-                                   "when": f"{label}: before"}))
-        parts.append(pd.DataFrame({"sensor_score": rows["sensor_score"], "when": f"{label}: after"}))
+        parts.append(pd.DataFrame({"value": rows[f"pre_{metric}"], "group": group,
+                                   "period": BEFORE}))
+        parts.append(pd.DataFrame({"value": rows[metric], "group": group, "period": AFTER}))
     return pd.concat(parts, ignore_index=True).dropna()
 
 
@@ -72,20 +141,81 @@ def score_items(card: Scorecard) -> pd.DataFrame:
     ])
 
 
-def truth_by_segment(truth: pd.DataFrame, metric: str) -> pd.DataFrame:
-    """The true effect of the primary metric overall and per segment (after the reveal)."""
-    rows = truth[truth["metric"] == metric]
+def truth_by_segment(truth: pd.DataFrame, metric: str,
+                     orders: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
+    """The true effect of ``metric`` overall and per segment (after the reveal), segments in
+    the case's own order (``orders`` by segment kind)."""
+    rows = truth[truth["metric"] == metric].copy()
+    kinds = ["all", *SEGMENT_LABELS]
+    rows["kind_rank"] = rows["segment_kind"].map(lambda k: kinds.index(k) if k in kinds else 9)
+    rank = {(kind, str(name)): index for kind, names in (orders or {}).items()
+            for index, name in enumerate(names)}
+    rows["segment_rank"] = [rank.get((kind, str(name)), 99)
+                            for kind, name in zip(rows["segment_kind"], rows["segment"], strict=True)]
+    rows = rows.sort_values(["kind_rank", "segment_rank"], kind="stable")
     return pd.DataFrame({
-        "segment": rows["segment_kind"].str.replace("_", " ") + ": " + rows["segment"],
-        "devices": rows["devices"],
-        "control mean": rows["control_mean"],
-        "treatment mean": rows["treatment_mean"],
-        "true effect": rows["abs_effect"],
-        "true relative effect": rows["rel_effect"].map(lambda v: f"{v:+.2%}"),
+        "segment": [("whole fleet" if kind == "all" else
+                     f"{SEGMENT_LABELS.get(kind, kind).lower()}: {name}")
+                    for kind, name in zip(rows["segment_kind"], rows["segment"], strict=True)],
+        "devices": rows["devices"].astype(int).to_numpy(),
+        "true_control": [numbers.metric_value(v, metric) for v in rows["control_mean"]],
+        "true_treatment": [numbers.metric_value(v, metric) for v in rows["treatment_mean"]],
+        "true_effect": [numbers.metric_change(v, metric) for v in rows["abs_effect"]],
+        "true_relative": [numbers.relative(v) for v in rows["rel_effect"]],
+    })
+
+
+def feasibility_table(table: pd.DataFrame, eligible: Sequence[str]) -> pd.DataFrame:
+    """The hardware profile per chip tier, in words: who gets the model, latency against the
+    budget, memory against free RAM, out-of-memory kills, battery and quality."""
+    return pd.DataFrame({
+        "chip_tier": table["chip_tier"].astype(str),
+        "gets_model": table["chip_tier"].isin(eligible).astype(bool),
+        "latency_ms": [numbers.number(v, 1) for v in table["latency_ms"]],
+        "within_budget": table["within_budget"].astype(bool),
+        "footprint_mb": [numbers.number(v, 0) for v in table["footprint_mb"]],
+        "typical_free_ram_mb": [numbers.number(v, 0) for v in table["typical_free_ram_mb"]],
+        "memory_share": [numbers.percent(m / f if f else None, 1)
+                         for m, f in zip(table["footprint_mb"], table["typical_free_ram_mb"], strict=True)],
+        "oom_per_use": [numbers.significant(v, 2) for v in table["oom_per_use"]],
+        "phone_battery_pct_per_day": [numbers.significant(v, 2)
+                                      for v in table["phone_battery_pct_per_day"]],
+        "quality": [numbers.number(v, 2) for v in table["quality"]],
+    })
+
+
+def schedule_table(schedule: pd.DataFrame) -> pd.DataFrame:
+    """The rollout plan: each stage's share, bake days and start day."""
+    return pd.DataFrame({
+        "stage": schedule["stage"].astype(int).to_numpy(),
+        "share": [numbers.percent(v, 0) for v in schedule["share"]],
+        "bake_days": schedule["bake_days"].astype(int).to_numpy(),
+        "start_day": schedule["start_day"].astype(int).to_numpy(),
+    })
+
+
+def timeline_table(timeline: pd.DataFrame) -> pd.DataFrame:
+    """The rollout's events with the gate checks' numbers as text (``n/a`` where an event
+    has none)."""
+    def text(values: pd.Series) -> list[str]:
+        return ["" if numbers.is_missing(v) else numbers.significant(v, 4) for v in values]
+
+    return pd.DataFrame({
+        "day": [numbers.number(v, 2) for v in timeline["day"]],
+        "event": timeline["event"].astype(str).str.replace("_", " ").to_numpy(),
+        "stage": timeline["stage"].astype(int).to_numpy(),
+        "gate_metric": timeline["metric"].fillna("").astype(str).to_numpy(),
+        "value": text(timeline["value"]),
+        "gate_control": text(timeline["control"]),
+        "threshold": text(timeline["threshold"]),
+        "gate_p": ["" if numbers.is_missing(v) else numbers.p_value(v)
+                   for v in timeline["p_value"]],
+        "outcome": timeline["outcome"].fillna("").astype(str).str.replace("_", " ").to_numpy(),
+        "detail": timeline["detail"].fillna("").astype(str).to_numpy(),
     })
 
 
 def column_guide(table: str) -> pd.DataFrame:
     """A run table's columns with their unit and meaning (the export's data dictionary)."""
     return pd.DataFrame([{"column": name, "unit": entry.unit, "meaning": entry.meaning}
-                         for name, entry in COLUMNS[table].items()])
+                         for name, entry in DATA_COLUMNS[table].items()])

@@ -117,7 +117,7 @@ LAB_TEXTS = {
     "cuped": (
         "Across {runs:,} runs the CUPED interval is {width_ratio:.0%} as wide as the plain one "
         "(the pre-period baseline explains {variance_reduction:.0%} of the variance), and both "
-        "still cover the true effect (black ticks) about as often: {coverage_plain:.0%} and "
+        "still cover the true effect (grey ticks) about as often: {coverage_plain:.0%} and "
         "{coverage_cuped:.0%} of 95% intervals. Narrower intervals from the same devices mean "
         "smaller detectable effects, or the same power sooner."
     ),
@@ -145,3 +145,180 @@ LAB_TEXTS = {
         "days, but those days are not the launch's."
     ),
 }
+
+# The guided path (ui/steps.py).
+STEP_HERE = "you are here"
+STEP_NEXT = "Next: {step}. Each page ends with a link to it."
+GO_BRIEF = "Read the brief →"
+GO_DESIGN = "Next: design the launch →"
+GO_RUN = "Next: run the fleet →"
+GO_ANALYSE = "Next: analyse the telemetry →"
+GO_DECIDE = "Next: make the call →"
+GO_COMPARE = "Compare this run with another design →"
+GO_ANOTHER_CASE = "Practise another case →"
+
+# The sidebar.
+SIDEBAR_LEARN = (
+    "The Learn pages explain the statistics; the case, seed and fleet size are back in the "
+    "sidebar on the Practice pages."
+)
+SEED_HELP = "The same case, knobs and seed give the same fleet for everyone."
+FLEET_HELP = (
+    "Devices in the experiment. Smaller fleets run faster; larger ones detect smaller effects."
+)
+
+# The Glossary page.
+GLOSSARY_INTRO = (
+    "Every statistic, call, piece of evidence and metric the practice pages show, in plain "
+    "words, each with a short worked example. The (?) help next to a number links here."
+)
+GLOSSARY_FIND = "Find a term"
+GLOSSARY_FIND_PLACEHOLDER = "p-value, CUPED, hazard ratio, roll back..."
+GLOSSARY_NOTHING = "No term matches that; try a shorter word."
+GLOSSARY_EXAMPLE = "Example:"
+
+# Comparing two designs (ui/compare.py, the Compare designs page).
+RUN_DESCRIPTION = "{title} · {knobs} · seed {seed} · {devices:,} devices"
+CASE_DEFAULTS = "the case's settings"
+PIN = "Pin this run"
+PIN_HELP = (
+    "Keep these settings as the run to compare against; then change a knob (int8 to int4, "
+    "the lowest tier) and open Compare designs to see both side by side."
+)
+PIN_NONE = "Nothing pinned yet: pin this run, change a knob, then compare the two."
+PIN_THIS = "This run is pinned. Change a knob to get a design to compare it with."
+PIN_COMPARE = "Compare the pinned run with this one →"
+SEED = "seed"
+FLEET = "fleet size"
+ALL_TIERS = "every tier"
+HOLDS = "holds"
+NOT_SHOWN = "not shown"
+COMPARE_INTRO = (
+    "Two designs of the same case side by side: the pinned run and the run the sidebar and "
+    "knobs describe now. Same seed, same fleet: the difference is the design."
+)
+COMPARE_NOTHING = (
+    "Nothing is pinned yet. On Design or Analyse press **Pin this run**, change a knob (for "
+    "example the quantization, or the lowest tier that gets the model), then come back."
+)
+COMPARE_SAME = (
+    "The pinned run is the current run. Change a knob on Design (int8 to int4, mid instead of "
+    "entry as the lowest tier) to compare two designs."
+)
+COMPARE_OTHER_CASE = (
+    "The pinned run is of another case ({case}); pin a run of this case to compare designs."
+)
+COMPARE_RUNNING = "Running both designs (each run is cached)..."
+
+# The Analyse page.
+CHECK_FIRST = "**What to check first: can the data be trusted?** Quality comes before any lift."
+CHECK_FIRST_THEN = (
+    "Then read the lift with its interval (Lift), whether it differs by segment (Segments), "
+    "the guardrails, retention and the effect over time."
+)
+PLANNED = "planned {share}"
+SRM_OK = "no alarm"
+SRM_ALARM = "alarm: find out why"
+SEEN = (
+    "Devices seen in telemetry: {seen:,} ({never:,} never reported). Duplicate reports: "
+    "{duplicates:,}; late reports: {late:,}."
+)
+GLOSSARY_LINK = "What do these words mean? The Glossary"
+RELATIVE_AXIS = "Relative change, 95% CI"
+FOREST_SUCCESS = "Success metric: {metric}"
+FOREST_SUCCESS_LOOK = "Look for an interval clear of zero on the good side (green: better)."
+FOREST_GUARDRAILS = "Guardrails: must not get worse beyond their margin"
+FOREST_GUARDRAILS_LOOK = (
+    "Look at the side that matters: an interval reaching past its margin (orange tick) is "
+    "not shown to hold."
+)
+FOREST_OTHERS = "Other metrics"
+FOREST_OTHERS_LOOK = "Each on its own scale; look for intervals clear of zero."
+FOREST_OWN = "Relative change per metric, with 95% CIs"
+MORE_READINGS = "**Other readings of {metric}**"
+BAYES = (
+    "Bayesian reading: {prob} chance treatment is better; expected loss {ship} if shipped, "
+    "{hold} if held back (95% credible interval {interval})."
+)
+COMPLIANCE = (
+    "Intention to treat {itt}; installs differ by {uptake} between the arms, so the effect on "
+    "devices that installed is {effect} (95% CI {interval}, p {p})."
+)
+SEGMENTS_TITLE = "{metric} by segment"
+SEGMENT_FOREST = "Relative change in {metric} by {kind}"
+SEGMENT_FOREST_LOOK = (
+    "In the case's order (tiers from the fastest down). Look for a segment whose interval "
+    "sits apart from the others, or on the other side of zero."
+)
+INTERACTION = "Interaction test p-value"
+F_STATISTIC = "F = {f}"
+CHI_SQUARE = "chi-square = {chi2}"
+CI = "95% CI {interval}"
+P = "p {p}"
+HAZARD_METHOD = "Hazard ratio estimated with: {method}."
+EARLY = "Early effect (days {first}-{last})"
+LATE = "Late effect (days {first}-{last})"
+DRIFT_AXIS = "{metric}, device mean"
+HOUSEHOLDS_MIXED = (
+    "{homes:,} homes, {per_home} devices each on average, and some hold both arms: if the "
+    "feature spills over inside a home, control is not untouched."
+)
+HOUSEHOLDS_APART = (
+    "{homes:,} homes, {per_home} devices each on average, each home wholly in one arm: a "
+    "feature that spills over inside a home cannot reach control."
+)
+GO_SQL = "Optional: query this run in SQL →"
+COMPARE_PRIMARY = "The success metric: relative change in {metric}"
+COMPARE_SEGMENTS = "Lift per segment: by {kind}"
+
+# The Cases page.
+BRIEF_LABEL = "The brief · difficulty {stars} · {devices}"
+OTHER_CASES = "All cases"
+OTHER_CASES_HELP = "Pick another case: its brief replaces the one above."
+
+# The Design page.
+DESIGN_INTRO = "{title} — tune the constraints, then check feasibility and power before you run."
+MODEL_SIZE = (
+    "{name}: {params}M parameters at {quantization}, {weights} MB of weights, {footprint} MB "
+    "in memory."
+)
+FEASIBILITY_FITS = (
+    "Feasibility per chip tier: every tier runs the model within the latency budget and its "
+    "free RAM, so hardware is not this case's question (open to check)"
+)
+PLAN_TITLE = "**The staged rollout plan**"
+POWER_LATER = (
+    "Power planning by day is available for count metrics; {metric} is planned from the run's "
+    "readout (the minimum detectable effect on the Analyse page's evidence)."
+)
+
+# The Run page.
+DEVICES_HELP = "Devices in the simulated fleet, both arms together."
+INSTALL_FAILURES_HELP = (
+    "Treatment devices whose install failed: they stay on the old build, and some stop "
+    "reporting (a cause of sample-ratio mismatch)."
+)
+ROLLOUT_OUTCOME_HELP = (
+    "completed: every stage ran; halted: a gate stopped new offers (installed devices keep "
+    "the build); rolled back: the build was taken off the devices."
+)
+
+# The decision form.
+CALL_HELP = "Each call is defined in one line under it; worked examples in the {link}."
+EVIDENCE_HELP = "The checks your call rests on (the scorecard weighs them): {items}"
+EXPECTED_HELP = (
+    "The relative change you expect where you ship (the whole fleet for the other calls): "
+    "+3 means +3%. The scorecard compares it with the truth and with the data's interval."
+)
+DECISION_DAY_HELP = (
+    "The day you decide on: the readout you rely on is the one through this day, and the "
+    "days to ship count from it against the 30-day budget."
+)
+
+# The Decide page.
+TRUTH_TITLE = "**The truth: {metric}, over the fleet and per segment**"
+MDE_LABEL = "Smallest detectable change"
+MDE_CAPTION = (
+    "in {metric} at day {day} with 80% power, on {devices:,} devices (planned from a small "
+    "pilot run of the case)"
+)

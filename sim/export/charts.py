@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 VERDICTS = {"better": "#2f855a", "worse": "#c53030", "higher": "#2b6cb0",
             "lower": "#dd6b20", "unclear": "#718096"}
 """Each verdict's colour in a forest plot."""
+REFERENCE = "#8c8c8c"
+"""Reference lines (zero, margins): a mid grey that reads on a light and on a dark page."""
 
 
 def verdict(metric: str, low: float, high: float) -> str:
@@ -92,7 +94,7 @@ def forest(rows: pd.DataFrame, title: str, x_title: str, label: str = "label") -
                  alt.Tooltip("low:Q", format="+.2%"), alt.Tooltip("high:Q", format="+.2%"),
                  alt.Tooltip("p:Q", format=".3g")],
     )
-    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="black").encode(x="x:Q")
+    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color=REFERENCE).encode(x="x:Q")
     return (whiskers + points + zero).properties(title=title, height=alt.Step(32))
 
 
@@ -114,6 +116,6 @@ def daily_lift(daily: pd.DataFrame) -> alt.LayerChart:
         x="day:Q", y="estimate:Q",
         tooltip=["day", alt.Tooltip("estimate:Q", format="+.3f"),
                  alt.Tooltip("low:Q", format="+.3f"), alt.Tooltip("high:Q", format="+.3f")])
-    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="black").encode(y="y:Q")
+    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color=REFERENCE).encode(y="y:Q")
     return (band + line + zero).properties(
         title="Lift over time: sessions per reporting device, treatment - control")

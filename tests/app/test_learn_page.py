@@ -7,9 +7,6 @@ tests/e2e/test_learn.py renders them at their real sizes.
 
 from __future__ import annotations
 
-import dataclasses
-
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from sim.sweeps import lab
@@ -17,15 +14,6 @@ from tests.conftest import ROOT
 
 APP = str(ROOT / "streamlit_app.py")
 PAGE = "app_pages/learn.py"
-
-
-@pytest.fixture
-def small_demos(monkeypatch):
-    """Every demo at 600 devices and 4 replications per setting (6 for peeking)."""
-    small = {key: dataclasses.replace(demo, devices=600, runs=6 if key == "peeking" else 4)
-             for key, demo in lab.DEMOS.items()}
-    monkeypatch.setattr(lab, "DEMOS", small)
-    return small
 
 
 def _learn() -> AppTest:

@@ -370,7 +370,7 @@ def screenshot(page: Page, name: str) -> Path:
 
 def go_to(page: Page, title: str) -> None:
     """Navigate with the sidebar (a client-side switch that keeps the session)."""
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
     wait_for_app(page)
     expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
 
