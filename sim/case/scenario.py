@@ -40,6 +40,11 @@ Network = Literal["good", "fair", "poor"]
 GateAction = Literal["pause", "halt", "rollback"]
 GateMetric = Literal["crash_rate", "battery_drain", "latency_ms"]
 Call = Literal["ship_all", "ship_segments", "extend", "iterate", "rollback"]
+# The interviewer's questions (their words and grading: sim.decide.questions).
+QuestionId = Literal["split", "primary_lift", "guardrails", "hurt_segment", "measurement",
+                     "novelty"]
+DEFAULT_QUESTIONS: tuple[str, ...] = ("split", "primary_lift", "guardrails", "hurt_segment",
+                                      "measurement")
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Relative = Annotated[float, Field(ge=-0.9, le=5.0)]
@@ -79,6 +84,12 @@ class Meta(_Frozen):
     tags: Annotated[tuple[Annotated[str, Field(max_length=60)], ...], Field(max_length=20)] = ()
     learning_objectives: Annotated[tuple[Annotated[str, Field(max_length=400)], ...],
                                    Field(max_length=20)] = ()
+    # Tags and objectives that name the case's trap: hidden until the call is scored, then
+    # part of the debrief (a tag "survivor bias" on the case card gives the answer away).
+    trap_tags: Annotated[tuple[Annotated[str, Field(max_length=60)], ...],
+                         Field(max_length=20)] = ()
+    trap_objectives: Annotated[tuple[Annotated[str, Field(max_length=400)], ...],
+                               Field(max_length=20)] = ()
 
 
 class ChipTier(_Frozen):
@@ -356,11 +367,20 @@ class Telemetry(_Frozen):
 
 
 class Knob(_Frozen):
-    """A setting a person may tune: a numeric range or a list of options."""
+    """A setting: a numeric range or a list of options.
+
+    ``role`` says whose it is: ``"design"`` is the person's lever (quantization, chip tiers,
+    treatment share, stages, decision day, fleet size); ``"world"`` is the situation (a
+    latency budget, a sensor shift, a failure rate), for an author or a teacher to set - never
+    a lever on a practice page. ``trap_label``, when set, is the knob's name once the call is
+    scored (before that, ``label``: a label that names the trap would give it away).
+    """
 
     path: Annotated[str, Field(pattern=r"^[a-z_]+(\.[a-z0-9_]+)+$")]
     label: Annotated[str, Field(min_length=1, max_length=120)]
     help: Annotated[str, Field(max_length=400)] = ""
+    role: Literal["design", "world"] = "design"
+    trap_label: Annotated[str, Field(min_length=1, max_length=120)] | None = None
     min: float | None = None
     max: float | None = None
     step: _bounded(0.0, 1e9, above=True) | None = None
@@ -391,6 +411,16 @@ class Answer(_Frozen):
         return self
 
 
+class Interview(_Frozen):
+    """What the interviewer asks with the call: each question is answered in the decision
+    form and graded against the readout at the decision day (:mod:`sim.decide.questions`).
+    Every case asks the same questions by default, so which ones appear gives nothing away.
+    """
+
+    questions: Annotated[tuple[QuestionId, ...], Field(min_length=1, max_length=10)] = (
+        DEFAULT_QUESTIONS)
+
+
 class Scenario(_Frozen):
     """A validated case. Build one with :func:`load_scenario`; derive variants with knobs."""
 
@@ -403,6 +433,7 @@ class Scenario(_Frozen):
     telemetry: Telemetry = Telemetry()
     knobs: tuple[Knob, ...] = ()
     answer: Answer | None = None
+    interview: Interview = Interview()
     source: Annotated[str, Field(exclude=True)] = "<memory>"
 
     @model_validator(mode="after")
