@@ -1,4 +1,4 @@
-"""The command line: ``python -m sim list | validate | run | export | analyse | sweep``.
+"""The command line: ``python -m sim list | validate | run | export | analyse | score | sweep``.
 
 Bad input gets one line on stderr naming the problem and exit code 2, never a traceback.
 
@@ -103,6 +103,24 @@ def _parser() -> argparse.ArgumentParser:
                          help="a table's column of randomised clusters (households): every "
                               "reading's errors cluster on it")
     analyse.add_argument("--json", action="store_true", help="print one JSON object")
+
+    score = commands.add_parser(
+        "score", help="score a decision file on a run: the call, the questions, the design, "
+                      "the debrief"
+    )
+    score.add_argument("case", help="a case file, or the id of a case in scenarios/")
+    score.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    score.add_argument("--devices", type=int, help="fleet size (default: the case's)")
+    score.add_argument("--days", type=int, help="days to simulate (default: the case's)")
+    score.add_argument(
+        "--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+        help="override a setting, e.g. feature.quantization=int4 (repeatable)",
+    )
+    score.add_argument("--decision", type=Path, required=True, metavar="FILE",
+                       help="a JSON file with the fields of sim.Decision (call, expected_lift, "
+                            "decision_day, and optionally segment_kind, segments, answers, "
+                            "quantization, lowest_tier, extend_to, memo)")
+    score.add_argument("--json", action="store_true", help="print the scorecard as JSON")
 
     sweep = commands.add_parser(
         "sweep", help="replicate a case across seeds and knob grids, one row per run"
@@ -221,6 +239,72 @@ def _human_summary(summary: dict) -> str:
     ]
     if summary.get("saved_to"):
         lines.append(f"  tables saved to {summary['saved_to']}")
+    return "\n".join(lines)
+
+
+def _read_decision(path: Path):
+    """The decision in a JSON file, or one line naming what is wrong with it."""
+    from sim.decide.decision import Decision
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LaunchRoomError(messages.FILE_NOT_FOUND.format(path=path)) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise LaunchRoomError(messages.DECISION_FILE_UNREADABLE.format(
+            path=path, detail=str(error).splitlines()[0])) from None
+    if not isinstance(data, dict):
+        raise LaunchRoomError(messages.DECISION_FILE_NOT_OBJECT.format(path=path))
+    return Decision.from_dict(data)
+
+
+def _score(args: argparse.Namespace) -> int:
+    from sim.decide.scorecard import score
+
+    decision = _read_decision(args.decision)  # before simulating: a bad file fails at once
+    result = _simulate(args)
+    decision.check_segments(result.scenario)
+    card = score(decision, result)
+    payload = scorecard_payload(card)
+    if args.json:
+        print(json.dumps(payload, indent=2, allow_nan=False))
+    else:
+        print(_human_scorecard(payload))
+    return 0
+
+
+def scorecard_payload(card) -> dict:
+    """The scorecard as the command line's JSON: ``total``, ``items``, ``right_call``,
+    ``supported_call``, ``questions``, ``design`` and ``debrief``."""
+    plain = to_plain(card)
+    design = plain["design"]
+    return {
+        "total": plain["total"],
+        "summary": plain["summary"],
+        "items": plain["items"],
+        "right_call": {"call": plain["right_call"], "label": plain["right_label"],
+                       "segment_kind": plain["right_segment_kind"],
+                       "segments": plain["right_segments"]},
+        "supported_call": {"call": plain["supported_call"], "label": plain["supported_label"],
+                           "decision_day": plain["decision_day"], "lucky": plain["lucky"]},
+        "questions": plain["questions"],
+        "design": {"fraction": design["fraction"], "reading": design["reading"],
+                   "yours": design["yours"], "best": design["best"],
+                   "designs": design["designs"]},
+        "debrief": plain["debrief"],
+        "true_lift": plain["true_lift"],
+        "days_to_ship": plain["days_to_ship"],
+    }
+
+
+def _human_scorecard(payload: dict) -> str:
+    lines = [payload["summary"]]
+    for item in payload["items"]:
+        lines.append(f"  {item['criterion']:<12}{item['points']:>5.1f} / {item['max_points']:<4.0f}"
+                     f" {item['explanation']}")
+    debrief = payload["debrief"]
+    lines += [f"Model answer: {debrief['model_call']}. {debrief['model_answer']}",
+              f"Next time: {debrief['next_time']}"]
     return "\n".join(lines)
 
 
@@ -377,7 +461,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 _COMMANDS = {"list": _list, "validate": _validate, "run": _run, "export": _export,
-             "analyse": _analyse, "sweep": _sweep}
+             "analyse": _analyse, "score": _score, "sweep": _sweep}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

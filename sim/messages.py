@@ -422,6 +422,16 @@ RULE_CHECK_GUARDRAIL_SEGMENTS = (
 )
 RULE_CHECK_GUARDRAILS_HELD = "Every guardrail truly held within its margin."
 RULE_CHECK_SEGMENTS = "The effect differed by {kind}: {detail}."
+RULE_EXTEND_GUARDRAIL_UNSURE = (
+    "Extend: guardrail {metric} is estimated {worse} worse, past its margin of {margin}, but "
+    "not with confidence ({evidence}); another {days} days of data still leave time to ship "
+    "within the budget."
+)
+RULE_EXTEND_UNDERPOWERED = (
+    "Extend: {metric} changed {lift} ({evidence}), not shown either way, and the interval still "
+    "reaches {bound}, a lift worth shipping; another {days} days of data still leave time to "
+    "ship within the budget."
+)
 RULE_CHECK_DRIFT = (
     "A firmware update shifted {metric} by {shift:+g} on updated devices: measurement, not "
     "behaviour."
@@ -430,17 +440,31 @@ RULE_CHECK_NOVELTY = (
     "The effect faded from a novelty peak of {peak:+.0%}: novelty added {novelty:+.1%} on "
     "average over the run against a lasting {lasting:+.1%}."
 )
-# The scorecard's sentences (numbers from the truth).
-SCORE_CALL_RIGHT = "Right call: {right}. In truth, {why}"
-SCORE_CALL_PARTIAL = "Partly right: you called {yours}; the right call was {right}. In truth, {why}"
-SCORE_CALL_WRONG = "You called {yours}; the right call was {right}. In truth, {why}"
-SCORE_EVIDENCE_ALL = "You relied on every check that mattered here: {checks}."
-SCORE_EVIDENCE_MISSED = "You relied on {cited}; you missed {missed}. {why}"
-SCORE_EVIDENCE_NONE_CITED = "nothing"
+# The scorecard's sentences.
+SCORE_SUPPORTED = (
+    "The readout at day {day} supports {supported}, and that is your call: {why}"
+)
+SCORE_PARTLY_SUPPORTED = (
+    "You called {yours}; the readout at day {day} supports {supported}: {why}"
+)
+SCORE_NOT_SUPPORTED = (
+    "You called {yours}, but the readout at day {day} supports {supported}: {why}"
+)
+SCORE_OUTCOME = (
+    "On this fleet, {yours} is worth {value} on the primary metric; the best call available, "
+    "{best}, is worth {best_value} (the truth's right call: {right})."
+)
+SCORE_LUCKY = (
+    "The data you had at day {day} did not carry it (it supports {supported}): a lucky guess, "
+    "so these points count only as far as the data supported your call."
+)
+SCORE_QUESTIONS = "{right} of {total} questions answered as the readout shows."
 SCORE_CALIBRATION = (
     "The true effect on {metric} {where} was {truth}{context}; you expected {expected}, "
-    "{inside} the data's {level:.0%} CI [{low}, {high}]."
+    "{interval}."
 )
+SCORE_CALIBRATION_INTERVAL = "{inside} the data's {level:.0%} CI [{low}, {high}]"
+SCORE_CALIBRATION_NO_INTERVAL = "and the data had no interval for it yet"
 SCORE_CALIBRATION_INSIDE = "inside"
 SCORE_CALIBRATION_OUTSIDE = "outside"
 SCORE_SPEED_SHIP = (
@@ -450,6 +474,28 @@ SCORE_SPEED_SHIP = (
 SCORE_SPEED_HOLD = (
     "Decision on day {day} (nothing shipped): {day} days against the {budget}-day budget."
 )
+SCORE_SPEED_EXTEND = (
+    "Extended on day {day} to decide again on day {later}: the clock is still running "
+    "against the {budget}-day budget, so no speed points yet."
+)
+SCORE_SPEED_UNSUPPORTED = (
+    "Speed counts as far as the data supported the call ({share:.0%})."
+)
+NEXT_TIME_NOTHING = "Nothing to change: do it this way again."
+NEXT_TIME_CALL = (
+    "Make the call the data at day {day} can carry: it supported {supported}. If it cannot "
+    "tell yet, extend and look again."
+)
+NEXT_TIME_OUTCOME = (
+    "Weigh where the build helps and where it hurts, segment by segment, before you ship."
+)
+NEXT_TIME_QUESTIONS = "Read the answer from the readout before you give it: {question}"
+NEXT_TIME_DESIGN = "Compare designs before you run: {best} was worth more on this fleet."
+NEXT_TIME_CALIBRATION = (
+    "State the lift where you ship, from its estimate and {level:.0%} interval, not a round "
+    "number."
+)
+NEXT_TIME_SPEED = "Decide as soon as the data can carry the call: the 30-day budget counts."
 SCORE_TOTAL = "{total}/100: {verdict}"
 SCORE_VERDICT_GREAT = "a call you can defend"
 SCORE_VERDICT_OK = "a defensible call with gaps"
@@ -585,4 +631,66 @@ SWEEP_DASK_MISSING = (
 SWEEP_SCHEDULER_UNREACHABLE = (
     "cannot reach a Dask scheduler at {address} ({detail}); start one with `dask scheduler` "
     "and pass its address (tcp://host:8786), or use --scheduler local"
+)
+
+
+# --- the interviewer's questions (sim.decide.questions) -------------------------------------
+BAD_THROUGH_DAY = "the readout's day must be a whole number from 1 (the run has {high}), got {value!r}"
+DECISION_FILE_UNREADABLE = "{path}: not a JSON decision ({detail})"
+DECISION_FILE_NOT_OBJECT = "{path}: a decision file holds one JSON object with the decision's fields"
+DECISION_EXTEND_TO = (
+    "extend_to names the later day an extend decides again: only with call extend, and after "
+    "the decision day ({day})"
+)
+QUESTIONS = {
+    "split": "Is the split between the arms healthy, and which test says so?",
+    "primary_lift": "What is the primary metric's relative lift, and its 95% confidence interval?",
+    "guardrails": "Is each guardrail inside its margin?",
+    "hurt_segment": "Which segment, if any, does the build hurt?",
+    "measurement": "Did the measurement move, or the behaviour?",
+    "novelty": "Since install, is the effect fading, lasting or growing?",
+}
+SPLIT_HEALTHY = "healthy"
+SPLIT_BROKEN = "broken"
+SPLIT_TESTS = {
+    "srm": "the sample-ratio (chi-square) test",
+    "completeness": "the reporting completeness by arm",
+    "t_test": "a t-test on the metric",
+    "ks": "a KS test on the metric",
+    "none": "no test",
+}
+GUARDRAIL_ANSWERS = {"inside": "inside its margin", "outside": "outside its margin",
+                     "not_shown": "not yet shown inside its margin"}
+MEASUREMENT_ANSWERS = {
+    "measurement": "the measurement moved (a step at the update)",
+    "behaviour": "behaviour moved (the primary metric changed, no measurement step)",
+    "neither": "neither moved clearly",
+}
+NOVELTY_ANSWERS = {"fading": "fading", "lasting": "lasting (no change between early and late)",
+                   "growing": "growing", "too_early": "too early to tell"}
+QUESTION_SPLIT_SHOWN = "the split was {state} by {test} ({reading})"
+QUESTION_LIFT_SHOWN = "{estimate} ({level:.0%} CI {low} to {high})"
+QUESTION_LIFT_UNREADABLE = "the primary lift could not be read yet"
+QUESTION_NO_GUARDRAILS = "the case has no guardrails"
+QUESTION_NO_SEGMENT_HURT = "no segment was significantly hurt"
+QUESTION_RIGHT = "{question} Right: the readout showed {shown}."
+QUESTION_PARTLY = "{question} Partly right: the readout showed {shown}."
+QUESTION_WRONG = "{question} Not what the readout showed: {shown}."
+QUESTION_UNANSWERED = "{question} Not answered; the readout showed {shown}."
+
+
+# --- the design comparison (sim.decide.design) ----------------------------------------------
+DESIGN_ALL_TIERS = "every tier"
+DESIGN_FROM_TIER = "{tier} and above"
+DESIGN_NONE = "This case has no design to choose: the feature is what it is."
+DESIGN_NOTHING_SHIPS = (
+    "No design is worth shipping on this fleet: every design's best call ships nothing."
+)
+DESIGN_BEST = (
+    "Your design ({yours}) is the best on this fleet: its best call, {call}, is worth {gain} "
+    "on the primary metric."
+)
+DESIGN_BETTER = (
+    "{best} would have been {gain} on this fleet ({call}); your {yours} gave {your_gain} at "
+    "best ({your_call})."
 )

@@ -33,9 +33,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sim import messages
 from sim.case.metrics import SegmentKind
-from sim.case.scenario import Call
+from sim.case.scenario import Call, Quantization
 from sim.decide.checks import key_checks
 from sim.decide.evidence import assess, assess_truth
+from sim.decide.questions import Answers
 from sim.decide.rule import Assessment
 from sim.decide.words import call_label
 from sim.errors import DecisionError
@@ -74,7 +75,11 @@ class Decision(BaseModel):
 
     ``expected_lift`` is the relative change of the primary metric the person expects where
     they ship (over the whole fleet for ``ship_all`` and for calls that ship nothing):
-    ``0.03`` is +3%. Checks are kept in the order given, without repeats.
+    ``0.03`` is +3%. ``answers`` are the interviewer's questions answered
+    (:mod:`sim.decide.questions`); ``quantization`` and ``lowest_tier`` the design it ships
+    (left out: the design of the run it was made on); ``extend_to`` the later day an extend
+    decides again. ``checks`` is an older form's list of checks relied on: kept, in order
+    and without repeats, and scored no more (the questions replaced it).
 
     >>> Decision(call="ship_segments", segment_kind="chip_tier", segments=["flagship"],
     ...          expected_lift=0.04, checks=["srm", "segments", "srm"], decision_day=21).checks
@@ -94,6 +99,10 @@ class Decision(BaseModel):
     checks: tuple[Check, ...] = ()
     decision_day: Annotated[int, Field(ge=1, le=MAX_DAYS)]
     memo: Annotated[str, Field(max_length=MEMO_MAX_CHARS)] = ""
+    answers: Answers = Answers()
+    quantization: Quantization | None = None
+    lowest_tier: Annotated[str, Field(pattern=r"^[a-z0-9_]+$", max_length=40)] | None = None
+    extend_to: Annotated[int, Field(ge=2, le=MAX_DAYS)] | None = None
 
     def __init__(self, **data: Any) -> None:
         try:
@@ -131,6 +140,9 @@ class Decision(BaseModel):
                 raise ValueError(messages.DECISION_SEGMENTS_NEEDED)
         elif self.segments or self.segment_kind is not None:
             raise ValueError(messages.DECISION_SEGMENTS_UNWANTED.format(call=self.call))
+        if self.extend_to is not None and (self.call != "extend"
+                                           or self.extend_to <= self.decision_day):
+            raise ValueError(messages.DECISION_EXTEND_TO.format(day=self.decision_day))
         return self
 
     @property

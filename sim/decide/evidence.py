@@ -35,6 +35,7 @@ from sim.analysis.noninferiority import non_inferiority
 from sim.analysis.segments import holm_adjust, pooled_segment_lift
 from sim.case.metrics import ENGAGEMENT_METRICS, METRICS, SEGMENT_KINDS
 from sim.decide.rule import (
+    EXTEND_DAYS,
     HARM_FACTOR,
     MIN_LIFT,
     SEGMENT_MIN_DEVICES,
@@ -52,6 +53,7 @@ from sim.decide.rule import (
 from sim.decide.words import pct
 from sim.engine.truth import TruthTable
 from sim.errors import DataError
+from sim.limits import BUDGET_DAYS
 from sim.readout.lean import (
     LeanReport,
     analysis_population,
@@ -59,6 +61,7 @@ from sim.readout.lean import (
     quality_checks,
     randomisation_cluster,
 )
+from sim.readout.planning import planned_rollout_days
 
 if TYPE_CHECKING:
     from sim.case.scenario import Guardrail, Scenario
@@ -68,8 +71,10 @@ if TYPE_CHECKING:
 
 
 # --- the data lens: a report -------------------------------------------------------------------
-def _data_guardrail(name: str, result: Any, lift: Any, alpha: float) -> GuardrailReading:
-    """A guardrail's status from its non-inferiority result and its two-sided lift."""
+def data_guardrail(name: str, result: Any, lift: Any, alpha: float) -> GuardrailReading:
+    """A guardrail's status from its non-inferiority result and its two-sided lift: ``pass``
+    (shown within its margin), ``harm`` (the whole interval past it), ``fail`` (estimated past
+    it) or ``inconclusive``."""
     # Orient every number so that positive means worse.
     bad = -1.0 if result.higher_is_better else 1.0
     worse_by = bad * float(result.estimate)
@@ -102,7 +107,7 @@ def _segment_guardrail_status(rows: pd.DataFrame, guardrails: Sequence[Guardrail
             lift = metric_lift(rows, g.metric, alpha=alpha, cluster=cluster)
         except DataError:
             continue  # too few devices (or no events) to read it here
-        reading = _data_guardrail(g.metric, test, lift, alpha)
+        reading = data_guardrail(g.metric, test, lift, alpha)
         if reading.status == "harm" or (reading.status == "fail" and worst is None):
             worst = reading
     return worst
@@ -143,7 +148,7 @@ def _data_evidence(report: Report | LeanReport, scenario: Scenario | None = None
         promising=p_value < TREND_P and improvement >= MIN_LIFT,
         evidence=evidence_text,
     )
-    guardrails = [_data_guardrail(name, test, report.metrics.get(name), alpha)
+    guardrails = [data_guardrail(name, test, report.metrics.get(name), alpha)
                   for name, test in report.guardrails.items()]
     # A guardrail the data could not test is not shown to hold: more data may settle it.
     guardrails += [
@@ -229,7 +234,21 @@ def _data_evidence(report: Report | LeanReport, scenario: Scenario | None = None
         + _drift_failures(report, (metric, *report.guardrails)),
         splits=tuple(splits),
         notes=quality_notes(report.completeness),
+        room_to_extend=result is not None and room_to_extend(result),
     )
+
+
+def room_to_extend(result: SimResult) -> bool:
+    """Would another :data:`~sim.decide.rule.EXTEND_DAYS` of data, then the staged rollout,
+    still ship within the budget? (``result`` is the run through the readout's day.)
+
+    >>> from sim import load_scenario, simulate
+    >>> case = load_scenario("scenarios/aa_test.toml")
+    >>> room_to_extend(simulate(case, seed=0, devices=1_000, days=7)), room_to_extend(
+    ...     simulate(case, seed=0, devices=1_000, days=28))
+    (True, False)
+    """
+    return result.days + EXTEND_DAYS + planned_rollout_days(result.scenario) <= BUDGET_DAYS
 
 
 def _segment_order(scenario: Scenario | None) -> dict[tuple[str, str], int]:

@@ -28,9 +28,13 @@ The rule, in order (the first that applies decides):
 5. **extend** when the primary metric is better but a guardrail is not yet shown within its
    margin (and not estimated past it): more devices or days will settle it;
 6. **iterate** when a guardrail is estimated past its margin (but not with confidence: a mild
-   failure) or another engagement metric got worse: the lift costs too much as built;
+   failure) or another engagement metric got worse: the lift costs too much as built - on
+   the data, **extend** instead while another week still leaves time to ship within the
+   budget (the estimate may be noise);
 7. **extend** when the lift is promising but not shown (a positive estimate of at least
-   :data:`MIN_LIFT` with a two-sided p below :data:`TREND_P`), or cannot be read yet;
+   :data:`MIN_LIFT` with a two-sided p below :data:`TREND_P`), or cannot be read yet, or
+   (on the data) when its interval still reaches a lift worth shipping and another
+   :data:`EXTEND_DAYS` of data would leave time to ship within the 30-day budget;
 8. **iterate** otherwise: no lift worth shipping.
 
 >>> evidence = Evidence(
@@ -64,6 +68,8 @@ it to count as a lift (or a loss), and an observed one to count as a promising t
 HARM_FACTOR = 2.0
 """On the truth, a guardrail worse than this many times its margin is harm (roll back);
 between one and this many margins it is a mild failure (iterate)."""
+EXTEND_DAYS = 7
+"""How much longer an extend runs when it names no later day (a week of data)."""
 TREND_P = 0.2
 """Two-sided p-value below which a positive, not yet significant lift is worth extending."""
 COMPLETENESS_MIN_SHARE = 0.80
@@ -135,6 +141,7 @@ class Evidence:
     quality_failures: tuple[tuple[str, str], ...]
     splits: tuple[SegmentSplit, ...]
     notes: tuple[str, ...] = ()
+    room_to_extend: bool = False  # another week of data still leaves time to ship in budget
 
 
 @dataclass(frozen=True)
@@ -275,7 +282,17 @@ def apply_rule(evidence: Evidence) -> Assessment:
                 metric=primary.metric, lift=lift, guardrails=join_names([g.metric for g in unsure])
             ),
         )
-    # 6. A lift that costs a guardrail (mildly) or another metric.
+    # 6. A lift that costs a guardrail (mildly) or another metric. Estimated past a margin but
+    # not with confidence, while another week still fits the budget: look again before
+    # giving up on the build (day-one crash counts are a handful of events).
+    if fails and not evidence.deteriorations and evidence.room_to_extend:
+        worst = max(fails, key=lambda g: g.worse_by / max(g.margin, 1e-12))
+        return verdict(
+            "extend",
+            messages.RULE_EXTEND_GUARDRAIL_UNSURE.format(
+                metric=worst.metric, worse=pct(worst.worse_by),
+                margin=pct(worst.margin).lstrip("+"), days=EXTEND_DAYS, evidence=worst.evidence),
+        )
     if fails or evidence.deteriorations:
         if fails:
             worst = max(fails, key=lambda g: g.worse_by / max(g.margin, 1e-12))
@@ -303,6 +320,16 @@ def apply_rule(evidence: Evidence) -> Assessment:
             messages.RULE_EXTEND_TREND.format(
                 metric=primary.metric, lift=lift, evidence=primary.evidence
             ),
+        )
+    # 7b. Not shown either way, while another week still leaves time to ship within the budget:
+    # the data cannot yet rule out a lift worth shipping, so waiting is the honest call.
+    good_bound = primary.high if primary.sign > 0 else -primary.low
+    if evidence.room_to_extend and good_bound >= MIN_LIFT:
+        return verdict(
+            "extend",
+            messages.RULE_EXTEND_UNDERPOWERED.format(
+                metric=primary.metric, lift=lift, evidence=primary.evidence,
+                bound=pct(good_bound), days=EXTEND_DAYS),
         )
     # 8. Nothing worth shipping.
     return verdict(

@@ -1,30 +1,38 @@
-"""The scorecard: a person's decision against the hidden truth, one criterion at a time.
+"""The scorecard: judgment, not luck - a decision against the data the person had and the truth.
 
-:func:`score` compares a :class:`~sim.decide.decision.Decision` with the right call
-(:func:`sim.decide.decision.right_call`) and the run's truth on four criteria, each worth a share of
-100 points (:data:`WEIGHTS`):
+:func:`score` reads the run *through the decision day* (:func:`sim.readout.report.run_through`: what
+had reached the analyst by then), and scores six items, each a share of 100 points
+(:data:`WEIGHTS`):
 
-* **call** (45): the call against the right call, per segment: shipping to the right
-  segments of the right kind earns the points, shipping to some of them a device-weighted
-  share, a neighbouring call (extend instead of ship, iterate instead of roll back) a part;
-* **evidence** (25): did the person rely on the checks that mattered
-  (:func:`sim.decide.decision.key_checks`)? The checks this case called for (SRM when it fired, the
-  guardrail that failed, the segment that differed, drift when the firmware moved a reading,
-  novelty when it dominated) weigh :data:`CRITICAL_WEIGHT` times the basic ones (SRM and
-  guardrails, always);
-* **calibration** (15): the stated expected lift against the true effect where they ship,
-  full marks within the data's CI half-width (at least :data:`~sim.decide.decision.MIN_LIFT`), none
+* **call** (25): is the call what that readout supports? The supported call is the data rule
+  on it (:func:`sim.decide.decision.decide`). Calls that put the build on the same devices are
+  the same call; a neighbouring call earns a part (:data:`PARTIAL`). Where the data cannot
+  tell yet and the plan can still make the 30-day budget, "extend" is the supported call;
+* **outcome** (25): the call's value against the hidden truth, between the best and the worst
+  calls available (:mod:`sim.decide.value`);
+* **questions** (20): the interviewer's questions, graded against the readout
+  (:mod:`sim.decide.questions`);
+* **design** (10): the design's best value on this fleet against the best design's,
+  re-simulated (:mod:`sim.decide.design`);
+* **calibration** (10): the stated expected lift against the true effect where it ships, full
+  marks within the data's CI half-width (at least :data:`~sim.decide.rule.MIN_LIFT`), none
   beyond three times it;
-* **speed** (15): days to ship (decision day plus the staged rollout's time to reach the
-  fleet; the decision day alone when nothing ships) against the 30-day budget, full marks
-  within it and none at :data:`SPEED_ZERO_DAYS`.
+* **speed** (10): days to ship against the 30-day budget; an extend earns none (its clock is
+  still running).
 
->>> from sim import load_scenario, simulate, analyse
->>> from sim.decide import right_call
->>> result = simulate(load_scenario("scenarios/camera_night_mode.toml"), seed=1, devices=20_000)
->>> report = analyse(result)
->>> score(right_call(result), result, report).total >= 90
-True
+Outcome, design, calibration and speed count only as far as the call was supported: a right
+call the data did not carry is a lucky guess (the feedback says so), and deciding early on
+data that cannot carry the call is not speed.
+
+The scorecard carries the right call, the supported call, the design comparison and a
+debrief (:mod:`sim.decide.debrief`).
+
+>>> from sim import load_scenario, simulate
+>>> from sim.decide.decision import Decision
+>>> result = simulate(load_scenario("scenarios/aa_test.toml"), seed=0, devices=5_000)
+>>> card = score(Decision(call="ship_all", expected_lift=0.05, decision_day=28), result)
+>>> card.total < 40, [item.criterion for item in card.items]
+(True, ['call', 'outcome', 'questions', 'design', 'calibration', 'speed'])
 """
 
 from __future__ import annotations
@@ -34,48 +42,50 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from sim import messages
 from sim.analysis.frame import AnalysisResult
 from sim.analysis.segments import pooled_segment_lift
-from sim.decide.checks import KeyCheck, key_checks
-from sim.decide.decision import SHIP_CALLS, Decision, right_call
-from sim.decide.evidence import assess_truth
+from sim.decide.debrief import Debrief, debrief
+from sim.decide.decision import SHIP_CALLS, Decision, decide, right_call
+from sim.decide.design import DesignComparison, design_comparison, values_for
+from sim.decide.questions import QuestionGrade, grade_answers
 from sim.decide.rule import MIN_LIFT
+from sim.decide.value import CallValues
 from sim.decide.words import join_names, pct
 from sim.engine.truth import TruthTable
 from sim.limits import BUDGET_DAYS
 from sim.readout.lean import headline
 from sim.readout.planning import planned_rollout_days
+from sim.readout.report import analyse, run_through
 
 if TYPE_CHECKING:
     from sim.engine.result import SimResult
     from sim.readout.report import Report
 
-WEIGHTS = {"call": 45, "evidence": 25, "calibration": 15, "speed": 15}
-"""Points per criterion; they add up to 100."""
-CRITICAL_WEIGHT = 3
-"""How much more a check this case called for weighs than a basic one."""
+WEIGHTS = {"call": 25, "outcome": 25, "questions": 20, "design": 10, "calibration": 10,
+           "speed": 10}
+"""Points per item; they add up to 100."""
+SUPPORTED_FROM = 0.5
+"""Below this share of the call item a right call is a lucky guess (the feedback says so)."""
 SPEED_ZERO_DAYS = 60
 """Days to ship at which the speed item reaches zero (linear from the budget)."""
 INSTALL_SHARE = 0.95
 """The rollout has reached the fleet when installs reach this share of their final count."""
-# Credit for a neighbouring call: PARTIAL[right][yours].
+# Credit for a neighbouring call: PARTIAL[supported][yours]. Low on purpose: holding back
+# when the data says wait is still a different call, and the other items scale with it.
 PARTIAL = {
-    "ship": {"extend": 0.3, "iterate": 0.15, "rollback": 0.0},
-    "extend": {"ship": 0.2, "iterate": 0.5, "rollback": 0.2},
-    "iterate": {"ship": 0.0, "extend": 0.5, "rollback": 0.5},
-    "rollback": {"ship": 0.0, "extend": 0.2, "iterate": 0.6},
+    "ship": {"extend": 0.2, "iterate": 0.1, "rollback": 0.0},
+    "extend": {"ship": 0.1, "iterate": 0.2, "rollback": 0.1},
+    "iterate": {"ship": 0.0, "extend": 0.3, "rollback": 0.4},
+    "rollback": {"ship": 0.0, "extend": 0.2, "iterate": 0.5},
 }
-SHIP_ALL_FOR_SEGMENTS = 0.6
-"""Shipping to all when only segments should get it (or the reverse) keeps this share of the
-device-weighted agreement."""
-OTHER_KIND = 0.4
-"""Shipping to segments of another kind than the right one keeps this share of the points."""
 
 
 @dataclass(frozen=True)
 class ScoreItem(AnalysisResult):
-    """One criterion: points earned out of ``max_points``, and a sentence saying why."""
+    """One item: points earned out of ``max_points``, and a sentence saying why."""
 
     criterion: str
     points: float
@@ -87,10 +97,11 @@ class ScoreItem(AnalysisResult):
 class Scorecard(AnalysisResult):
     """The score of one decision: ``total`` from 0 to 100 and one item per criterion.
 
-    ``right_call``, ``right_label`` and the segments describe the right call
-    (:func:`sim.decide.decision.right_call`); ``true_lift`` is the true relative change of the primary
-    metric where the decision ships; ``days_to_ship`` is the decision day plus the rollout time
-    when the decision ships, else ``None``.
+    ``right_*`` describe the right call (the truth's, :func:`sim.decide.decision.right_call`),
+    ``supported_*`` the call the readout at the decision day supports; ``lucky`` is a right call
+    the data did not support. ``true_lift`` is the true relative change of the primary metric
+    where the decision ships; ``days_to_ship`` the decision day plus the rollout time when it
+    ships, else ``None``.
     """
 
     total: int
@@ -99,12 +110,19 @@ class Scorecard(AnalysisResult):
     right_label: str
     right_segment_kind: str | None
     right_segments: tuple[str, ...]
+    supported_call: str
+    supported_label: str
+    lucky: bool
     true_lift: float
     days_to_ship: int | None
+    decision_day: int
+    questions: tuple[QuestionGrade, ...]
+    design: DesignComparison
+    debrief: Debrief
     summary: str
 
     def item(self, criterion: str) -> ScoreItem:
-        """The item for one criterion (``call``, ``evidence``, ``calibration``, ``speed``)."""
+        """The item for one criterion (``call``, ``outcome``, ``questions``, ...)."""
         for entry in self.items:
             if entry.criterion == criterion:
                 return entry
@@ -152,86 +170,41 @@ def days_to_ship(decision: Decision, result: SimResult) -> int | None:
     return decision.decision_day + rollout_days(result)
 
 
-def _detail(reason: str) -> str:
-    """The rule's reason without its leading "Call:" label, starting lower case."""
-    _, sep, detail = reason.partition(": ")
-    detail = detail if sep else reason
-    return detail[:1].lower() + detail[1:]
-
-
 def _family(call: str) -> str:
     return "ship" if call in SHIP_CALLS else call
 
 
-def _shares(truth: TruthTable, metric: str, kind: str) -> dict[str, float]:
-    segments = truth.segments(kind)
-    total = sum(devices for _, devices in segments) or 1
-    return {name: devices / total for name, devices in segments}
-
-
-def _ships(decision: Decision, kind: str, segment: str) -> bool | None:
+def shipped_devices(decision: Decision, devices) -> np.ndarray:
+    """Which devices a call puts the build on (eligible devices in the segments it ships)."""
+    eligible = devices["eligible"].to_numpy()
     if decision.call == "ship_all":
-        return True
+        return eligible
     if decision.call != "ship_segments":
-        return False
-    if decision.segment_kind != kind:
-        return None
-    return segment in decision.segments
+        return np.zeros(len(devices), dtype=bool)
+    return eligible & devices[decision.segment_kind].astype(str).isin(decision.segments).to_numpy()
 
 
-def _agreement(yours: Decision, right: Decision, truth: TruthTable, metric: str, kind: str) -> float:
-    """Share of devices whose ship / no-ship status matches the right call's, by ``kind``."""
-    agree = 0.0
-    for segment, share in _shares(truth, metric, kind).items():
-        if _ships(yours, kind, segment) == _ships(right, kind, segment):
-            agree += share
-    return agree
+def support(yours: Decision, supported: Decision, devices) -> float:
+    """How close a call is to the supported one, from 0 to 1: the share of eligible devices
+    whose ship-or-not agrees when both ship (so equivalent calls score the same), else
+    :data:`PARTIAL`.
 
-
-def _score_call(yours: Decision, right: Decision, truth: TruthTable, metric: str,
-                right_reason: str) -> tuple[float, str, bool]:
-    """Fraction of the call points, the sentence, and whether the call counts as right."""
-    right_label, your_label = right.label(), yours.label()
-    kind = right.segment_kind or yours.segment_kind or "chip_tier"
-    if yours.call == right.call and yours.call != "ship_segments":
-        fraction = 1.0
-    elif yours.call == "ship_segments" and right.call == "ship_segments":
-        fraction = (
-            _agreement(yours, right, truth, metric, kind)
-            if yours.segment_kind == right.segment_kind
-            else OTHER_KIND
-        )
-    elif yours.call in SHIP_CALLS and right.call in SHIP_CALLS:
-        fraction = SHIP_ALL_FOR_SEGMENTS * _agreement(yours, right, truth, metric, kind)
-    else:
-        fraction = PARTIAL[_family(right.call)].get(_family(yours.call), 0.0)
-    if fraction >= 0.999:
-        text = messages.SCORE_CALL_RIGHT.format(right=right_label, why=right_reason)
-    else:
-        template = messages.SCORE_CALL_PARTIAL if fraction > 0 else messages.SCORE_CALL_WRONG
-        text = template.format(yours=your_label, right=right_label, why=right_reason)
-    return fraction, text, fraction >= 0.999
-
-
-_ALIASES = {"segments": {"segments", "interaction"}, "interaction": {"segments", "interaction"}}
-
-
-def _score_evidence(yours: Decision, checks: Sequence[KeyCheck]) -> tuple[float, str]:
-    cited = set(yours.checks)
-    weight = {k.check: CRITICAL_WEIGHT if k.critical else 1 for k in checks}
-    met = [k for k in checks if _ALIASES.get(k.check, {k.check}) & cited]
-    missed = [k for k in checks if k not in met]
-    fraction = sum(weight[k.check] for k in met) / sum(weight.values()) if weight else 1.0
-    if not missed:
-        return fraction, messages.SCORE_EVIDENCE_ALL.format(
-            checks=", ".join(k.check for k in checks)
-        )
-    worst = max(missed, key=lambda k: weight[k.check])
-    return fraction, messages.SCORE_EVIDENCE_MISSED.format(
-        cited=", ".join(yours.checks) or messages.SCORE_EVIDENCE_NONE_CITED,
-        missed=", ".join(k.check for k in missed),
-        why=worst.why,
-    )
+    >>> import pandas as pd
+    >>> devices = pd.DataFrame({"eligible": [True, True, False], "chip_tier": ["a", "b", "c"]})
+    >>> to_ab = Decision(call="ship_segments", segment_kind="chip_tier", segments=["a", "b"],
+    ...                  expected_lift=0.02, decision_day=14)
+    >>> support(to_ab, Decision(call="ship_all", expected_lift=0.02, decision_day=14), devices)
+    1.0
+    """
+    if _family(yours.call) == "ship" and _family(supported.call) == "ship":
+        eligible = devices["eligible"].to_numpy()
+        if not eligible.any():
+            return 1.0
+        agree = shipped_devices(yours, devices) == shipped_devices(supported, devices)
+        return float(agree[eligible].mean())
+    if yours.call == supported.call:
+        return 1.0
+    return PARTIAL[_family(supported.call)].get(_family(yours.call), 0.0)
 
 
 def _data_interval(yours: Decision, report: Report) -> tuple[float, float]:
@@ -268,104 +241,144 @@ def _score_calibration(yours: Decision, truth: TruthTable, metric: str,
         fraction = 0.0
     else:
         fraction = 1.0 - (error - tolerance) / (2 * tolerance)
-    inside = low <= yours.expected_lift <= high
-    text = messages.SCORE_CALIBRATION.format(
-        metric=metric,
-        where=where,
-        truth=pct(true_lift),
-        context=context,
-        expected=pct(yours.expected_lift),
-        inside=messages.SCORE_CALIBRATION_INSIDE if inside else messages.SCORE_CALIBRATION_OUTSIDE,
-        level=1 - report.alpha,
-        low=pct(low),
-        high=pct(high),
-    )
+    if math.isfinite(low) and math.isfinite(high):
+        interval = messages.SCORE_CALIBRATION_INTERVAL.format(
+            inside=messages.SCORE_CALIBRATION_INSIDE if low <= yours.expected_lift <= high
+            else messages.SCORE_CALIBRATION_OUTSIDE,
+            level=1 - report.alpha, low=pct(low), high=pct(high))
+    else:
+        interval = messages.SCORE_CALIBRATION_NO_INTERVAL
+    text = messages.SCORE_CALIBRATION.format(metric=metric, where=where, truth=pct(true_lift),
+                                             context=context, expected=pct(yours.expected_lift),
+                                             interval=interval)
     return fraction, text, true_lift
 
 
-def _score_speed(yours: Decision, result: SimResult) -> tuple[float, str, int | None]:
+def _score_speed(yours: Decision, result: SimResult, supported: float) -> tuple[float, str,
+                                                                                  int | None]:
+    if yours.call == "extend":
+        later = yours.extend_to or yours.decision_day
+        return 0.0, messages.SCORE_SPEED_EXTEND.format(day=yours.decision_day, later=later,
+                                                       budget=BUDGET_DAYS), None
     shipped = days_to_ship(yours, result)
     days = yours.decision_day if shipped is None else shipped
     if days <= BUDGET_DAYS:
-        fraction = 1.0
+        timely = 1.0
     else:
-        fraction = max(0.0, 1.0 - (days - BUDGET_DAYS) / (SPEED_ZERO_DAYS - BUDGET_DAYS))
+        timely = max(0.0, 1.0 - (days - BUDGET_DAYS) / (SPEED_ZERO_DAYS - BUDGET_DAYS))
     if shipped is None:
         text = messages.SCORE_SPEED_HOLD.format(day=yours.decision_day, budget=BUDGET_DAYS)
     else:
-        text = messages.SCORE_SPEED_SHIP.format(
-            day=yours.decision_day,
-            rollout=shipped - yours.decision_day,
-            total=shipped,
-            budget=BUDGET_DAYS,
-        )
-    return fraction, text, shipped
+        text = messages.SCORE_SPEED_SHIP.format(day=yours.decision_day,
+                                                rollout=shipped - yours.decision_day,
+                                                total=shipped, budget=BUDGET_DAYS)
+    if supported < 1:
+        text += " " + messages.SCORE_SPEED_UNSUPPORTED.format(share=supported)
+    return timely * supported, text, shipped
 
 
-def score(decision: Decision, result: SimResult, report: Report,
-          right: Decision | None = None) -> Scorecard:
-    """Score a decision against the truth of ``result`` and the data in ``report``.
+def _design_of(decision: Decision, result: SimResult) -> dict[str, object]:
+    scenario = result.scenario
+    design = {"feature.quantization": decision.quantization or scenario.feature.quantization,
+              "feature.lowest_tier": decision.lowest_tier or scenario.feature.lowest_tier}
+    return {path: value for path, value in design.items()
+            if any(knob.path == path for knob in scenario.knobs)}
 
-    ``right`` defaults to :func:`sim.decide.decision.right_call` of the result (pass it to reuse it
-    across many decisions on the same run, as a study group's board does).
 
-    >>> from sim import load_scenario, simulate, analyse
-    >>> result = simulate(load_scenario("scenarios/aa_test.toml"), seed=0, devices=5_000)
-    >>> card = score(Decision(call="ship_all", expected_lift=0.05, decision_day=28),
-    ...              result, analyse(result))
-    >>> card.total < 50, [item.criterion for item in card.items]
-    (True, ['call', 'evidence', 'calibration', 'speed'])
+def score(decision: Decision, result: SimResult, report: Report | None = None,
+          right: Decision | None = None, day_result: SimResult | None = None,
+          design: DesignComparison | None = None) -> Scorecard:
+    """Score a decision on ``result`` (see the module).
+
+    The readout is the one through the decision day: ``report`` passes it when it is already
+    at hand (with ``day_result``, the run through that day, :func:`sim.readout.report.run_through`),
+    else both are computed. ``right`` (the right call) and ``design`` (the design comparison,
+    :func:`~sim.decide.design.design_comparison`, the costly part: one simulation per design)
+    may be passed to reuse them across many decisions on one run, as a study group's board
+    does.
     """
     decision.check_segments(result.scenario)
+    day = min(decision.decision_day, result.days)
+    if day_result is None:
+        day_result = run_through(result, day)
+    if report is None:
+        report = analyse(day_result)
     right = right_call(result) if right is None else right
+    design = design_comparison(result) if design is None else design
     truth = TruthTable(result.truth)
     metric = result.scenario.experiment.primary_metric
-    reason = _detail(assess_truth(result).reason)
-    call_fraction, call_text, _ = _score_call(decision, right, truth, metric, reason)
-    evidence_fraction, evidence_text = _score_evidence(decision, key_checks(result, report))
-    calibration_fraction, calibration_text, true_lift = _score_calibration(
-        decision, truth, metric, report
-    )
-    speed_fraction, speed_text, shipped = _score_speed(decision, result)
-    items = tuple(
-        ScoreItem(name, round(WEIGHTS[name] * fraction, 1), float(WEIGHTS[name]), text)
-        for name, fraction, text in (
-            ("call", call_fraction, call_text),
-            ("evidence", evidence_fraction, evidence_text),
-            ("calibration", calibration_fraction, calibration_text),
-            ("speed", speed_fraction, speed_text),
-        )
-    )
-    total = int(round(100 * sum(i.points for i in items) / sum(i.max_points for i in items)))
-    verdict = (
-        messages.SCORE_VERDICT_GREAT
-        if total >= 85
-        else messages.SCORE_VERDICT_OK
-        if total >= 60
-        else messages.SCORE_VERDICT_POOR
-    )
+    supported = decide(report, decision_day=day, result=day_result)
+    call_share = support(decision, supported, result.devices)
+    values = values_for(design, _design_of(decision, result)) or CallValues(result)
+    value_share = values.fraction(decision)
+    lucky = call_share < SUPPORTED_FROM and value_share >= SUPPORTED_FROM
+    your_value = values.value(decision)
+    best = values.best()
+    grades = grade_answers(result.scenario.interview.questions, decision.answers, report)
+    question_share = sum(g.fraction for g in grades) / len(grades)
+    calibration_share, calibration_text, true_lift = _score_calibration(decision, truth, metric,
+                                                                        report)
+    speed_share, speed_text, shipped = _score_speed(decision, result, call_share)
+    call_text = (messages.SCORE_SUPPORTED if call_share >= 0.999 else
+                 messages.SCORE_PARTLY_SUPPORTED if call_share > 0 else
+                 messages.SCORE_NOT_SUPPORTED).format(
+        yours=decision.label(), supported=supported.label(), day=day,
+        why=_detail(supported.memo))
+    outcome_text = messages.SCORE_OUTCOME.format(
+        yours=decision.label(), value=pct(your_value.value), best=best.label,
+        best_value=pct(best.value), right=right.label())
+    if lucky:
+        outcome_text += " " + messages.SCORE_LUCKY.format(day=day, supported=supported.label())
+    # What the call earns on the truth counts as far as the data carried it: a right call
+    # made blind is a guess, and a guess's design, lift and speed are guesses too.
+    shares = {"call": call_share, "outcome": value_share * call_share,
+              "questions": question_share, "design": design.fraction * call_share,
+              "calibration": calibration_share * call_share, "speed": speed_share}
+    texts = {"call": call_text, "outcome": outcome_text,
+             "questions": messages.SCORE_QUESTIONS.format(
+                 right=sum(g.fraction >= 0.999 for g in grades), total=len(grades)),
+             "design": design.reading, "calibration": calibration_text, "speed": speed_text}
+    items = tuple(ScoreItem(name, round(WEIGHTS[name] * shares[name], 1), float(WEIGHTS[name]),
+                            texts[name]) for name in WEIGHTS)
+    total = int(round(sum(i.points for i in items)))
+    verdict = (messages.SCORE_VERDICT_GREAT if total >= 85 else
+               messages.SCORE_VERDICT_OK if total >= 60 else messages.SCORE_VERDICT_POOR)
     return Scorecard(
-        total=total,
-        items=items,
-        right_call=right.call,
-        right_label=right.label(),
-        right_segment_kind=right.segment_kind,
-        right_segments=right.segments,
-        true_lift=float(true_lift),
-        days_to_ship=shipped,
+        total=total, items=items, right_call=right.call, right_label=right.label(),
+        right_segment_kind=right.segment_kind, right_segments=right.segments,
+        supported_call=supported.call, supported_label=supported.label(), lucky=lucky,
+        true_lift=float(true_lift), days_to_ship=shipped, decision_day=day, questions=grades,
+        design=design,
+        debrief=debrief(result, report, decision, items, right, supported, design, grades),
         summary=messages.SCORE_TOTAL.format(total=total, verdict=verdict),
     )
 
 
-def score_many(decisions: Sequence[Decision], result: SimResult, report: Report) -> list[Scorecard]:
-    """Score several decisions on one run (the right call is computed once).
+def _detail(reason: str) -> str:
+    """The rule's reason without its leading "Call:" label, starting lower case."""
+    _, sep, detail = reason.partition(": ")
+    detail = detail if sep else reason
+    return detail[:1].lower() + detail[1:]
 
-    >>> from sim import load_scenario, simulate, analyse
+
+def score_many(decisions: Sequence[Decision], result: SimResult) -> list[Scorecard]:
+    """Score several decisions on one run: the right call and the design comparison once, the
+    readout once per decision day.
+
+    >>> from sim import load_scenario, simulate
     >>> result = simulate(load_scenario("scenarios/aa_test.toml"), seed=0, devices=5_000)
-    >>> cards = score_many([Decision(call="iterate", expected_lift=0.0, decision_day=28,
-    ...                              checks=["srm", "guardrails"])], result, analyse(result))
-    >>> cards[0].total
-    100
+    >>> cards = score_many([Decision(call="iterate", expected_lift=0.0, decision_day=28)], result)
+    >>> cards[0].item("call").points
+    25.0
     """
-    right = right_call(result)
-    return [score(decision, result, report, right) for decision in decisions]
+    right, design = right_call(result), design_comparison(result)
+    readouts: dict[int, tuple[SimResult, Report]] = {}
+    cards = []
+    for decision in decisions:
+        day = min(decision.decision_day, result.days)
+        if day not in readouts:
+            run = run_through(result, day)
+            readouts[day] = (run, analyse(run))
+        run, report = readouts[day]
+        cards.append(score(decision, result, report, right, run, design))
+    return cards

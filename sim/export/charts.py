@@ -98,23 +98,25 @@ def forest(rows: pd.DataFrame, title: str, x_title: str, label: str = "label") -
     return (whiskers + points + zero).properties(title=title, height=alt.Step(32))
 
 
-def daily_lift(daily: pd.DataFrame) -> alt.LayerChart:
-    """The day's difference in sessions per reporting device, with its 95% interval.
+def daily_lift(daily: pd.DataFrame, day: str = "day",
+               axis: str = "Day of the experiment") -> alt.LayerChart:
+    """The day's difference in sessions per reporting device, with its 95% interval; ``day``
+    names the time column (``"days_since_install"`` for the effect by device age).
 
     >>> frame = pd.DataFrame({"day": [0, 1], "estimate": [0.1, 0.2], "low": [0.0, 0.1],
     ...                       "high": [0.2, 0.3]})
     >>> daily_lift(frame).to_dict()["layer"][1]["mark"]["type"]
     'line'
     """
-    frame = daily[["day", "estimate", "low", "high"]].dropna()
+    frame = daily[[day, "estimate", "low", "high"]].dropna()
     base = alt.Chart(frame)
     band = base.mark_area(opacity=0.25).encode(
-        x=alt.X("day:Q", title="Day of the experiment"),
+        x=alt.X(f"{day}:Q", title=axis),
         y=alt.Y("low:Q", title="Difference in sessions per device-day"), y2="high:Q",
     )
     line = base.mark_line(point=True).encode(
-        x="day:Q", y="estimate:Q",
-        tooltip=["day", alt.Tooltip("estimate:Q", format="+.3f"),
+        x=f"{day}:Q", y="estimate:Q",
+        tooltip=[day, alt.Tooltip("estimate:Q", format="+.3f"),
                  alt.Tooltip("low:Q", format="+.3f"), alt.Tooltip("high:Q", format="+.3f")])
     zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color=REFERENCE).encode(y="y:Q")
     return (band + line + zero).properties(

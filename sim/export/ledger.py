@@ -78,7 +78,7 @@ def ledger_row(decision: Decision, report: Report, result: SimResult,
     ...                           segments=["flagship", "upper_mid"], expected_lift=0.05,
     ...                           decision_day=21), analyse(result), result)
     >>> row.kpi, row.days_to_ship, round(row.reach_pct)
-    ('sessions', 31, 51)
+    ('sessions', 32, 51)
     """
     owned = " ".join(str(data_owned).split())
     if len(owned) > DATA_OWNED_MAX_CHARS:

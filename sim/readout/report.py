@@ -60,7 +60,7 @@ from sim.analysis.sequential import SequentialResult, repeated_intervals
 from sim.analysis.table import readout_dict
 from sim.case.metrics import METRIC_NAMES, METRICS
 from sim.engine.result import SimResult
-from sim.errors import DataError
+from sim.errors import DataError, LaunchRoomError
 from sim.readout.lean import (
     DriftReading,
     analysis_population,
@@ -171,9 +171,33 @@ class Report(AnalysisResult):
         return base
 
 
+def run_through(result: SimResult, day: int) -> SimResult:
+    """The run as the analyst had it at the end of day ``day``: the same fleet re-simulated to
+    that day (same seed and size; the engine's streams are keyed by day, so its first days are
+    the longer run's - late uploads not yet in, devices installed later not on the build).
+
+    >>> from sim import load_scenario, simulate
+    >>> result = simulate(load_scenario("scenarios/aa_test.toml"), seed=1, devices=2_000)
+    >>> early = run_through(result, 7)
+    >>> early.days, int(early.daily["received_day"].max())
+    (7, 6)
+    """
+    if isinstance(day, bool) or not isinstance(day, int | np.integer) or not day >= 1:
+        raise LaunchRoomError(messages.BAD_THROUGH_DAY.format(high=result.days, value=day))
+    if day >= result.days:
+        return result
+    from sim.engine.simulation import simulate
+
+    return simulate(result.scenario, seed=result.seed, devices=len(result.devices), days=int(day))
+
+
 def analyse(result: SimResult, alpha: float | None = None, basis: str | None = None,
-            cap_percentile: float | None = None, quantiles: Sequence[float] = ()) -> Report:
+            cap_percentile: float | None = None, quantiles: Sequence[float] = (),
+            through_day: int | None = None) -> Report:
     """Run every analysis on a simulated case (alpha defaults to the case's).
+
+    ``through_day`` reads the run through that day only (:func:`run_through`): what had
+    reached the analyst by then; a reading that cannot be computed yet says why.
 
     ``basis`` picks who is analysed (:func:`~sim.readout.lean.analysis_population`; the
     case's plan by default). ``cap_percentile`` adds each non-binary metric's lift capped at
@@ -187,6 +211,8 @@ def analyse(result: SimResult, alpha: float | None = None, basis: str | None = N
     >>> report.srm.alarm, report.primary_metric, sorted(report.quantiles["sessions"])
     (False, 'sessions', ['median'])
     """
+    if through_day is not None:
+        result = run_through(result, through_day)
     case = result.scenario
     experiment = case.experiment
     alpha = experiment.alpha if alpha is None else alpha

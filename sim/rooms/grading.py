@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 from sim.case.library import load_case
 from sim.decide.decision import Decision, right_call
+from sim.decide.design import DesignComparison, design_comparison
 from sim.decide.scorecard import score
 from sim.engine.simulation import simulate
 from sim.engine.truth import TruthTable
 from sim.errors import LaunchRoomError
-from sim.readout.report import analyse
+from sim.readout.report import analyse, run_through
 from sim.rooms.board import Room, Scores
 
 if TYPE_CHECKING:
@@ -33,26 +34,33 @@ if TYPE_CHECKING:
 
 
 def score_room(room: Room, decisions: Sequence[Decision], *, scenario: Scenario | None = None,
-               run: tuple[SimResult, Report] | None = None) -> Scores:
-    """Score every decision on the room's seeded run against its hidden truth.
+               run: SimResult | None = None,
+               design: DesignComparison | None = None) -> Scores:
+    """Score every decision on the room's seeded run against its hidden truth, each on the
+    readout through its own decision day.
 
-    The run is ``sim.simulate(case.with_knobs(room.knobs), room.seed, room.devices)`` and its
-    ``sim.analyse`` report; pass ``run`` to reuse a run already made (the app's cache), or
-    ``scenario`` to use a case that is not in ``scenarios/``. A decision that cannot be scored
-    (a segment the case does not have) gets a card with ``total`` ``None`` and the reason.
+    The run is ``sim.simulate(case.with_knobs(room.knobs), room.seed, room.devices)``; pass
+    ``run`` (and its ``design`` comparison) to reuse what the app has cached, or ``scenario``
+    to use a case that is not in ``scenarios/``. A decision that cannot be scored (a segment
+    the case does not have) gets a card with ``total`` ``None`` and the reason.
     """
     if run is None:
         case = scenario if scenario is not None else load_case(room.case_id)
-        result = simulate(case.with_knobs(room.knobs), seed=room.seed, devices=room.devices)
-        report = analyse(result)
-    else:
-        result, report = run
+        run = simulate(case.with_knobs(room.knobs), seed=room.seed, devices=room.devices)
+    result = run
     right = right_call(result)
+    design = design_comparison(result) if design is None else design
     metric = result.scenario.experiment.primary_metric
+    readouts: dict[int, tuple[SimResult, Report]] = {}
     cards: list[Mapping[str, Any]] = []
     for decision in decisions:
         try:
-            cards.append(score(decision, result, report, right).to_dict())
+            day = min(decision.decision_day, result.days)
+            if day not in readouts:
+                early = run_through(result, day)
+                readouts[day] = (early, analyse(early))
+            early, report = readouts[day]
+            cards.append(score(decision, result, report, right, early, design).to_dict())
         except LaunchRoomError as error:
             cards.append({"total": None, "error": str(error)})
     fleet_lift = TruthTable(result.truth).rel(metric)

@@ -26,7 +26,7 @@ def test_the_real_scorer_scores_the_rooms_seeded_run(store):
     cards = {e.name: e.scorecard for e in board.entries}
     assert cards["Ana"]["total"] > cards["Bo"]["total"]
     assert [item["criterion"] for item in cards["Ana"]["items"]] == [
-        "call", "evidence", "calibration", "speed"]
+        "call", "outcome", "questions", "design", "calibration", "speed"]
 
 
 def test_score_room_gives_an_unscorable_decision_a_card_with_the_reason(aa_case):
