@@ -6,16 +6,21 @@ import streamlit as st
 
 from sim import messages
 from sim.analysis import analyse_table, load_table
+from sim.analysis.capping import HIGHEST_CAP_PERCENTILE, LOWEST_CAP_PERCENTILE
+from sim.analysis.quantiles import quantile_name
 from sim.analysis.table import arm_value
 from sim.case.metrics import SEGMENT_LABELS, label
 from sim.export import numbers
 from sim.export.charts import lift_rows, segment_rows
 from sim.export.dataset import zip_folder
+from sim.readout.lean import BASES, case_basis
 from ui import charts, compare, readout, state, tables, texts
 from ui.glossary import GLOSSARY_PAGE, help_text
 from ui.guard import guard, literal
 from ui.runs import run_and_report, run_zip
 from ui.steps import next_step, step_indicator
+
+QUANTILE_CHOICES = (0.5, 0.9)
 
 
 def glossary_link() -> None:
@@ -30,6 +35,18 @@ with guard():
     case = state.current_case()
 first = st.container()  # what to check first, once there is a run
 actions = st.container()  # download and pin, once there is a run
+options = st.columns([2, 3])
+basis = options[0].selectbox(texts.BASIS_LABEL, list(BASES), index=list(BASES).index(
+    case_basis(case)), format_func=lambda name: texts.BASIS_NAMES[name], key="analyse::basis",
+    help=help_text("basis"))
+with options[1].expander(texts.ROBUST_TITLE):
+    capped = st.toggle(texts.CAP_TOGGLE, key="analyse::cap", help=help_text("capping"))
+    cap = st.number_input(texts.CAP_PERCENTILE, min_value=LOWEST_CAP_PERCENTILE,
+                          max_value=HIGHEST_CAP_PERCENTILE, value=99.0, step=0.1,
+                          key="analyse::cap_at", disabled=not capped)
+    picked = st.multiselect(texts.QUANTILES_LABEL, list(QUANTILE_CHOICES),
+                            format_func=quantile_name, key="analyse::quantiles",
+                            help=help_text("quantile"))
 names = ["Data quality", "Lift", "Segments", "Retention", "Over time"]
 if readout.shows_drift(case):
     names.append("Drift")
@@ -70,8 +87,15 @@ with tabs["Your own data"]:
             for name, reason in own.unavailable.items():
                 st.warning(literal(texts.READING_MISSING.format(what=name, reason=reason)))
 
-result, report = run_and_report(key, [tab for name, tab in tabs.items() if name != "Your own data"])
+result, report = run_and_report(
+    key, [tab for name, tab in tabs.items() if name != "Your own data"], basis=basis,
+    cap_percentile=float(cap) if capped else None, quantiles=tuple(sorted(picked)))
 primary = case.experiment.primary_metric
+day = state.readout_day(key)
+with first.container():
+    st.caption(texts.ANALYSE_DAY.format(day=day, horizon=state.case_library()[
+        key.case_id].with_knobs(key.knob_values()).fleet.days))
+    st.caption(texts.BASIS_NOTE.format(note=report.basis_note))
 
 with first.container(border=True):
     st.markdown(texts.CHECK_FIRST)
@@ -131,6 +155,16 @@ with tabs["Lift"]:
         if name.startswith(("metrics.", "cuped.", "guardrails.")):
             st.warning(texts.READING_MISSING.format(what=name.replace(".", ": ", 1),
                                                     reason=reason))
+    for check in report.outliers.values():
+        (st.warning if check.noise else st.caption)(check.reading)
+    if report.robust is not None:
+        st.info(texts.ROBUST_PRIMARY.format(reading=report.robust.reading))
+    if report.capped:
+        st.markdown(texts.CAPPED_TITLE.format(percentile=f"{cap:g}"))
+        tables.show(tables.capped_table(report.capped))
+    if report.quantiles:
+        st.markdown(texts.QUANTILES_TITLE)
+        tables.show(tables.quantile_table(report.quantiles))
     bayes, compliance = report.bayes, report.compliance
     if bayes is not None or compliance is not None:
         st.markdown(texts.MORE_READINGS.format(metric=label(primary)))
@@ -209,6 +243,12 @@ with tabs["Retention"]:
 
 with tabs["Over time"]:
     st.subheader("Lift over time")
+    if report.daily_since_install is not None:
+        st.altair_chart(charts.lift_since_install(report.daily_since_install), width="stretch")
+    else:
+        st.caption(texts.READING_MISSING.format(
+            what="Lift by days since install",
+            reason=report.why_missing("daily_since_install") or texts.NO_PANEL))
     st.altair_chart(charts.dated_lift(report.daily), width="stretch")
     novelty = report.novelty
     if novelty is not None:

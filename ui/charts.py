@@ -274,12 +274,21 @@ def lift_panels(rows: pd.DataFrame, primary: str,
 
 
 def dated_lift(daily: pd.DataFrame) -> alt.LayerChart:
-    """The day-by-day lift in sessions (:func:`sim.export.charts.daily_lift`) with a title
-    that says what to look for."""
+    """The day-by-day lift in sessions by calendar day (:func:`sim.export.charts.daily_lift`)
+    with a title that says what to look for - and what not to read into it."""
     return daily_lift(daily).properties(height=240, autosize=FIT_WIDTH, title=titled(
-        "Lift over time: sessions per reporting device, treatment - control",
-        "Look for a trend: a lift that fades towards zero is novelty; one that settles is the "
-        "lasting effect."))
+        "By calendar day: sessions per reporting device, treatment - control",
+        "The first days are diluted by the rollout's ramp (few treatment devices on the build "
+        "yet): a rise there is the ramp, not learning. Read trends by days since install."))
+
+
+def lift_since_install(frame: pd.DataFrame) -> alt.LayerChart:
+    """The lift by days since each device's install: the effect as devices age on the build."""
+    return daily_lift(frame, "days_since_install", "Days since the device installed").properties(
+        height=240, autosize=FIT_WIDTH, title=titled(
+            "By days since install: installed devices against control on the same days",
+            "Look for a trend here: a lift that fades with age is novelty, one that grows is "
+            "learning, a flat one is the lasting effect."))
 
 
 # --- the metric lab (Learn page) ------------------------------------------------------------

@@ -129,10 +129,34 @@ _EVIDENCE_TERMS = (
          "After 28 days 91.0% of control and 91.1% of treatment devices are still active; "
          "log-rank p = 0.90, hazard ratio 0.99: no difference in churn."),
     Term("sequential", "Sequential reading (peeking)", EVIDENCE,
-         "Checking the result every day and stopping at the first p < 0.05 raises false "
-         "alarms; an always-valid interval is built to be checked every day.",
-         "Over 28 daily looks the ordinary interval excluded zero on 5 days and the "
-         "always-valid one on none: the early 'wins' came from peeking."),
+         "Checking every day and stopping at the first p < 0.05 raises false alarms. A "
+         "group-sequential design spends the 5% over the looks (O'Brien-Fleming: almost "
+         "nothing early), so its repeated interval may be checked every day.",
+         "Over 28 daily looks the ordinary interval excluded zero on 5 days and the repeated "
+         "interval on none: the early 'wins' came from peeking."),
+    Term("basis", "Analysis basis (who is analysed)", EVIDENCE,
+         "Which devices the readout compares: every assigned device, the offered ones, the "
+         "installed ones, those seen in telemetry, or those still reporting at the end. "
+         "Assigned and offered keep the randomisation; installed and reporting select "
+         "survivors, and a feature that breaks installs or silences devices then looks better "
+         "than it is.",
+         "Installs fail on 12% of poor-network phones: on the installed basis treatment loses "
+         "its worst devices and gains +4%; on the assigned basis the lift is +1%."),
+    Term("capping", "Capping (winsorising)", STATISTICS,
+         "Sets every value above a percentile of both arms to that percentile, so a few test "
+         "rigs or bots cannot swing a mean; the reading says how far capping moved the "
+         "estimate. The capped mean is not the mean: read it as a robustness check.",
+         "One rig reports 40,000 sessions: uncapped the lift is -98.9; capped at the 99th "
+         "percentile it is +1.0, with an interval a tenth as wide."),
+    Term("quantile", "Quantile lift (median, p90)", STATISTICS,
+         "The change in the median (or the 90th percentile) device: what happened to the "
+         "typical (or the heavy) user, which a few extreme devices cannot move.",
+         "Median sessions 73 in control and 76 in treatment: +3 (95% CI +1 to +5)."),
+    Term("cluster-robust", "Cluster-robust errors", STATISTICS,
+         "When whole households are randomised together, devices of one home are alike: the "
+         "interval counts homes, not devices, as the independent units (and is wider).",
+         "3,000 devices in 1,250 homes: the clustered interval is 1.3 times the naive one, and "
+         "an A/A test rejects 5% of the time instead of 7%."),
     Term("power", "Power and minimum detectable effect", EVIDENCE,
          "Power is the chance the test finds a true effect of a given size; the minimum "
          "detectable effect (MDE) is the smallest change found with 80% power.",
@@ -420,10 +444,33 @@ COLUMNS: dict[str, Column] = {
     "true_relative": Column("true relative effect", "The true effect as a share of the true "
                             "control mean."),
     # The scorecard.
-    "criterion": Column("criterion", "What the scorecard weighs: the call (45 points), the "
-                        "evidence (25), the calibration of your expected lift (15) and speed (15)."),
+    "criterion": Column("criterion", "What the scorecard weighs: whether the data at your day "
+                        "supports the call (25 points), its value on the true fleet (25), the "
+                        "interviewer's questions (20), the design (10), your expected lift (10) "
+                        "and speed (10)."),
     "points": Column("points", "Points earned out of the criterion's maximum."),
     "why": Column("why", "Why the points were given or missed, from the truth and the data."),
+    # Robust readings.
+    "uncapped": Column("uncapped change", "The same difference without capping."),
+    "moved_by": Column("moved by", "How far capping moved the estimate: large means a few "
+                       "devices were making the mean."),
+    "devices_capped": Column("devices capped", "Devices whose value was above the cap."),
+    # The debrief.
+    "readout_relative": Column("readout at your day", "The relative change the data showed on "
+                               "your decision day, with its 95% CI."),
+    "readout_significant": Column("clear in the data", "Whether the data at your day showed "
+                                  "it clearly (p below alpha, Holm-adjusted for segments)."),
+    "design": Column("design", "A combination of the case's design levers (quantization, the "
+                     "lowest chip tier that gets the model)."),
+    "design_best_call": Column("best call with it", "The most valuable call on this fleet "
+                               "with that design (re-simulated: the same devices and people)."),
+    "design_value": Column("worth", "That call's true change in the primary metric over the "
+                           "whole fleet, net of the cost of shipping."),
+    "yours": Column("yours", "The design your run used."),
+    "question": Column("question", "The interviewer's question."),
+    "readout_answer": Column("the readout showed", "What the data at your decision day says "
+                             "(the answer is graded against it, not against the truth)."),
+    "earned": Column("earned", "The share of the question's points you earned."),
     # Design: feasibility per tier.
     "chip_tier": Column("chip tier", "The class of chip (NPU speed, memory bandwidth, RAM), "
                         "from the fastest down."),

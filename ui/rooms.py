@@ -30,7 +30,7 @@ from ui import state, texts, widgets
 from ui.charts import titled
 from ui.decision_form import decision_form, latest_entry
 from ui.guard import literal
-from ui.runs import analyse_case, has_run, run_case
+from ui.runs import compare_designs, has_run, run_case
 from ui.state import RunKey
 
 BOARD_REFRESH_S = 5
@@ -304,7 +304,7 @@ def scorer(room: Room, decisions: Sequence[Decision]) -> Scores:
     if room.case_id not in state.case_library():
         raise RoomError(texts.ROOM_CASE_MISSING.format(code=room.display_code, case=room.case_id))
     key = room_key(room)
-    return rooms.score_room(room, decisions, run=(run_case(key), analyse_case(key)))
+    return rooms.score_room(room, decisions, run=run_case(key), design=compare_designs(key))
 
 
 # --- links -------------------------------------------------------------------------------------
@@ -333,8 +333,9 @@ def member_decision(room: Room, room_store: RoomStore, name: str) -> None:
     """The member's call for the room, prefilled from their Decide page when it has one."""
     case = state.case_library()[room.case_id].with_knobs(room.knobs)
     latest = latest_entry(room_key(room))
-    submitted = decision_form(case, f"room::{room.code}", case.fleet.days, "Submit to the room",
-                              defaults=latest.decision if latest else None)
+    submitted = decision_form(case, f"room::{room.code}", state.readout_day(room_key(room)),
+                              "Submit to the room", defaults=latest.decision if latest else None,
+                              latest_day=case.fleet.days)
     if submitted is None:
         return
     try:

@@ -7,12 +7,14 @@ from typing import Any
 
 import streamlit as st
 
-from sim import LaunchRoomError, Report, SimResult, analyse, simulate
+from sim import Decision, LaunchRoomError, Report, Scorecard, SimResult, analyse, score, simulate
+from sim.decide.design import DesignComparison, design_comparison
 from sim.export import Workbench, export_zip
+from sim.readout.report import run_through
 from ui import texts
 from ui.guard import guard
 from ui.progress import with_progress
-from ui.state import RunKey, case_library
+from ui.state import RunKey, case_library, readout_day
 
 Progress = Callable[[float, str], None]
 
@@ -45,9 +47,33 @@ def run_case(key: RunKey, _progress: Progress | None = None) -> SimResult:
 
 
 @st.cache_data(max_entries=CACHED_RUNS, show_spinner=False)
-def analyse_case(key: RunKey) -> Report:
-    """The full readout of a run (the run itself comes from the cache)."""
-    return analyse(run_case(key))
+def run_until(key: RunKey, day: int) -> SimResult:
+    """The run as the analyst had it at the end of ``day`` (:func:`sim.readout.report.run_through`)."""
+    return run_through(run_case(key), day)
+
+
+@st.cache_data(max_entries=2 * CACHED_RUNS, show_spinner=False)
+def analyse_case(key: RunKey, day: int | None = None, basis: str | None = None,
+                 cap_percentile: float | None = None, quantiles: tuple[float, ...] = ()
+                 ) -> Report:
+    """The readout of a run through ``day`` (the whole run without one), on ``basis``, with
+    capped and quantile readings when asked for."""
+    run = run_case(key) if day is None else run_until(key, day)
+    return analyse(run, basis=basis, cap_percentile=cap_percentile, quantiles=quantiles)
+
+
+@st.cache_data(max_entries=CACHED_RUNS, show_spinner=False)
+def compare_designs(key: RunKey) -> DesignComparison:
+    """The run's design against every other design of its case, on the same fleet (one
+    simulation per design: the slow part of a scorecard, so it is computed once a run)."""
+    return design_comparison(run_case(key))
+
+
+def score_decision(key: RunKey, decision: Decision) -> Scorecard:
+    """Score a decision on the run ``key``, on the readout through its decision day."""
+    day = min(decision.decision_day, run_case(key).days)
+    return score(decision, run_case(key), analyse_case(key, day), day_result=run_until(key, day),
+                 design=compare_designs(key))
 
 
 @st.cache_data(max_entries=2, show_spinner=False)
@@ -98,9 +124,11 @@ def run_first(key: RunKey, places: Sequence[Any] = ()) -> SimResult:
         return run_case(key)
 
 
-def run_and_report(key: RunKey, places: Sequence[Any] = ()) -> tuple[SimResult, Report]:
-    """This session's run of ``key`` and its readout, or stop the page with a "run first" note
-    (see :func:`run_first`)."""
+def run_and_report(key: RunKey, places: Sequence[Any] = (), **options: Any
+                   ) -> tuple[SimResult, Report]:
+    """This session's run of ``key`` and its readout through the session's decision day
+    (:func:`ui.state.readout_day`), or stop the page with a "run first" note (see
+    :func:`run_first`). ``options`` go to :func:`analyse_case` (basis, capping, quantiles)."""
     result = run_first(key, places)
     with guard():
-        return result, analyse_case(key)
+        return result, analyse_case(key, readout_day(key), **options)

@@ -224,3 +224,30 @@ def _link_value(value: Any) -> str:
 def share_query() -> str:
     """The query string of the current run (for a copyable link)."""
     return "?" + urlencode(_link_params(run_key()))
+
+
+def readout_day(key: RunKey) -> int:
+    """The day this session reads the run ``key`` through: its decision day.
+
+    It starts at the case's decision day (a design knob where the case has one) and only
+    moves forward, when the person extends: looking at later data and then deciding at an
+    earlier day would decide on data the person did not have.
+    """
+    days = st.session_state.setdefault("readout_days", {})
+    if key not in days:
+        case = case_library()[key.case_id].with_knobs(key.knob_values())
+        days[key] = min(case.experiment.decision_day, case.fleet.days)
+    return days[key]
+
+
+def record_extension(key: RunKey, day: int, later: int) -> None:
+    """An extend on ``day``: the run's readout moves forward to ``later``, and the session
+    remembers it (the days waited count against the budget)."""
+    days = st.session_state.setdefault("readout_days", {})
+    days[key] = max(int(later), readout_day(key))
+    st.session_state.setdefault("extensions", {}).setdefault(key, []).append((day, int(later)))
+
+
+def extensions(key: RunKey) -> list[tuple[int, int]]:
+    """The extends this session made on a run: ``(day, later day)`` pairs, oldest first."""
+    return list(st.session_state.setdefault("extensions", {}).get(key, []))

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 import streamlit as st
 
+from sim import messages
 from sim.analysis import KaplanMeierResult, SegmentLiftsResult
 from sim.case.metrics import SEGMENT_LABELS, label
 from sim.decide import Scorecard
@@ -139,6 +140,71 @@ def score_items(card: Scorecard) -> pd.DataFrame:
          "why": item.explanation}
         for item in card.items
     ])
+
+
+def capped_table(capped: Mapping) -> pd.DataFrame:
+    """Each metric capped: the capped change with its CI, the uncapped change, how far capping
+    moved it and how many devices were capped."""
+    return pd.DataFrame([
+        {"metric": label(name),
+         "difference": numbers.metric_change(result.capped.abs_diff, name),
+         "ci": numbers.interval(*result.capped.abs_ci, metric=name),
+         "uncapped": numbers.metric_change(result.raw.abs_diff, name),
+         "moved_by": numbers.metric_change(result.moved_by, name),
+         "devices_capped": int(result.devices_capped)}
+        for name, result in capped.items()
+    ])
+
+
+def quantile_table(quantiles: Mapping) -> pd.DataFrame:
+    """Each metric's quantile lifts: control, treatment, the change with its CI and p."""
+    return pd.DataFrame([
+        {"metric": f"{label(name)}, {which}",
+         "control": numbers.metric_value(result.control, name),
+         "treatment": numbers.metric_value(result.treatment, name),
+         "difference": numbers.metric_change(result.diff, name),
+         "ci": numbers.interval(*result.ci, metric=name),
+         "relative": numbers.relative(result.rel_diff),
+         "p": numbers.p_value(result.p_value)}
+        for name, by_level in quantiles.items() for which, result in by_level.items()
+    ])
+
+
+def question_table(card: Scorecard) -> pd.DataFrame:
+    """Each interviewer question: what the readout showed and the share earned."""
+    return pd.DataFrame([
+        {"question": messages.QUESTIONS[grade.question], "readout_answer": grade.expected,
+         "earned": numbers.percent(grade.fraction, 0)}
+        for grade in card.questions
+    ])
+
+
+def debrief_segments(card: Scorecard) -> pd.DataFrame:
+    """The primary metric per segment: the truth beside what the readout at the decision day
+    showed."""
+    rows = card.debrief.segments
+    return pd.DataFrame({
+        "segment": [("whole fleet" if row.kind == "all" else
+                     f"{SEGMENT_LABELS.get(row.kind, row.kind).lower()}: {row.segment}")
+                    for row in rows],
+        "true_relative": [numbers.relative(row.true_rel) for row in rows],
+        "readout_relative": [f"{numbers.relative(row.readout_rel)} "
+                             f"({numbers.interval(row.readout_low, row.readout_high, share=True)})"
+                             for row in rows],
+        "readout_significant": [row.significant for row in rows],
+    })
+
+
+def design_table(card: Scorecard) -> pd.DataFrame:
+    """Every design compared on the same fleet: its best call and that call's worth."""
+    comparison = card.design
+    yours = comparison.yours.label if comparison.yours is not None else None
+    return pd.DataFrame({
+        "design": [design.label for design in comparison.designs],
+        "design_best_call": [design.best_call for design in comparison.designs],
+        "design_value": [numbers.relative(design.value) for design in comparison.designs],
+        "yours": [design.label == yours for design in comparison.designs],
+    })
 
 
 def truth_by_segment(truth: pd.DataFrame, metric: str,

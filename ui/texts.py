@@ -303,9 +303,45 @@ ROLLOUT_OUTCOME_HELP = (
     "the build); rolled back: the build was taken off the devices."
 )
 
+WORLD_KNOB_SET = "Set for this run by the case author or your teacher: {label} = {value}."
+
+# The Analyse page's readout options.
+BASIS_LABEL = "Who is analysed"
+BASIS_NAMES = {"assigned": "every assigned device", "offered": "devices offered the build",
+               "installed": "devices that installed (treatment) against offered control",
+               "seen": "devices seen in telemetry", "reporting": "devices still reporting"}
+BASIS_NOTE = "Who is analysed: {note}"
+ANALYSE_DAY = (
+    "Readout through day {day} of {horizon}: what had reached you by then (your decision day; "
+    "extend on the Decide page to look later)."
+)
+ROBUST_TITLE = "Robust readings: capping and quantiles"
+CAP_TOGGLE = "Cap every metric at a percentile (winsorise)"
+CAP_PERCENTILE = "Cap at the percentile"
+QUANTILES_LABEL = "Quantile lifts"
+ROBUST_PRIMARY = "The decision rule reads the success metric capped where the outliers begin: {reading}"
+CAPPED_TITLE = "**Capped at the {percentile}th percentile**"
+QUANTILES_TITLE = "**Quantile lifts**"
+NO_PANEL = "this run keeps no raw daily reports"
+
 # The decision form.
 CALL_HELP = "Each call is defined in one line under it; worked examples in the {link}."
-EVIDENCE_HELP = "The checks your call rests on (the scorecard weighs them): {items}"
+DECISION_DAY = (
+    "**Decision day {day}**: you decide on the readout through this day (what had reached you "
+    "by then). To wait for more data, call *extend* and name the day to decide again."
+)
+EXTEND_TO = "Decide again on day"
+EXTEND_TO_HELP = (
+    "The readout moves to this day and you decide again; the days you wait count against "
+    "the 30-day budget."
+)
+QUESTIONS_TITLE = (
+    "**The interviewer asks** (graded against your readout, not the truth; one you leave out "
+    "earns nothing)"
+)
+LIFT_UNREADABLE = "The primary lift cannot be read yet"
+LIFT_ANSWER_HELP = "Relative, in percent: +2.1 means +2.1%."
+NO_SEGMENT_HURT = "no segment is hurt"
 EXPECTED_HELP = (
     "The relative change you expect where you ship (the whole fleet for the other calls): "
     "+3 means +3%. The scorecard compares it with the truth and with the data's interval."
@@ -316,6 +352,30 @@ DECISION_DAY_HELP = (
 )
 
 # The Decide page.
+READOUT_DAY = (
+    "Readout through **day {day}** of {horizon}: what had reached you by the end of that day "
+    "(later uploads and later installs are not in it). The Analyse page shows the same day."
+)
+EXTENDED = "You extended on day {day} to decide again on day {later}."
+NO_MORE_DATA = (
+    "The run ends on day {day}: there is no later data to wait for. Decide with what you have "
+    "(an extend now is scored as it stands)."
+)
+SCORING = "Scoring: re-simulating this fleet under every design of the case..."
+LUCKY = (
+    "Your call matches the truth, but the data you had did not carry it: a lucky guess scores "
+    "less than the call the data supported."
+)
+DEBRIEF = "Debrief"
+MODEL_ANSWER = "**The model answer:** {call}."
+NEXT_TIME = "**Next time:** {advice}"
+WHAT_MATTERED = "**What mattered in this case**"
+TRUTH_VS_READOUT = "**{metric}: the truth beside what your readout at day {day} showed**"
+QUESTIONS_GRADED = "**The interviewer's questions, against your readout**"
+DESIGNS_COMPARED = "**Your design against every design, on the same fleet**"
+TRAPS = "**What the case kept to itself until now**"
+TRAP_KNOB = "The setting shown as \u201c{label}\u201d is \u201c{real}\u201d."
+TRAP_TAGS = "Tags: {tags}"
 TRUTH_TITLE = "**The truth: {metric}, over the fleet and per segment**"
 MDE_LABEL = "Smallest detectable change"
 MDE_CAPTION = (

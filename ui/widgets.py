@@ -8,7 +8,7 @@ import streamlit as st
 
 from sim import Scenario
 from sim.case.scenario import Knob
-from ui import state
+from ui import state, texts
 
 
 def _key(case_id: str, path: str) -> str:
@@ -29,8 +29,16 @@ def _is_whole(knob: Knob, default: Any) -> bool:
 
 
 def knob_widgets(case_id: str, base: Scenario, current: Scenario) -> None:
-    """One widget per knob; each change is stored at once (and lands in the shareable link)."""
+    """One widget per design knob (the person's levers; each change is stored at once and
+    lands in the shareable link). World knobs - the situation - are never levers here: one
+    set by a link or a room (an author's or a teacher's) is listed as a fact."""
+    set_by_others = state.knobs_for(case_id)
     for knob in base.knobs:
+        if knob.role == "world":
+            if knob.path in set_by_others:
+                st.caption(texts.WORLD_KNOB_SET.format(label=knob.label,
+                                                       value=set_by_others[knob.path]))
+            continue
         key = _key(case_id, knob.path)
         default = _current(base, knob)
         st.session_state.setdefault(key, _current(current, knob))
@@ -53,7 +61,10 @@ def _store(case_id: str, path: str, key: str, default: Any) -> None:
 
 
 def reset_knobs(case_id: str, base: Scenario) -> None:
-    """Forget every knob of the case (a button callback)."""
-    st.session_state["knobs"].pop(case_id, None)
+    """Forget every design knob of the case (a button callback); world knobs a link or room
+    set stay (they are not the person's to change)."""
+    knobs = st.session_state["knobs"].get(case_id, {})
     for knob in base.knobs:
-        st.session_state.pop(_key(case_id, knob.path), None)
+        if knob.role == "design":
+            knobs.pop(knob.path, None)
+            st.session_state.pop(_key(case_id, knob.path), None)

@@ -33,9 +33,7 @@ def _ran(case: str, devices: int = 10_000) -> AppTest:
 def _decided(case: str) -> AppTest:
     app = _ran(case)
     app.switch_page("app_pages/decide.py").run()
-    app.radio[0].set_value("extend").run()
-    [m for m in app.multiselect if m.label == "Evidence you relied on"][0].set_value(
-        ["srm", "guardrails", "bayes"])
+    app.radio[0].set_value("extend").run()  # on the run's last day: scored as it stands
     app.text_area[0].input("Wait a week.")
     app.button[0].click().run()
     assert not app.exception and not app.error
@@ -73,7 +71,8 @@ def test_every_column_and_metric_on_analyse_has_help(case):
 
 def test_every_column_and_metric_on_decide_has_help():
     app = _decided("camera_night_mode")
-    assert len(app.dataframe) == 2  # the scorecard and the truth
+    # The scorecard, the truth beside the readout, the questions, the designs and the truth.
+    assert len(app.dataframe) == 5
     assert _unexplained(app) == []
 
 
@@ -108,14 +107,21 @@ def test_the_glossary_page_has_an_entry_for_every_link():
     assert "Kaplan-Meier curve" not in {s.value for s in app.subheader}
 
 
-def test_calls_and_evidence_are_defined_in_the_decision_form():
+def test_calls_are_defined_and_the_questions_asked_in_the_decision_form():
+    from sim import messages
+
     app = _ran("camera_night_mode")
     app.switch_page("app_pages/decide.py").run()
     call = app.radio[0]
     assert list(call.proto.captions) == [glossary.term(c).help for c in CALL_LABELS]
-    evidence = [m for m in app.multiselect if m.label == "Evidence you relied on"][0]
-    assert evidence.options == [glossary.term(c).name for c in CHECKS]
-    assert all(glossary.term(c).help in evidence.help for c in CHECKS)
+    asked = {m.value.strip("*") for m in app.markdown}
+    case = app.session_state["case_id"]
+    from sim import load_scenario
+    from tests.conftest import CASES
+
+    questions = load_scenario(CASES / f"{case}.toml").interview.questions
+    assert {messages.QUESTIONS[q] for q in questions} <= asked
+    assert not [m for m in app.multiselect if m.label == "Evidence you relied on"]
 
 
 def test_the_check_itself_flags_a_bare_table_and_card():
