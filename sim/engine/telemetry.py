@@ -275,19 +275,25 @@ class TelemetryPipe:
         segment = self._run_segment[first_run:last_run]
         seg = self._segments
         # Control runs are never on the build; a treatment run splits into on and off. A run
-        # is one (arm, segment) pair, so the block's cells are distinct.
+        # is one (arm, segment) pair, so the block's cells are distinct. Control devices come
+        # first, so the treatment runs are the block's tail: only it is summed on the build.
         cells = np.concatenate([segment[~treated], seg + segment[treated],
                                 2 * seg + segment[treated]])
+        tail = local[treated]
+        first = int(tail[0]) if tail.size else 0
+        tail = tail - first
         out = np.empty((cells.size, len(CUBE_SUMS)))
         for name, values in (*counts.items(), *sums.items()):
-            if values.dtype == bool:
-                total = np.add.reduceat(values, local, dtype=np.int64)
-                on = np.add.reduceat(values & on_build, local, dtype=np.int64)
+            kind = np.int64 if values.dtype == bool else np.float64
+            total = np.add.reduceat(values, local, dtype=kind)
+            if tail.size:
+                built = (values[first:] & on_build[first:] if values.dtype == bool
+                         else values[first:] * on_build[first:])
+                on = np.add.reduceat(built, tail, dtype=kind)
             else:
-                total = np.add.reduceat(values, local, dtype=np.float64)
-                on = np.add.reduceat(values * on_build, local, dtype=np.float64)
+                on = np.zeros(0, dtype=kind)
             out[:, _COLUMN[name]] = np.concatenate(
-                [total[~treated], total[treated] - on[treated], on[treated]])
+                [total[~treated], total[treated] - on, on])
         return cells, out
 
     def _keep(self, day, block, received, duplicate, delay, active, sessions, uses, crashed,
