@@ -1,4 +1,11 @@
-"""Cached simulation and analysis, keyed by :class:`ui.state.RunKey`."""
+"""Cached simulation and analysis, keyed by :class:`ui.state.RunKey`.
+
+Simulating and analysing run outside the script threads, in worker processes the server owns
+(:func:`heavy_work`, one :class:`sim.sweeps.remote.Offload` per server), or on the Dask
+cluster ``LAUNCHROOM_DASK`` names: one person's big run then never stalls another person's page
+or the health endpoint, and a class's runs share the server's cores. The results are the same
+as in-process runs (tests/app/test_runs.py).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,7 @@ import streamlit as st
 
 from sim import LaunchRoomError, Report, SimResult, analyse, simulate
 from sim.export import Workbench, export_zip
+from sim.sweeps.remote import Offload, dask_address
 from ui import texts
 from ui.guard import guard
 from ui.progress import with_progress
@@ -36,18 +44,32 @@ def check_run_size(key: RunKey) -> None:
             cap=MAX_DEVICE_DAYS, rows=rows, row_cap=MAX_ROWS_KEPT))
 
 
+@st.cache_resource(max_entries=1, show_spinner=False, on_release=Offload.close)
+def _offload(dask_address: str) -> Offload:
+    return Offload.at(dask_address)
+
+
+def heavy_work() -> Offload:
+    """Where this server's runs, readouts and lab sweeps are computed: a pool of one worker
+    process a core, or the Dask cluster ``LAUNCHROOM_DASK`` names (see
+    :mod:`sim.sweeps.remote`). Started once and shared by every session; a changed address
+    closes the old one."""
+    return _offload(dask_address())
+
+
 @st.cache_data(max_entries=CACHED_RUNS, show_spinner=False)
 def run_case(key: RunKey, _progress: Progress | None = None) -> SimResult:
     """Simulate the run ``key`` describes (within :func:`check_run_size`'s caps)."""
     check_run_size(key)
     case = case_library()[key.case_id].with_knobs(key.knob_values())
-    return simulate(case, seed=key.seed, devices=key.devices, progress=_progress)
+    return heavy_work().call(simulate, case, seed=key.seed, devices=key.devices,
+                             progress=_progress)
 
 
 @st.cache_data(max_entries=CACHED_RUNS, show_spinner=False)
 def analyse_case(key: RunKey) -> Report:
     """The full readout of a run (the run itself comes from the cache)."""
-    return analyse(run_case(key))
+    return heavy_work().call(analyse, run_case(key))
 
 
 @st.cache_data(max_entries=2, show_spinner=False)
