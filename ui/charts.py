@@ -64,11 +64,11 @@ def survival_curves(curves: pd.DataFrame) -> alt.Chart:
 
 def distributions(frame: pd.DataFrame, value: str, group: str, title: str,
                   x_title: str) -> alt.Chart:
-    """Overlaid histograms of ``value`` by ``group`` (density, so groups of any size compare)."""
+    """Overlaid densities of ``value`` by ``group`` from binned rows (a ``density`` column, as
+    :func:`ui.tables.drift_frame` makes), so groups of any size compare."""
     return (
         alt.Chart(frame, title=title)
-        .transform_density(value, groupby=[group], as_=[value, "density"])
-        .mark_area(opacity=0.45)
+        .mark_area(opacity=0.45, interpolate="step")
         .encode(x=alt.X(f"{value}:Q", title=x_title), y=alt.Y("density:Q", title="Density"),
                 color=alt.Color(f"{group}:N", title=None))
     )
