@@ -139,6 +139,7 @@ def _simulate(scenario: Scenario, seed: int, n: int, horizon: int, progress: Pro
         _truth_metrics(behaviour.totals[0].metrics(horizon), measures_distraction),
         _truth_metrics(behaviour.totals[1].metrics(horizon), measures_distraction),
         segments,
+        threads.map,
     )
     baseline = {"pre_sessions": behaviour.pre_sessions, "pre_sensor_score": behaviour.pre_sensor}
     del behaviour
@@ -146,7 +147,7 @@ def _simulate(scenario: Scenario, seed: int, n: int, horizon: int, progress: Pro
         scenario=scenario,
         seed=seed,
         days=horizon,
-        devices=_devices_table(fleet, baseline, telemetry, log),
+        devices=_devices_table(fleet, baseline, telemetry, log, threads),
         day_arm=telemetry.cube_frame(),
         timeline=log.timeline,
         rollout=log.daily.assign(capacity_per_hour=log.capacity_per_hour),
@@ -223,9 +224,11 @@ def _day_or_nan(hours: np.ndarray) -> np.ndarray:
 
 
 def _devices_table(
-    fleet: Fleet, baseline: dict[str, np.ndarray], telemetry: TelemetryPipe, log: RolloutLog
+    fleet: Fleet, baseline: dict[str, np.ndarray], telemetry: TelemetryPipe, log: RolloutLog,
+    threads: Executor,
 ) -> pd.DataFrame:
-    """One row a device, in device-id order, built a column at a time to bound memory."""
+    """One row a device, in device-id order, built a few columns at a time (one a thread) to
+    bound memory."""
     # Where each device id sits in the fleet's order: the inverse permutation, in one pass.
     by_id = np.empty(fleet.size, dtype=np.intp)
     by_id[fleet.device_id] = np.arange(fleet.size)
@@ -252,8 +255,11 @@ def _devices_table(
         **{name: (lambda values=values: values) for name, values in observed.items()},
         "churned": lambda: (1 - observed["retained"]).astype(np.int8),
     }
-    table = pd.DataFrame(index=pd.RangeIndex(fleet.size))
-    for name, build in columns.items():
+    def column(build: Callable[[], np.ndarray | pd.Categorical]) -> np.ndarray | pd.Categorical:
         values = build()
-        table[name] = values if isinstance(values, pd.Categorical) else values[by_id]
+        return values if isinstance(values, pd.Categorical) else values[by_id]
+
+    table = pd.DataFrame(index=pd.RangeIndex(fleet.size))
+    for name, values in zip(columns, threads.map(column, columns.values()), strict=True):
+        table[name] = values
     return table
