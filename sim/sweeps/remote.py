@@ -6,9 +6,12 @@ would stall everyone's pages and the health check. :class:`Offload` sends a call
 ``analyse``, a sweep's chunks) to worker processes the caller owns - spawned, so safe inside a
 threaded server - or to a Dask cluster (``LAUNCHROOM_DASK=local`` starts a LocalCluster,
 ``LAUNCHROOM_DASK=tcp://host:8786`` reaches an existing one), waits for it, and meanwhile
-forwards the ``progress(fraction, message)`` the call reports. A call returns exactly what it
-returns in this process: the work is a pure function of its arguments (the engine's random
-streams come from the seed alone), and only the result travels back.
+forwards the ``progress(fraction, message)`` the call reports. A call returns what it returns
+in this process: the work is a pure function of its arguments (the engine's random streams come
+from the seed alone), and only the result travels back. The tables are the same bit for bit;
+a readout's floats can differ in the last digits, as BLAS sums depend on its thread count: the
+worker processes run BLAS on one thread, as Dask's workers do (so both give the same readout),
+which also keeps two workers' BLAS threads from fighting over two cores.
 
 >>> from sim import load_scenario, simulate
 >>> case = load_scenario("scenarios/aa_test.toml")
@@ -83,6 +86,13 @@ class _DaskProgress:
         return (fraction, message) if message else None
 
 
+def _one_blas_thread() -> None:
+    """Worker start-up: BLAS (and OpenMP) on one thread, as on a Dask worker."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
+
+
 class Offload:
     """Where heavy calls run: ``workers`` local processes (default: every core), or the Dask
     cluster of ``dask`` (a :func:`~sim.sweeps.sweep.connect_dask` connection). The owner
@@ -96,7 +106,7 @@ class Offload:
     def __init__(self, workers: int | None = None, dask: DaskConnection | None = None) -> None:
         self._workers = int(workers or os.cpu_count() or 1)
         self.dask = dask
-        self.pool = None if dask is not None else worker_pool(self._workers)
+        self.pool = None if dask is not None else worker_pool(self._workers, _one_blas_thread)
         self._manager = None
 
     @classmethod
@@ -154,7 +164,7 @@ class Offload:
                         progress(*latest)
         except BrokenProcessPool:
             self.pool.shutdown(wait=False, cancel_futures=True)
-            self.pool = worker_pool(self._workers)
+            self.pool = worker_pool(self._workers, _one_blas_thread)
             raise LaunchRoomError(messages.WORKER_DIED) from None
 
     def _shared_dict(self) -> Any:

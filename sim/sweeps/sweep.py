@@ -308,13 +308,14 @@ def plain_main() -> Iterator[None]:
                 sys.modules["__main__"] = saved
 
 
-def worker_pool(workers: int) -> ProcessPoolExecutor:
+def worker_pool(workers: int, initializer: Callable[[], None] | None = None
+                ) -> ProcessPoolExecutor:
     """A pool of ``workers`` spawned processes for callers that run many sweeps.
 
     Pass it to :func:`sweep` as ``pool=`` to skip the seconds of start-up each sweep would
     otherwise pay; the caller owns it and shuts it down (the app's server keeps one, see
     :mod:`sim.sweeps.remote`). Submit under :func:`plain_main`, as processes start on
-    demand.
+    demand; each runs ``initializer()`` first.
 
     >>> pool = worker_pool(1)
     >>> with plain_main():
@@ -322,7 +323,8 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
     >>> future.result(), pool.shutdown()
     (3, None)
     """
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=initializer)
 
 
 def _in_processes(spec: SweepSpec, tasks: list, workers: int, progress: Progress | None,

@@ -1,9 +1,10 @@
 """Heavy calls run elsewhere (sim.sweeps.remote): worker processes and Dask give exactly the
 tables of an in-process run and its readout, forward progress, and survive a dead worker.
 
-A readout is compared exactly in everything but floats, and floats to 1e-12: a few readings
-(the sequential looks, the compliance regression) go through BLAS, whose sums depend on its
-thread count, and Dask's workers run BLAS on one thread where this process may use more.
+A readout is compared with this process's exactly in everything but floats, and floats to
+1e-12: a few readings (the sequential looks, the compliance regression) go through BLAS, whose
+sums depend on its thread count, and the workers run BLAS on one thread where this process may
+use more. The worker processes and Dask's workers (both on one BLAS thread) agree exactly.
 """
 
 from __future__ import annotations
@@ -54,25 +55,33 @@ def same_readout(there, here, path: str = "report") -> None:
         assert there == here, (path, there, here)
 
 
-def _check(offload: Offload, night_case, local_run) -> None:
+def _check(offload: Offload, night_case, local_run) -> dict:
     here, report = local_run
     seen = []
     there = offload.call(simulate, night_case, progress=lambda f, m: seen.append((f, m)), **RUN)
     same_tables(there, here)
     assert seen and all(0 < f <= 1 and m.startswith("day ") for f, m in seen)
-    same_readout(offload.call(analyse, there).to_dict(), report.to_dict())
+    readout = offload.call(analyse, there).to_dict()
+    same_readout(readout, report.to_dict())
+    return readout
 
 
-def test_worker_processes_give_the_same_tables_and_readout(night_case, local_run):
+@pytest.fixture(scope="module")
+def pool_readout(night_case, local_run):
     with Offload(workers=2) as offload:
-        _check(offload, night_case, local_run)
+        return _check(offload, night_case, local_run)
+
+
+def test_worker_processes_give_the_same_tables_and_readout(pool_readout):
+    assert pool_readout["case"] == "camera_night_mode"
 
 
 @pytest.mark.timeout(180)
-def test_a_dask_local_cluster_gives_the_same_tables_readout_and_lab_rows(night_case, local_run):
+def test_a_dask_local_cluster_gives_the_same_tables_readout_and_lab_rows(night_case, local_run,
+                                                                         pool_readout):
     with Offload(dask=connect_dask("local", 2)) as offload:
         assert offload.where().startswith("the Dask cluster at tcp://127.0.0.1:")
-        _check(offload, night_case, local_run)
+        assert _check(offload, night_case, local_run) == pool_readout  # exactly
         rows = lab.run_demo("cuped", range(3), devices=1_000, **offload.sweep_options())
     pd.testing.assert_frame_equal(rows, lab.run_demo("cuped", range(3), devices=1_000,
                                                      workers=1))
