@@ -9,7 +9,7 @@ on a shared machine disturb far less. Should a process-per-device run be expecte
 fewer days and its device-days per second is extrapolated to the full horizon (the output
 says so).
 
-One process per device holds about 8 KB a device (818 MB at 100,000), so above
+One process per device holds 6-8 KB a device (818 MB at 100,000, 6.3 GB at 1,000,000), so above
 ``--process-max-devices`` (1,000,000) it is not run at the fleet's size: its device-days per
 second measured at the largest size that fits stands for the bigger fleet (its cost per
 device-day does not fall with size: 111,658/s at 20,000 devices, 92,592/s at 100,000), and the
@@ -170,8 +170,8 @@ def main() -> None:
         processes = dict(measured[model_devices])
         if model_devices < devices:
             processes["note"] = "; ".join(filter(None, [processes["note"], (
-                f"measured at {model_devices:,} devices (one process per device needs about "
-                f"8 KB a device: {devices:,} do not fit in memory); its device-days per second "
+                f"measured at {model_devices:,} devices (one process per device needs 6-8 "
+                f"KB a device: {devices:,} do not fit in memory); its device-days per second "
                 f"stands for {devices:,}")]))
         rate = processes["device_days_per_s"]
         engine = measure("engine", devices, DAYS, args.engine_runs)

@@ -109,6 +109,30 @@ class Monitor:
             self.stop.wait(0.25)
 
 
+def cpu_seconds(root: int) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by the process ``root`` and its descendants,
+    split into the browser (Chromium and Playwright's driver), the app server's own process
+    and the processes the server started (its workers)."""
+    import psutil
+
+    used = {"browser": 0.0, "server": 0.0, "server workers": 0.0}
+    top = psutil.Process(root)
+    for process in [top, *top.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+            name = " ".join(process.cmdline()[:3])
+        except psutil.Error:
+            continue
+        seconds = times.user + times.system
+        if "chromium" in name or "playwright" in name or "node" in name:
+            used["browser"] += seconds
+        elif "streamlit" in name:
+            used["server"] += seconds
+        elif process.pid != root:
+            used["server workers"] += seconds
+    return used
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -195,17 +219,22 @@ async def _session(browser, base: str, seed: int, start_after: float) -> Session
     return outcome
 
 
-async def _drive(base: str, sessions: int, stagger: float, first_seed: int) -> list[Session]:
+async def _drive(base: str, sessions: int, stagger: float, first_seed: int,
+                 cpu: dict[str, float]) -> list[Session]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
                                                    args=CHROMIUM_ARGS)
+        before = cpu_seconds(os.getpid())
         try:
             return await asyncio.gather(*(
                 _session(browser, base, first_seed + index, index * stagger)
                 for index in range(sessions)))
         finally:
+            # The server started before this process's children: its CPU is counted apart.
+            after = cpu_seconds(os.getpid())
+            cpu.update({name: round(after[name] - before[name], 1) for name in after})
             await browser.close()
 
 
@@ -228,13 +257,14 @@ def main() -> None:
     sessions = max(1, min(args.sessions, MAX_SESSIONS))
     with tempfile.TemporaryDirectory(prefix="launchroom-load-") as folder:
         process, base = start_server(Path(folder))
+        cpu: dict[str, float] = {}
         monitor = Monitor(process.pid, f"{base}/_stcore/health")
         watcher = threading.Thread(target=monitor.run, daemon=True)
         watcher.start()
         started = time.perf_counter()
         try:
             results = asyncio.run(asyncio.wait_for(
-                _drive(base, sessions, args.stagger, args.first_seed), args.timeout))
+                _drive(base, sessions, args.stagger, args.first_seed, cpu), args.timeout))
         finally:
             elapsed = time.perf_counter() - started
             monitor.stop.set()
@@ -258,6 +288,7 @@ def main() -> None:
         "health_p99_s": _percentile(monitor.health_s, 0.99),
         "health_failures": monitor.health_failures,
         "peak_memory_mb": round(max(monitor.memory_mb, default=math.nan)),
+        "cpu_s": cpu,
         "load_average_1min": os.getloadavg()[0],
         "cpus": os.cpu_count(),
     }
@@ -274,6 +305,7 @@ def main() -> None:
           f"medians); {len(summary['errors'])} errors; health: {summary['health_checks']} "
           f"checks, slowest {summary['health_max_s']:.3f} s, {summary['health_failures']} "
           f"failed; peak memory (server and its workers) {summary['peak_memory_mb']:,} MB; "
+          f"CPU seconds used: {summary['cpu_s']}; "
           f"targets (p95 <= {TARGET_P95_S:g} s, no errors, health <= {TARGET_HEALTH_S:g} s): "
           f"{'met' if met else 'MISSED'}")
     for error in summary["errors"]:
