@@ -287,13 +287,11 @@ if "Drift" in tabs:
             right.metric("PSI, control", numbers.significant(drift.control_psi.psi),
                          help=help_text("psi"))
             frame = tables.drift_frame(result.devices, drift.metric)
-            low, high = frame["value"].quantile([0.005, 0.995])
             axis = texts.DRIFT_AXIS.format(metric=label(drift.metric))
             panels = st.columns(2)
             for panel, group in zip(panels, (tables.UPDATED, tables.CONTROL), strict=True):
                 panel.altair_chart(charts.drift_densities(
-                    frame, group, axis, (float(low), float(high)), tables.BEFORE, tables.AFTER),
-                                   width="stretch")
+                    frame, group, axis, tables.BEFORE, tables.AFTER), width="stretch")
 
 if "Households" in tabs:
     with tabs["Households"]:

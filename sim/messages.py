@@ -623,6 +623,10 @@ SWEEP_GRID_FORMAT = (
 SWEEP_GRID_POINT = "grid point {point}: {detail}"
 SWEEP_OPTION_UNKNOWN = "{name} {value!r} is not one of: {allowed}"
 SWEEP_RUN_FAILED = "run {run} (seed {seed}) at grid point {point}: {detail}"
+WORKER_DIED = (
+    "the worker process running this stopped before it finished (out of memory, or killed); "
+    "it has been replaced: try again, or with a smaller fleet"
+)
 SWEEP_OUT_FORMAT = "--out {path}: the sweep is saved as .csv or .parquet; pick one of those"
 SWEEP_DASK_MISSING = (
     "the {scheduler!r} scheduler needs dask[distributed]; install it with "

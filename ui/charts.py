@@ -136,24 +136,25 @@ def survival_curves(curves: pd.DataFrame) -> alt.Chart:
 
 
 def drift_densities(frame: pd.DataFrame, group: str, x_title: str,
-                    domain: tuple[float, float], before: str, after: str) -> alt.LayerChart:
+                    before: str, after: str) -> alt.LayerChart:
     """One group's reading before and after the update as two overlaid densities (not
-    stacked), each mean marked, and the shift between the means (``after`` minus ``before``,
-    the ``period`` values) in the title."""
+    stacked) from binned rows (:func:`ui.tables.drift_frame`), each mean marked, and the shift
+    between the means (``after`` minus ``before``, the ``period`` values) in the title."""
     rows = frame[frame["group"] == group]
-    means = rows.groupby("period", observed=True)["value"].mean()
+    means = rows.drop_duplicates("period").set_index("period")["mean"]
     periods = [period for period in (before, after) if period in means.index]
     shift = float(means[after] - means[before]) if len(periods) == 2 else float("nan")
     colours = alt.Scale(domain=periods, range=[REFERENCE, TREATMENT_COLOUR][: len(periods)])
-    base = alt.Chart(rows).transform_density(
-        "value", groupby=["period"], as_=["value", "density"], extent=list(domain), steps=120)
-    x = alt.X("value:Q", title=x_title, scale=alt.Scale(domain=list(domain)))
-    area = base.mark_area(opacity=0.25).encode(
+    domain = [float(frame["value"].min()), float(frame["value"].max())] if len(frame) else None
+    x = alt.X("value:Q", title=x_title, scale=alt.Scale(domain=domain) if domain else
+              alt.Undefined)
+    base = alt.Chart(rows)
+    area = base.mark_area(opacity=0.25, interpolate="monotone").encode(
         x=x, y=alt.Y("density:Q", title="Density", stack=None),
         color=alt.Color("period:N", scale=colours, legend=LEGEND))
-    line = base.mark_line(strokeWidth=2).encode(
+    line = base.mark_line(strokeWidth=2, interpolate="monotone").encode(
         x=x, y=alt.Y("density:Q", stack=None), color=alt.Color("period:N", scale=colours))
-    marks = alt.Chart(means.rename("mean").reset_index()).mark_rule(
+    marks = alt.Chart(means.reset_index()).mark_rule(
         strokeDash=[5, 3], strokeWidth=2).encode(
         x="mean:Q", color=alt.Color("period:N", scale=colours),
         tooltip=["period", alt.Tooltip("mean:Q", format=".2f")])

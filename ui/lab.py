@@ -1,22 +1,23 @@
 """The Learn page's sweeps: cached blocks of replications and the "run more" state.
 
 A demo's replications come in blocks of run indices that double (``sim.sweeps.lab.blocks``): the
-first visit computes the demo's default count, "Run more replications" computes only the new
-block, and every block stays in the server's cache for everyone (a sweep row depends only on
-the case, its knobs and the run index, so blocks combine into exactly the bigger sweep).
+first block is the demo's default count, shipped precomputed with the package
+(:mod:`sim.sweeps.lab_store`), so the first visit reads it; "Run more replications" computes
+only the new block, on the server's worker processes (or its Dask cluster), and every block
+stays in the server's cache for everyone (a sweep row depends only on the case, its knobs and
+the run index, so blocks combine into exactly the bigger sweep).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 
 import pandas as pd
 import streamlit as st
 
-from sim.sweeps import lab, worker_pool
+from sim.sweeps import lab, lab_store
 from ui.progress import with_progress
+from ui.runs import heavy_work
 from ui.state import canonical_knobs
 
 MAX_DOUBLINGS = 4
@@ -30,17 +31,13 @@ def _fingerprint(key: str) -> tuple:
             tuple((path, tuple(values)) for path, values in demo.grid.items()))
 
 
-@st.cache_resource(max_entries=1, show_spinner=False)
-def _workers() -> ProcessPoolExecutor:
-    """The server's worker processes for the lab's sweeps, started once and reused."""
-    return worker_pool(os.cpu_count() or 1)
-
-
 @st.cache_data(max_entries=64, show_spinner=False)
 def demo_block(key: str, start: int, stop: int, fingerprint: tuple,
                _progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
-    """Replications ``start..stop-1`` of a demo's sweep (``fingerprint`` keys the cache)."""
-    return lab.run_demo(key, range(start, stop), progress=_progress, pool=_workers())
+    """Replications ``start..stop-1`` of a demo's sweep (``fingerprint`` keys the cache): the
+    shipped rows for the default block, else computed on the server's workers."""
+    return lab_store.demo_rows(key, range(start, stop), progress=_progress,
+                               **heavy_work().sweep_options())
 
 
 def state_key(key: str) -> str:

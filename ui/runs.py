@@ -1,4 +1,11 @@
-"""Cached simulation and analysis, keyed by :class:`ui.state.RunKey`."""
+"""Cached simulation and analysis, keyed by :class:`ui.state.RunKey`.
+
+Simulating and analysing run outside the script threads, in worker processes the server owns
+(:func:`heavy_work`, one :class:`sim.sweeps.remote.Offload` per server), or on the Dask
+cluster ``LAUNCHROOM_DASK`` names: one person's big run then never stalls another person's page
+or the health endpoint, and a class's runs share the server's cores. The results are the same
+as in-process runs (tests/app/test_runs.py).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,7 @@ from sim import Decision, LaunchRoomError, Report, Scorecard, SimResult, analyse
 from sim.decide.design import DesignComparison, design_comparison
 from sim.export import Workbench, export_zip
 from sim.readout.report import run_through
+from sim.sweeps.remote import Offload, dask_address
 from ui import texts
 from ui.guard import guard
 from ui.progress import with_progress
@@ -38,18 +46,32 @@ def check_run_size(key: RunKey) -> None:
             cap=MAX_DEVICE_DAYS, rows=rows, row_cap=MAX_ROWS_KEPT))
 
 
+@st.cache_resource(max_entries=1, show_spinner=False, on_release=Offload.close)
+def _offload(dask_address: str) -> Offload:
+    return Offload.at(dask_address)
+
+
+def heavy_work() -> Offload:
+    """Where this server's runs, readouts and lab sweeps are computed: a pool of one worker
+    process a core, or the Dask cluster ``LAUNCHROOM_DASK`` names (see
+    :mod:`sim.sweeps.remote`). Started once and shared by every session; a changed address
+    closes the old one."""
+    return _offload(dask_address())
+
+
 @st.cache_data(max_entries=CACHED_RUNS, show_spinner=False)
 def run_case(key: RunKey, _progress: Progress | None = None) -> SimResult:
     """Simulate the run ``key`` describes (within :func:`check_run_size`'s caps)."""
     check_run_size(key)
     case = case_library()[key.case_id].with_knobs(key.knob_values())
-    return simulate(case, seed=key.seed, devices=key.devices, progress=_progress)
+    return heavy_work().call(simulate, case, seed=key.seed, devices=key.devices,
+                             progress=_progress)
 
 
 @st.cache_data(max_entries=CACHED_RUNS, show_spinner=False)
 def run_until(key: RunKey, day: int) -> SimResult:
     """The run as the analyst had it at the end of ``day`` (:func:`sim.readout.report.run_through`)."""
-    return run_through(run_case(key), day)
+    return heavy_work().call(run_through, run_case(key), day)
 
 
 @st.cache_data(max_entries=2 * CACHED_RUNS, show_spinner=False)
@@ -59,14 +81,15 @@ def analyse_case(key: RunKey, day: int | None = None, basis: str | None = None,
     """The readout of a run through ``day`` (the whole run without one), on ``basis``, with
     capped and quantile readings when asked for."""
     run = run_case(key) if day is None else run_until(key, day)
-    return analyse(run, basis=basis, cap_percentile=cap_percentile, quantiles=quantiles)
+    return heavy_work().call(analyse, run, basis=basis, cap_percentile=cap_percentile,
+                             quantiles=quantiles)
 
 
 @st.cache_data(max_entries=CACHED_RUNS, show_spinner=False)
 def compare_designs(key: RunKey) -> DesignComparison:
     """The run's design against every other design of its case, on the same fleet (one
     simulation per design: the slow part of a scorecard, so it is computed once a run)."""
-    return design_comparison(run_case(key))
+    return heavy_work().call(design_comparison, run_case(key))
 
 
 def score_decision(key: RunKey, decision: Decision) -> Scorecard:

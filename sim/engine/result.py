@@ -25,7 +25,7 @@ from sim.errors import LaunchRoomError
 TABLES = ("devices", "day_arm", "timeline", "rollout", "truth", "daily")
 _META_FILE = "result.json"
 # Bumped whenever a table's columns change, so an old folder is refused, not misread.
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,10 @@ True
 from __future__ import annotations
 
 import functools
+import os
 import time
 from collections.abc import Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -28,7 +30,7 @@ from sim.engine.fleet import Fleet, build_fleet, stable_hash_uniform
 from sim.engine.hardware import hardware_profile
 from sim.engine.result import SimResult
 from sim.engine.rollout import HOURS_PER_DAY, DayExposure, RolloutEngine, RolloutLog
-from sim.engine.telemetry import TelemetryPipe
+from sim.engine.telemetry import BlockReports, TelemetryPipe
 from sim.engine.truth import truth_table
 from sim.errors import LaunchRoomError
 from sim.limits import MAX_DAYS, MAX_SEED, MIN_DEVICES
@@ -85,6 +87,24 @@ def simulate(
     ['control', 'treatment']
     """
     seed, n, horizon = check_run_inputs(scenario, seed, devices, days)
+    blocks = -(-n // BLOCK_DEVICES)
+    # Blocks of a day run in threads (numpy releases the GIL in its array loops and random
+    # fills); one block needs none.
+    with ThreadPoolExecutor(max_workers=min(block_threads(), blocks)) as threads:
+        return _simulate(scenario, seed, n, horizon, progress, threads)
+
+
+def block_threads() -> int:
+    """Threads that advance blocks of devices at once: the cores this process may use.
+
+    >>> block_threads() >= 1
+    True
+    """
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _simulate(scenario: Scenario, seed: int, n: int, horizon: int, progress: Progress | None,
+              threads: Executor) -> SimResult:
     started = time.perf_counter()
     fleet = build_fleet(scenario, _stream(seed, _FLEET), n, seed)
     profile = hardware_profile(scenario.feature, scenario.fleet.chip_tiers)
@@ -93,7 +113,7 @@ def simulate(
                               report_panel(fleet, scenario.telemetry.daily_max_devices),
                               _stream(seed, _OUTLIERS))
 
-    step_day = functools.partial(_advance_day, behaviour, telemetry, seed, n)
+    step_day = functools.partial(_advance_day, behaviour, telemetry, seed, n, threads)
     engine = RolloutEngine(
         scenario,
         fleet,
@@ -119,6 +139,7 @@ def simulate(
         _truth_metrics(behaviour.totals[0].metrics(horizon), measures_distraction),
         _truth_metrics(behaviour.totals[1].metrics(horizon), measures_distraction),
         segments,
+        threads.map,
     )
     baseline = {"pre_sessions": behaviour.pre_sessions, "pre_sensor_score": behaviour.pre_sensor}
     del behaviour
@@ -126,7 +147,7 @@ def simulate(
         scenario=scenario,
         seed=seed,
         days=horizon,
-        devices=_devices_table(fleet, baseline, telemetry, log, horizon),
+        devices=_devices_table(fleet, baseline, telemetry, log, horizon, threads),
         day_arm=telemetry.cube_frame(),
         timeline=log.timeline,
         rollout=log.daily.assign(capacity_per_hour=log.capacity_per_hour),
@@ -160,17 +181,20 @@ def report_panel(fleet: Fleet, size: int) -> np.ndarray | None:
 
 
 def _advance_day(
-    behaviour: Behaviour, telemetry: TelemetryPipe, seed: int, n: int, day: int,
-    exposure: DayExposure,
+    behaviour: Behaviour, telemetry: TelemetryPipe, seed: int, n: int, threads: Executor,
+    day: int, exposure: DayExposure,
 ) -> None:
     """One simulated day for every device, block by block.
 
     Blocks of a fixed size keep the day's temporaries small (in cache, and a few MB at ten
-    million devices); each block draws from its own stream, keyed by the block's index.
+    million devices); each block draws from its own stream, keyed by the block's index, and
+    writes only its own devices' state, so blocks run in ``threads`` in any order. What they
+    share (the day x segment cube, the raw rows) is committed in block order.
     """
     shares = behaviour.household_shares(exposure)
-    for index, start in enumerate(range(0, n, BLOCK_DEVICES)):
-        block = slice(start, min(start + BLOCK_DEVICES, n))
+
+    def advance(index: int) -> BlockReports:
+        block = slice(index * BLOCK_DEVICES, min((index + 1) * BLOCK_DEVICES, n))
         part = exposure.part(block)
         outcome = behaviour.step(
             day,
@@ -179,7 +203,11 @@ def _advance_day(
             part,
             None if shares is None else (shares[0][block], shares[1][block]),
         )
-        telemetry.record(day, block, outcome, part, _stream(seed, _DAY_TELEMETRY, day, index))
+        return telemetry.record(day, block, outcome, part,
+                                _stream(seed, _DAY_TELEMETRY, day, index))
+
+    for reports in threads.map(advance, range(-(-n // BLOCK_DEVICES))):
+        telemetry.commit(day, reports)
 
 
 def _truth_metrics(
@@ -199,10 +227,13 @@ def _day_or_nan(hours: np.ndarray, days: int) -> np.ndarray:
 
 def _devices_table(
     fleet: Fleet, baseline: dict[str, np.ndarray], telemetry: TelemetryPipe, log: RolloutLog,
-    days: int,
+    days: int, threads: Executor,
 ) -> pd.DataFrame:
-    """One row a device, in device-id order, built a column at a time to bound memory."""
-    by_id = np.argsort(fleet.device_id)
+    """One row a device, in device-id order, built a few columns at a time (one a thread) to
+    bound memory."""
+    # Where each device id sits in the fleet's order: the inverse permutation, in one pass.
+    by_id = np.empty(fleet.size, dtype=np.intp)
+    by_id[fleet.device_id] = np.arange(fleet.size)
     observed = telemetry.observed_metrics()
     columns = {
         "device_id": lambda: fleet.device_id,
@@ -226,8 +257,11 @@ def _devices_table(
         **{name: (lambda values=values: values) for name, values in observed.items()},
         "churned": lambda: (1 - observed["retained"]).astype(np.int8),
     }
-    table = pd.DataFrame(index=pd.RangeIndex(fleet.size))
-    for name, build in columns.items():
+    def column(build: Callable[[], np.ndarray | pd.Categorical]) -> np.ndarray | pd.Categorical:
         values = build()
-        table[name] = values if isinstance(values, pd.Categorical) else values[by_id]
+        return values if isinstance(values, pd.Categorical) else values[by_id]
+
+    table = pd.DataFrame(index=pd.RangeIndex(fleet.size))
+    for name, values in zip(columns, threads.map(column, columns.values()), strict=True):
+        table[name] = values
     return table

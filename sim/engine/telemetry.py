@@ -9,11 +9,18 @@ One uniform per device-day decides missing / late / duplicate, so those three ar
 This module keeps three views of the reports: per-device observed totals (always), a
 day x group x segment cube (always; it is small), and raw rows (small fleets only).
 
+Blocks of devices may be recorded in parallel threads: :meth:`TelemetryPipe.record` writes
+only its block's per-device totals and returns the block's cube sums and raw rows as
+:class:`BlockReports`, which :meth:`TelemetryPipe.commit` adds in block order (float sums
+depend on their order, so the tables stay the same bit for bit however the blocks ran).
+
 >>> COLUMNS[:4]
 ('device_id', 'day', 'received_day', 'active')
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -88,6 +95,21 @@ def outlier_devices(rate: float, scale: float, sessions_per_day: float, n: int,
     return extra.astype(np.float32), crash_loop
 
 
+@dataclass(frozen=True)
+class BlockReports:
+    """One block's day in the shared views: its sums per cube cell and its raw rows.
+
+    ``cells`` are distinct cube cells of the day and ``sums`` their rows of :data:`CUBE_SUMS`;
+    ``gate_sums`` the on-time reports' :data:`GATE_SUMS` per group (what the rollout's gates
+    read); ``rows`` the panel's report columns (``None`` without a panel).
+    """
+
+    cells: np.ndarray
+    sums: np.ndarray
+    gate_sums: np.ndarray
+    rows: dict[str, np.ndarray] | None
+
+
 class TelemetryPipe:
     """Turns each day's realised outcomes into reports and keeps the observed views."""
 
@@ -142,8 +164,9 @@ class TelemetryPipe:
         outcome: DayOutcome,
         exposure: DayExposure,
         rng: np.random.Generator,
-    ) -> None:
-        """Turn one day's outcomes of the devices in ``block`` into reports, in every view."""
+    ) -> BlockReports:
+        """Turn one day's outcomes of the devices in ``block`` into reports: the block's
+        per-device views are updated here, the shared ones by :meth:`commit`."""
         spec = self._spec
         fleet = self._fleet
         first = block.start
@@ -229,27 +252,34 @@ class TelemetryPipe:
             "crashes": seen_crash,
             "battery_n": seen_battery,
         }
-        self._add_to_cube(day, block, on_build, counts, sums)
+        cells, cell_sums = self._cube_sums(block, on_build, counts, sums)
         on_time = received & ~late
         group = self._treatment[block].astype(np.int64) * (1 + on_build.astype(np.int64))
-        for name, values in (("active", seen_active), ("crashes", seen_crash),
-                             ("battery_sum", sums["battery_sum"]), ("battery_n", seen_battery),
-                             ("latency_sum", sums["latency_sum"])):
-            self._gate_cube[day, :, _GATE_COLUMN[name]] += np.bincount(
-                group, weights=values * on_time, minlength=len(GROUPS))
+        gate_sums = np.stack([
+            np.bincount(group, weights=values * on_time, minlength=len(GROUPS))
+            for values in (seen_active, seen_crash, sums["battery_sum"], seen_battery,
+                           sums["latency_sum"])], axis=1)
+        rows = None
         if self.panel is not None:
             in_panel = self.panel[block]
-            self._keep(day, block, received & in_panel, duplicate & in_panel, delay, active,
-                       sessions, uses, crashed, battery, latency, sensor)
+            rows = self._keep(day, block, received & in_panel, duplicate & in_panel, delay,
+                              active, sessions, uses, crashed, battery, latency, sensor)
+        return BlockReports(cells, cell_sums, gate_sums, rows)
 
-    def _add_to_cube(
+    def commit(self, day: int, reports: BlockReports) -> None:
+        """Add a recorded block's day to the cubes and the raw rows (call in block order)."""
+        self._cube[day][reports.cells] += reports.sums
+        self._gate_cube[day] += reports.gate_sums
+        if reports.rows is not None:
+            self._rows.append(reports.rows)
+
+    def _cube_sums(
         self,
-        day: int,
         block: slice,
         on_build: np.ndarray,
         counts: dict[str, np.ndarray],
         sums: dict[str, np.ndarray],
-    ) -> None:
+    ) -> tuple[np.ndarray, np.ndarray]:
         # The block's part of each (arm, segment) run: where runs start inside the block.
         starts = self._run_starts
         first_run = int(np.searchsorted(starts, block.start, side="right")) - 1
@@ -258,44 +288,47 @@ class TelemetryPipe:
         treated = self._run_treated[first_run:last_run]
         segment = self._run_segment[first_run:last_run]
         seg = self._segments
-        cube = self._cube[day]
-        control_cells = segment[~treated]
-        off_cells = seg + segment[treated]
-        on_cells = 2 * seg + segment[treated]
-        # Control runs are never on the build; a treatment run splits into on and off.
+        # Control runs are never on the build; a treatment run splits into on and off. A run
+        # is one (arm, segment) pair, so the block's cells are distinct. Control devices come
+        # first, so the treatment runs are the block's tail: only it is summed on the build.
+        cells = np.concatenate([segment[~treated], seg + segment[treated],
+                                2 * seg + segment[treated]])
+        tail = local[treated]
+        first = int(tail[0]) if tail.size else 0
+        tail = tail - first
+        out = np.empty((cells.size, len(CUBE_SUMS)))
         for name, values in (*counts.items(), *sums.items()):
-            if values.dtype == bool:
-                total = np.add.reduceat(values, local, dtype=np.int64)
-                on = np.add.reduceat(values & on_build, local, dtype=np.int64)
+            kind = np.int64 if values.dtype == bool else np.float64
+            total = np.add.reduceat(values, local, dtype=kind)
+            if tail.size:
+                built = (values[first:] & on_build[first:] if values.dtype == bool
+                         else values[first:] * on_build[first:])
+                on = np.add.reduceat(built, tail, dtype=kind)
             else:
-                total = np.add.reduceat(values, local, dtype=np.float64)
-                on = np.add.reduceat(values * on_build, local, dtype=np.float64)
-            column = _COLUMN[name]
-            cube[control_cells, column] += total[~treated]
-            cube[off_cells, column] += total[treated] - on[treated]
-            cube[on_cells, column] += on[treated]
+                on = np.zeros(0, dtype=kind)
+            out[:, _COLUMN[name]] = np.concatenate(
+                [total[~treated], total[treated] - on, on])
+        return cells, out
 
     def _keep(self, day, block, received, duplicate, delay, active, sessions, uses, crashed,
-              battery, latency, sensor) -> None:
+              battery, latency, sensor) -> dict[str, np.ndarray]:
         rows = np.concatenate([np.flatnonzero(received), np.flatnonzero(duplicate)])
         nan = np.float32(np.nan)
         act = active[rows]
         fleet_rows = rows + block.start
-        self._rows.append(
-            {
-                "device_id": self._fleet.device_id[fleet_rows],
-                "day": (np.int16(day) + self._fleet.clock_skew[fleet_rows].astype(np.int16)),
-                "received_day": (day + delay[rows]).astype(np.int16),
-                "active": act.astype(np.int8),
-                "sessions": sessions[rows],
-                "feature_uses": uses[rows],
-                "crashed": crashed[rows].astype(np.int8),
-                "battery_drain": np.where(act & self._fleet.has_battery[fleet_rows],
-                                          battery[rows], nan),
-                "latency_ms": np.where(act, latency[rows], nan),
-                "sensor_score": np.where(act, sensor[rows], nan),
-            }
-        )
+        return {
+            "device_id": self._fleet.device_id[fleet_rows],
+            "day": (np.int16(day) + self._fleet.clock_skew[fleet_rows].astype(np.int16)),
+            "received_day": (day + delay[rows]).astype(np.int16),
+            "active": act.astype(np.int8),
+            "sessions": sessions[rows],
+            "feature_uses": uses[rows],
+            "crashed": crashed[rows].astype(np.int8),
+            "battery_drain": np.where(act & self._fleet.has_battery[fleet_rows],
+                                      battery[rows], nan),
+            "latency_ms": np.where(act, latency[rows], nan),
+            "sensor_score": np.where(act, sensor[rows], nan),
+        }
 
     def read_gate(self, metric: str, first_day: int, last_day: int) -> GateReading:
         """A guardrail over days ``first_day..last_day``: treatment on the build vs control, from

@@ -13,7 +13,7 @@ numbers), so the true effect is an exact property of the sample, not an estimate
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -34,11 +34,14 @@ def truth_table(
     control: Mapping[str, np.ndarray],
     treatment: Mapping[str, np.ndarray],
     segments: Mapping[str, tuple[np.ndarray, tuple[str, ...]]],
+    mapper: Callable[[Callable, Iterable], Iterator] = map,
 ) -> pd.DataFrame:
     """A long table of true means and effects per metric, overall and per segment.
 
     ``segments`` maps a segment kind to (per-device codes, names). Means skip devices whose
-    value is undefined (NaN), such as battery drain on a mains-powered TV.
+    value is undefined (NaN), such as battery drain on a mains-powered TV. ``mapper`` computes
+    each metric's per-cell sums (``map``, or an executor's ``map`` to use several cores; the
+    table is the same).
     """
     n = len(next(iter(control.values())))
     # One pass per metric over the finest cells (every combination of segment codes); each
@@ -59,9 +62,11 @@ def truth_table(
     devices = np.bincount(cell, minlength=cells)
 
     rows: list[tuple] = []
-    for metric, y0 in control.items():
-        sums0, counts0 = _cell_sums(y0, cell, cells)
-        sums1, counts1 = _cell_sums(treatment[metric], cell, cells)
+    arms = [(values, cell, cells) for metric, y0 in control.items()
+            for values in (y0, treatment[metric])]
+    sums = iter(list(mapper(lambda job: _cell_sums(*job), arms)))
+    for metric in control:
+        (sums0, counts0), (sums1, counts1) = next(sums), next(sums)
         for kind, (codes, names) in kinds.items():
             groups = len(names)
             in_group = np.bincount(codes, weights=devices, minlength=groups)

@@ -3,7 +3,9 @@ lab built on them.
 
 - :mod:`sim.sweeps.sweep` - the sweep itself (``sim.sweep`` is its :func:`sweep` function);
 - :mod:`sim.sweeps.row` - what each run's row reads out;
-- :mod:`sim.sweeps.lab` - the Learn page's demos.
+- :mod:`sim.sweeps.lab` - the Learn page's demos, and :mod:`sim.sweeps.lab_store` their
+  default replications, shipped precomputed;
+- :mod:`sim.sweeps.remote` - heavy calls (a run, a readout) in worker processes or on Dask.
 
 >>> from sim import load_scenario
 >>> from sim.sweeps import summarise, sweep
@@ -16,9 +18,11 @@ from sim.sweeps.row import readout
 from sim.sweeps.sweep import (
     CALLS,
     EXTRAS,
+    DaskConnection,
     Progress,
     SweepSpec,
     build_spec,
+    connect_dask,
     derive_seed,
     format_summary,
     run_spec,
@@ -30,9 +34,11 @@ from sim.sweeps.sweep import (
 __all__ = [
     "CALLS",
     "EXTRAS",
+    "DaskConnection",
     "Progress",
     "SweepSpec",
     "build_spec",
+    "connect_dask",
     "derive_seed",
     "format_summary",
     "readout",

@@ -26,7 +26,7 @@ from statsmodels.stats.proportion import proportion_confint
 from sim.case.library import load_case
 from sim.case.scenario import Scenario
 from sim.limits import BUDGET_DAYS
-from sim.sweeps.sweep import Progress, sweep
+from sim.sweeps.sweep import DaskConnection, Progress, sweep
 
 PLAIN = "difference in means"
 CUPED = "CUPED"
@@ -273,15 +273,17 @@ DEMOS: dict[str, Demo] = {
 
 def run_demo(key: str, runs: Sequence[int] | range, devices: int | None = None,
              workers: int | None = None, progress: Progress | None = None,
-             pool: ProcessPoolExecutor | None = None) -> pd.DataFrame:
+             pool: ProcessPoolExecutor | None = None,
+             dask: DaskConnection | None = None) -> pd.DataFrame:
     """Run replications ``runs`` of a demo's sweep (``devices`` overrides its fleet size).
 
-    ``pool`` reuses the caller's worker processes (see :func:`sim.sweep.worker_pool`).
+    ``pool`` reuses the caller's worker processes (see :func:`sim.sweep.worker_pool`),
+    ``dask`` its Dask connection (:func:`sim.sweeps.connect_dask`).
     """
     demo = DEMOS[key]
     return sweep(demo.scenario(), seeds=runs, grid=dict(demo.grid),
                  devices=devices or demo.devices, days=demo.days, workers=workers,
-                 progress=progress, extras=demo.extras, call="none", pool=pool)
+                 progress=progress, extras=demo.extras, call="none", pool=pool, dask=dask)
 
 
 def summarise_demo(key: str, frame: pd.DataFrame) -> DemoSummary:

@@ -281,13 +281,19 @@ _MAIN_LOCK = threading.Lock()
 
 
 @contextlib.contextmanager
-def _plain_main() -> Iterator[None]:
-    """Start worker processes without re-running the main module in each of them.
+def plain_main() -> Iterator[None]:
+    """Start worker processes without re-running the main module in each of them (wrap
+    whatever starts them: a pool's first submissions, a LocalCluster, a Manager).
 
     ``spawn`` re-imports ``__main__`` in every child. The work needs nothing from it (the task
     function lives here, the data is pickled), and the main module may be a script that must
     not run twice: Streamlit installs the page script as ``__main__``, so each worker would
     re-run the app. While processes start, ``__main__`` is a blank module instead.
+
+    >>> import sys
+    >>> with plain_main():
+    ...     hasattr(sys.modules["__main__"], "__file__")
+    False
     """
     import sys
     import types
@@ -302,14 +308,23 @@ def _plain_main() -> Iterator[None]:
                 sys.modules["__main__"] = saved
 
 
-def worker_pool(workers: int) -> ProcessPoolExecutor:
+def worker_pool(workers: int, initializer: Callable[[], None] | None = None
+                ) -> ProcessPoolExecutor:
     """A pool of ``workers`` spawned processes for callers that run many sweeps.
 
     Pass it to :func:`sweep` as ``pool=`` to skip the seconds of start-up each sweep would
-    otherwise pay; the caller owns it and shuts it down (the app keeps one per server with
-    ``st.cache_resource``).
+    otherwise pay; the caller owns it and shuts it down (the app's server keeps one, see
+    :mod:`sim.sweeps.remote`). Submit under :func:`plain_main`, as processes start on
+    demand; each runs ``initializer()`` first.
+
+    >>> pool = worker_pool(1)
+    >>> with plain_main():
+    ...     future = pool.submit(sum, [1, 2])
+    >>> future.result(), pool.shutdown()
+    (3, None)
     """
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=initializer)
 
 
 def _in_processes(spec: SweepSpec, tasks: list, workers: int, progress: Progress | None,
@@ -321,7 +336,7 @@ def _in_processes(spec: SweepSpec, tasks: list, workers: int, progress: Progress
         pool = worker_pool(min(workers, len(chunks)))
     futures = []
     try:
-        with _plain_main():  # processes start as work is submitted
+        with plain_main():  # processes start as work is submitted
             futures = [pool.submit(_run_chunk, spec, chunk) for chunk in chunks]
         for future in as_completed(futures):
             rows.extend(future.result())
@@ -344,7 +359,7 @@ def _local_cluster(factory: Callable, workers: int, log_level: int, attempts: in
     failure: AssertionError | None = None
     for _ in range(attempts):
         try:
-            with _plain_main():
+            with plain_main():
                 return factory(n_workers=workers, threads_per_worker=1, processes=True,
                                dashboard_address=None, silence_logs=log_level)
         except AssertionError as error:
@@ -352,11 +367,37 @@ def _local_cluster(factory: Callable, workers: int, log_level: int, attempts: in
     raise TimeoutError("the Dask event loop did not start in time") from failure
 
 
-def _on_dask(spec: SweepSpec, tasks: list, workers: int, scheduler: str,
-             progress: Progress | None) -> list[dict]:
+@dataclass
+class DaskConnection:
+    """A client of a Dask cluster, and the LocalCluster it started (if any); ``close()`` ends
+    both. See :func:`connect_dask`."""
+
+    client: Any
+    cluster: Any = None
+
+    def workers(self) -> int:
+        """Threads the cluster has to run tasks on (at least one)."""
+        return max(sum(self.client.nthreads().values()), 1)
+
+    def close(self) -> None:
+        """Close the client, then the LocalCluster this connection started."""
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def connect_dask(scheduler: str, workers: int | None = None) -> DaskConnection:
+    """Connect to a Dask cluster: ``"local"`` starts a LocalCluster of ``workers``
+    single-threaded processes (default: every core), ``"tcp://host:port"`` reaches an existing
+    scheduler. A missing ``distributed`` or an unreachable scheduler is one line
+    (:class:`~sim.errors.LaunchRoomError`).
+
+    >>> connect_dask("nonsense")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    sim.errors.LaunchRoomError: cannot reach a Dask scheduler at nonsense ...
+    """
     try:
         from dask.distributed import Client, LocalCluster
-        from dask.distributed import as_completed as dask_completed
     except ImportError:
         raise LaunchRoomError(messages.SWEEP_DASK_MISSING.format(scheduler=scheduler)) from None
     import logging
@@ -364,7 +405,7 @@ def _on_dask(spec: SweepSpec, tasks: list, workers: int, scheduler: str,
     cluster = None
     try:
         if scheduler == "local":
-            cluster = _local_cluster(LocalCluster, workers, logging.ERROR)
+            cluster = _local_cluster(LocalCluster, _check_workers(workers), logging.ERROR)
             client = Client(cluster)
         else:
             client = Client(scheduler, timeout=f"{CONNECT_TIMEOUT_S}s")
@@ -374,32 +415,43 @@ def _on_dask(spec: SweepSpec, tasks: list, workers: int, scheduler: str,
         detail = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise LaunchRoomError(messages.SWEEP_SCHEDULER_UNREACHABLE.format(
             address=scheduler, detail=detail)) from None
+    return DaskConnection(client, cluster)
+
+
+def _on_dask(spec: SweepSpec, tasks: list, connection: DaskConnection,
+             progress: Progress | None) -> list[dict]:
+    from dask.distributed import as_completed as dask_completed
+
+    client = connection.client
+    chunks = _chunks(tasks, connection.workers())
+    [shared] = client.scatter([spec], broadcast=True)
+    futures = [client.submit(_run_chunk, shared, chunk, pure=False) for chunk in chunks]
+    rows: list[dict] = []
     try:
-        if scheduler != "local":
-            workers = max(sum(client.nthreads().values()), 1)  # every thread of the cluster
-        chunks = _chunks(tasks, workers)
-        [shared] = client.scatter([spec], broadcast=True)
-        futures = [client.submit(_run_chunk, shared, chunk, pure=False) for chunk in chunks]
-        rows: list[dict] = []
         for future in dask_completed(futures):
             rows.extend(future.result())
             if progress is not None:
                 progress(len(rows), len(tasks))
-        return rows
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        client.cancel(futures)
+    return rows
 
 
 def run_spec(spec: SweepSpec, workers: int | None = None, scheduler: str | None = None,
              progress: Progress | None = None,
-             pool: ProcessPoolExecutor | None = None) -> pd.DataFrame:
+             pool: ProcessPoolExecutor | None = None,
+             dask: DaskConnection | None = None) -> pd.DataFrame:
     """Run a checked :class:`SweepSpec` (see :func:`sweep`)."""
     workers = _check_workers(workers)
     tasks = spec.tasks()
-    if scheduler is not None:
-        rows = _on_dask(spec, tasks, workers, str(scheduler), progress)
+    if dask is not None:
+        rows = _on_dask(spec, tasks, dask, progress)
+    elif scheduler is not None:
+        connection = connect_dask(str(scheduler), workers)
+        try:
+            rows = _on_dask(spec, tasks, connection, progress)
+        finally:
+            connection.close()
     elif workers == 1 or len(tasks) == 1:
         rows = _in_process(spec, tasks, progress)
     else:
@@ -430,6 +482,7 @@ def sweep(
     call: str = "lean",
     base_seed: int = 0,
     pool: ProcessPoolExecutor | None = None,
+    dask: DaskConnection | None = None,
 ) -> pd.DataFrame:
     """Replicate a case across seeds and a knob grid; one row per (grid point, run).
 
@@ -442,11 +495,12 @@ def sweep(
     returns. ``metrics`` adds the lift of more metrics to each row; ``extras`` adds optional
     readings (:data:`EXTRAS`); ``call`` is ``"lean"``, ``"full"`` or ``"none"`` (see the
     module's notes). ``pool`` runs local processes on a caller's :func:`worker_pool` (a server
-    answering many small sweeps saves their start-up, about 1.5 s each). Rows are sorted by
+    answering many small sweeps saves their start-up, about 1.5 s each) and ``dask`` on a
+    caller's :func:`connect_dask` connection (kept open across sweeps). Rows are sorted by
     grid point, then run.
     """
     spec = build_spec(scenario, seeds, grid, devices, days, metrics, extras, call, base_seed)
-    return run_spec(spec, workers, scheduler, progress, pool)
+    return run_spec(spec, workers, scheduler, progress, pool, dask)
 
 
 # --- summaries -----------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 Fixtures
     ``app_server``  (session) the base URL of the app, served from the repository root on a free
                     loopback port; the server is stopped (its whole process group) at the end.
-                    Its study-group store is a fresh SQLite file, test-artifacts/rooms-e2e.db.
+                    Its study-group store is a fresh SQLite file, test-artifacts/rooms-e2e.db
+                    (rooms-e2e-gw0.db, ... under pytest-xdist: one server per worker).
     ``browser``     (session) headless Chromium: the system build at /usr/bin/chromium (or
                     ``$LAUNCHROOM_CHROMIUM``); Playwright never downloads a browser.
     ``new_context`` a factory of independent browser contexts (separate cookies, storage and
@@ -17,7 +18,8 @@ Helpers (import them: ``from tests.e2e.conftest import screenshot, wait_for_app`
 
 Without Chromium the tests skip with the reason; with ``LAUNCHROOM_REQUIRE_BROWSER=1`` (set by
 ``.ci/run``) they fail instead. A failing test leaves ``FAILED-<test>.png`` beside the
-screenshots, and the server's output is in ``test-artifacts/streamlit-server.log``.
+screenshots, and the server's output is in ``test-artifacts/streamlit-server.log`` (with the
+xdist worker's name before ``.log`` when the suite runs on several workers).
 """
 
 from __future__ import annotations
@@ -55,8 +57,11 @@ if TYPE_CHECKING:
 E2E_DIR = Path(__file__).resolve().parent
 ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
-SERVER_LOG = ARTIFACTS / "streamlit-server.log"
-ROOMS_DB = ARTIFACTS / "rooms-e2e.db"  # the server's study-group store: a fresh file each session
+# Each pytest-xdist worker starts its own server: its log and store carry the worker's name.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_SUFFIX = f"-{_WORKER}" if _WORKER else ""
+SERVER_LOG = ARTIFACTS / f"streamlit-server{_SUFFIX}.log"
+ROOMS_DB = ARTIFACTS / f"rooms-e2e{_SUFFIX}.db"  # the server's study-group store, fresh each session
 
 CHROMIUM = os.environ.get("LAUNCHROOM_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -47,6 +47,11 @@ def _pipe(case, days=30):
                                 panel=np.ones(N, dtype=bool), outlier_rng=np.random.default_rng(3))
 
 
+def _record(pipe, day, block, outcome, exposure, rng):
+    """Record a block's day and commit it, as the engine does."""
+    pipe.commit(day, pipe.record(day, block, outcome, exposure, rng))
+
+
 def _within(observed, expected, n, sigmas=4.5):
     return abs(observed - expected) < sigmas * np.sqrt(expected * (1 - expected) / n)
 
@@ -55,7 +60,7 @@ def test_missing_late_and_duplicate_reports_match_the_case_rates(aa_case):
     case = _defective(aa_case, missing_rate=0.10, late_rate=0.05, duplicate_rate=0.04,
                       late_mean_days=3.0, clock_skew_rate=0.08)
     fleet, pipe = _pipe(case)
-    pipe.record(0, slice(0, N), _everyone_active(N), _exposure(fleet), np.random.default_rng(2))
+    _record(pipe, 0, slice(0, N), _everyone_active(N), _exposure(fleet), np.random.default_rng(2))
     rows = pipe.rows_frame()
     unique = rows.drop_duplicates()
     assert _within(1 - len(unique) / N, 0.10, N)
@@ -73,7 +78,7 @@ def test_missing_late_and_duplicate_reports_match_the_case_rates(aa_case):
 def test_late_reports_after_the_run_never_arrive(aa_case):
     case = _defective(aa_case, late_rate=0.5, late_mean_days=5.0)
     fleet, pipe = _pipe(case, days=3)
-    pipe.record(2, slice(0, N), _everyone_active(N), _exposure(fleet), np.random.default_rng(3))
+    _record(pipe, 2, slice(0, N), _everyone_active(N), _exposure(fleet), np.random.default_rng(3))
     assert _within(pipe.days_reported.mean(), 0.5, N)
     assert (pipe.rows_frame()["received_day"] == 2).all()
 
@@ -81,16 +86,16 @@ def test_late_reports_after_the_run_never_arrive(aa_case):
 def test_devices_go_silent_after_a_crash_at_the_case_rate(aa_case):
     case = _defective(aa_case, silent_after_crash=0.3)
     fleet, pipe = _pipe(case)
-    pipe.record(0, slice(0, N), _everyone_active(N, crashed=True), _exposure(fleet), np.random.default_rng(4))
+    _record(pipe, 0, slice(0, N), _everyone_active(N, crashed=True), _exposure(fleet), np.random.default_rng(4))
     assert _within(pipe.silent.mean(), 0.3, N)
-    pipe.record(1, slice(0, N), _everyone_active(N), _exposure(fleet), np.random.default_rng(5))
+    _record(pipe, 1, slice(0, N), _everyone_active(N), _exposure(fleet), np.random.default_rng(5))
     assert (pipe.days_reported[pipe.silent] == 1).all()
 
 
 def test_failed_installs_silence_only_treatment_devices(aa_case):
     case = _defective(aa_case, silent_after_failed_install=0.6)
     fleet, pipe = _pipe(case)
-    pipe.record(0, slice(0, N), _everyone_active(N), _exposure(fleet, failed=True), np.random.default_rng(6))
+    _record(pipe, 0, slice(0, N), _everyone_active(N), _exposure(fleet, failed=True), np.random.default_rng(6))
     assert not pipe.silent[~fleet.treatment].any()
     assert _within(pipe.silent[fleet.treatment].mean(), 0.6, int(fleet.treatment.sum()))
 
@@ -98,8 +103,8 @@ def test_failed_installs_silence_only_treatment_devices(aa_case):
 def test_the_last_report_day_stops_where_a_device_went_silent(aa_case):
     case = _defective(aa_case, silent_after_failed_install=1.0)
     fleet, pipe = _pipe(case)
-    pipe.record(0, slice(0, N), _everyone_active(N), _exposure(fleet), np.random.default_rng(8))
-    pipe.record(1, slice(0, N), _everyone_active(N), _exposure(fleet, failed=True), np.random.default_rng(9))
+    _record(pipe, 0, slice(0, N), _everyone_active(N), _exposure(fleet), np.random.default_rng(8))
+    _record(pipe, 1, slice(0, N), _everyone_active(N), _exposure(fleet, failed=True), np.random.default_rng(9))
     last = pipe.observed_metrics()["last_report_day"]
     assert (last[fleet.treatment] == 0).all()
     assert (last[~fleet.treatment] == 1).all()
@@ -108,7 +113,7 @@ def test_the_last_report_day_stops_where_a_device_went_silent(aa_case):
 def test_the_firmware_step_shifts_the_sensor_only_on_the_build(aa_case):
     case = _defective(aa_case, firmware_shift=4.0)
     fleet, pipe = _pipe(case)
-    pipe.record(0, slice(0, N), _everyone_active(N), _exposure(fleet, on_build=True), np.random.default_rng(7))
+    _record(pipe, 0, slice(0, N), _everyone_active(N), _exposure(fleet, on_build=True), np.random.default_rng(7))
     sensor = pipe.observed_metrics()["sensor_score"]
     reported = pipe.days_reported > 0
     assert np.allclose(sensor[reported & fleet.treatment], 9.0)
@@ -119,8 +124,8 @@ def test_outlier_devices_report_heavy_tailed_sessions_and_crash_loops(aa_case):
     case = _defective(aa_case, outlier_rate=0.02, outlier_scale=10.0)
     fleet, pipe = _pipe(case)
     for day in range(3):
-        pipe.record(day, slice(0, N), _everyone_active(N), _exposure(fleet),
-                    np.random.default_rng(10 + day))
+        _record(pipe, day, slice(0, N), _everyone_active(N), _exposure(fleet),
+                np.random.default_rng(10 + day))
     observed = pipe.observed_metrics()
     per_day = observed["sessions"] / 3
     rigs = per_day > 5.0

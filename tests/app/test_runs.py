@@ -1,0 +1,60 @@
+"""Runs made by the app (ui/runs.py) are computed in the server's worker processes, or on the
+Dask cluster LAUNCHROOM_DASK names, and equal an in-process run: the same tables exactly, the
+same readout (floats to 1e-12, see tests/sweeps/test_remote.py)."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sim import analyse, simulate
+from sim.sweeps.remote import DASK_VARIABLE
+from tests.conftest import ROOT
+from tests.sweeps.test_remote import same_readout, same_tables
+from ui import runs
+from ui.state import RunKey, case_library
+
+KEY = RunKey.of("camera_night_mode", {"feature.quantization": "int4"}, 5, 20_000)
+
+
+def _here(key: RunKey):
+    case = case_library()[key.case_id].with_knobs(key.knob_values())
+    result = simulate(case, seed=key.seed, devices=key.devices)
+    return result, analyse(result)
+
+
+@pytest.fixture(scope="module")
+def in_process():
+    return _here(KEY)
+
+
+def test_the_run_page_computes_in_the_worker_processes_and_equals_an_in_process_run(in_process):
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
+    app.query_params.update(case=KEY.case_id, seed=str(KEY.seed), devices=str(KEY.devices),
+                            **{"feature.quantization": "int4"})
+    app.run()
+    app.switch_page("app_pages/run.py").run()
+    app.button[0].click().run()
+    assert not app.exception and not app.error
+    assert runs.heavy_work().pool is not None  # LAUNCHROOM_DASK is not set: local processes
+    here, report = in_process
+    same_tables(runs.run_case(KEY), here)  # the run the page made, from the cache
+    same_readout(runs.analyse_case(KEY).to_dict(), report.to_dict())
+
+
+@pytest.mark.timeout(180)
+def test_with_launchroom_dask_set_runs_go_to_the_cluster_and_equal_in_process_ones(
+        monkeypatch, in_process):
+    monkeypatch.setenv(DASK_VARIABLE, "local")
+    runs.run_case.clear()
+    runs.analyse_case.clear()
+    try:
+        assert runs.heavy_work().dask is not None
+        here, report = in_process
+        same_tables(runs.run_case(KEY), here)
+        same_readout(runs.analyse_case(KEY).to_dict(), report.to_dict())
+    finally:
+        runs.run_case.clear()
+        runs.analyse_case.clear()
+        monkeypatch.delenv(DASK_VARIABLE)
+        runs.heavy_work()  # back to worker processes; the LocalCluster is closed
