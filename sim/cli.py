@@ -92,6 +92,9 @@ def _parser() -> argparse.ArgumentParser:
     analyse.add_argument("--basis", help="who a saved run's readout analyses: assigned, "
                                          "offered, installed, seen or reporting devices "
                                          "(default: the case's plan)")
+    analyse.add_argument("--through-day", type=int, metavar="N",
+                         help="read a saved run as the analyst had it at the end of day N "
+                              "(the same fleet re-simulated to day N)")
     analyse.add_argument("--cap-percentile", type=float, metavar="P",
                          help="also read each non-binary metric capped at its P-th percentile "
                               "(winsorised), e.g. 99.9")
@@ -329,11 +332,13 @@ def _analyse(args: argparse.Namespace) -> int:
         if args.cluster is not None:
             raise LaunchRoomError(messages.CLI_RUN_OPTION.format(option="--cluster"))
         report = analyse(SimResult.load(args.file), alpha=args.alpha, basis=args.basis,
-                         cap_percentile=args.cap_percentile, quantiles=args.quantiles)
+                         cap_percentile=args.cap_percentile, quantiles=args.quantiles,
+                         through_day=args.through_day)
         payload = report.to_dict()
     else:
-        if args.basis is not None:
-            raise LaunchRoomError(messages.CLI_TABLE_OPTION.format(option="--basis"))
+        for option, value in (("--basis", args.basis), ("--through-day", args.through_day)):
+            if value is not None:
+                raise LaunchRoomError(messages.CLI_TABLE_OPTION.format(option=option))
         table = load_table(args.file)
         report = analyse_table(
             table,

@@ -459,6 +459,7 @@ SCORE_LUCKY = (
     "so these points count only as far as the data supported your call."
 )
 SCORE_QUESTIONS = "{right} of {total} questions answered as the readout shows."
+SCORE_AS_SUPPORTED = "These points count as far as the data supported your call ({share:.0%})."
 SCORE_CALIBRATION = (
     "The true effect on {metric} {where} was {truth}{context}; you expected {expected}, "
     "{interval}."
@@ -504,7 +505,7 @@ SCORE_VERDICT_POOR = "the data or the truth argued for another call"
 MEMO_TITLE = "Launch decision: {feature}"
 MEMO_NO_TEXT = "(no memo written)"
 MEMO_NO_READING = "(no reading in this run)"
-MEMO_NO_CHECKS = "(no checks named)"
+MEMO_NO_ANSWERS = "(the interviewer's questions were not answered)"
 
 # --- exporting a run (sim/export/dataset.py) ----------------------------------------------------
 EXPORT_OUT_IS_FILE = "{path}: is a file; export into a folder (a new or empty one, or an earlier export)"
@@ -673,6 +674,8 @@ MEASUREMENT_ANSWERS = {
 NOVELTY_ANSWERS = {"fading": "fading", "lasting": "lasting (no change between early and late)",
                    "growing": "growing", "too_early": "too early to tell"}
 QUESTION_SPLIT_SHOWN = "the split was {state} by {test} ({reading})"
+ANSWER_SPLIT = "{state}, by {test}"
+ANSWER_NONE = "(none named)"
 QUESTION_LIFT_SHOWN = "{estimate} ({level:.0%} CI {low} to {high})"
 QUESTION_LIFT_UNREADABLE = "the primary lift could not be read yet"
 QUESTION_NO_GUARDRAILS = "the case has no guardrails"

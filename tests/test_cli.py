@@ -222,3 +222,58 @@ def test_export_bad_input_is_one_line_and_exit_code_2(tmp_path, capsys, argv, me
     assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
     assert captured.out == ""
     assert not (tmp_path / "x").exists()
+
+
+def test_analyse_reads_a_saved_run_through_a_day_and_on_a_basis(tmp_path, capsys):
+    assert main(["run", "camera_night_mode", "--devices", "4000", "--out",
+                 str(tmp_path / "run")]) == 0
+    capsys.readouterr()
+    readouts = {}
+    for extra in ([], ["--through-day", "7"], ["--basis", "assigned"]):
+        assert main(["analyse", str(tmp_path / "run"), "--json", *extra]) == 0
+        readouts[" ".join(extra)] = json.loads(capsys.readouterr().out)
+    full, early, assigned = readouts[""], readouts["--through-day 7"], readouts["--basis assigned"]
+    assert early["metrics"]["sessions"]["abs_ci"] != full["metrics"]["sessions"]["abs_ci"]
+    assert assigned["devices_analysed"] == 4000 >= full["devices_analysed"]
+    assert main(["analyse", str(tmp_path / "run"), "--through-day", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+# --- python -m sim score -----------------------------------------------------------------------
+
+def test_score_prints_the_scorecard_as_json_with_the_documented_fields(tmp_path, capsys):
+    decision = tmp_path / "decision.json"
+    decision.write_text(json.dumps({"call": "ship_all", "expected_lift": 0.02,
+                                    "decision_day": 21}), encoding="utf-8")
+    assert main(["score", "novelty_widget", "--devices", "4000", "--decision", str(decision),
+                 "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert {"total", "items", "right_call", "supported_call", "design", "debrief"} <= set(payload)
+    assert 0 <= payload["total"] <= 100
+    assert sum(item["max_points"] for item in payload["items"]) == 100
+    assert main(["score", "novelty_widget", "--devices", "4000", "--decision",
+                 str(decision)]) == 0
+    assert "100" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"call": "launch", "expected_lift": 0, "decision_day": 28}', "call"),
+        ('{"call": "ship_all", "expected_lift": 0}', "decision_day"),
+        ('{"call": "ship_all", "expected_lift": 0, "decision_day": 28, "bonus": 1}', "bonus"),
+        ("[1, 2", "JSON"),
+        (None, "not found"),
+    ],
+)
+def test_score_bad_decision_files_are_one_line_and_exit_code_2(tmp_path, capsys, content,
+                                                              message):
+    decision = tmp_path / "decision.json"
+    if content is not None:
+        decision.write_text(content, encoding="utf-8")
+    code = main(["score", "aa_test", "--devices", "2000", "--decision", str(decision)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err, err
+    assert err.count("\n") == 1 and "Traceback" not in err

@@ -464,8 +464,10 @@ COLUMNS: dict[str, Column] = {
                      "lowest chip tier that gets the model)."),
     "design_best_call": Column("best call with it", "The most valuable call on this fleet "
                                "with that design (re-simulated: the same devices and people)."),
-    "design_value": Column("worth", "That call's true change in the primary metric over the "
-                           "whole fleet, net of the cost of shipping."),
+    "design_gain": Column("gain on the success metric", "That call's true change in the "
+                          "primary metric, over the whole fleet."),
+    "design_value": Column("value", "The gain net of the cost of shipping (a share of the "
+                           "fleet reached) and of any guardrail harm: what the score compares."),
     "yours": Column("yours", "The design your run used."),
     "question": Column("question", "The interviewer's question."),
     "readout_answer": Column("the readout showed", "What the data at your decision day says "

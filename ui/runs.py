@@ -88,8 +88,9 @@ def analyse_case(key: RunKey, day: int | None = None, basis: str | None = None,
 @st.cache_data(max_entries=CACHED_RUNS, show_spinner=False)
 def compare_designs(key: RunKey) -> DesignComparison:
     """The run's design against every other design of its case, on the same fleet (one
-    simulation per design: the slow part of a scorecard, so it is computed once a run)."""
-    return heavy_work().call(design_comparison, run_case(key))
+    simulation per design, spread over the server's workers: the slow part of a scorecard,
+    so it is computed once a run)."""
+    return design_comparison(run_case(key), map_calls=heavy_work().map)
 
 
 def score_decision(key: RunKey, decision: Decision) -> Scorecard:

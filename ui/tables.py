@@ -224,6 +224,7 @@ def design_table(card: Scorecard) -> pd.DataFrame:
     return pd.DataFrame({
         "design": [design.label for design in comparison.designs],
         "design_best_call": [design.best_call for design in comparison.designs],
+        "design_gain": [numbers.relative(design.gain) for design in comparison.designs],
         "design_value": [numbers.relative(design.value) for design in comparison.designs],
         "yours": [design.label == yours for design in comparison.designs],
     })

@@ -72,7 +72,8 @@ def _segments(result: SimResult, report: Report) -> tuple[SegmentTruth, ...]:
         lifts = report.segments.get(kind)
         if lifts is None:
             continue
-        for s in lifts.segments:
+        order = {name: index for index, name in enumerate(result.scenario.segment_names(kind))}
+        for s in sorted(lifts.segments, key=lambda s: order.get(str(s.segment), len(order))):
             rows.append(SegmentTruth(kind, str(s.segment), int(s.n_control + s.n_treatment),
                                      truth.rel(metric, kind, str(s.segment)),
                                      float(s.rel_lift), float(s.rel_ci[0]), float(s.rel_ci[1]),

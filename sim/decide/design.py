@@ -38,7 +38,10 @@ moves a design's value a little even where it ships to the same devices)."""
 MAX_DESIGNS = 24
 """At most this many designs are compared (the grid of the case's feature design knobs)."""
 Runner = Callable[["Scenario", int, int, int], "SimResult"]
-"""Simulates a design: ``runner(scenario, seed, devices, days)`` (default: ``sim.simulate``)."""
+"""Simulates a design: ``runner(scenario, seed, devices, days)``."""
+MapCalls = Callable[[Callable[..., CallValues], list[tuple]], list[CallValues]]
+"""Runs a function over argument tuples and returns the results in order (a process pool's
+map, or a plain loop)."""
 
 
 @dataclass(frozen=True)
@@ -104,9 +107,33 @@ def _key(knobs: Mapping[str, Any]) -> str:
     return ";".join(f"{path}={value}" for path, value in sorted(knobs.items()))
 
 
-def design_comparison(result: SimResult, runner: Runner | None = None) -> DesignComparison:
+def design_values(scenario: Scenario, seed: int, devices: int, days: int) -> CallValues:
+    """Simulate ``scenario`` (a design of a case) and value its calls: what one design of a
+    comparison costs, a unit of work a pool of processes can share (the values are small; the
+    run is not sent back).
+
+    >>> from sim import load_scenario
+    >>> case = load_scenario("scenarios/aa_test.toml")
+    >>> design_values(case, seed=0, devices=1_000, days=7).best().value  # nothing to gain
+    0.0
+    """
+    from sim.engine.simulation import simulate
+
+    return CallValues(simulate(scenario, seed=seed, devices=devices, days=days))
+
+
+def _serial(function: Callable[..., CallValues], calls: list[tuple]) -> list[CallValues]:
+    return [function(*args) for args in calls]
+
+
+def design_comparison(result: SimResult, runner: Runner | None = None,
+                      map_calls: MapCalls | None = None) -> DesignComparison:
     """Re-simulate ``result``'s fleet (same seed and size) under every design of its case and
     compare the best call of each with the design the run used.
+
+    ``runner`` simulates a design here (tests pass their own); ``map_calls(function, calls)``
+    runs :func:`design_values` over every other design's arguments at once - on a pool of
+    processes, say (``sim.sweeps.remote.Offload.map``) - and returns the values in order.
 
     >>> from sim import load_scenario, simulate
     >>> result = simulate(load_scenario("scenarios/aa_test.toml"), seed=0, devices=2_000)
@@ -117,33 +144,28 @@ def design_comparison(result: SimResult, runner: Runner | None = None) -> Design
     grid = design_grid(scenario)
     if not grid:
         return DesignComparison((), None, None, 1.0, messages.DESIGN_NONE)
-    if runner is None:
-        from sim.engine.simulation import simulate
-
-        def runner(case: Scenario, seed: int, devices: int, days: int) -> SimResult:
-            return simulate(case, seed=seed, devices=devices, days=days)
-
     yours_knobs = {path: scenario.get(path) for path in grid[0]}
     devices, days = len(result.devices), result.days
-    designs, values = [], {}
+    others = [knobs for knobs in grid if _key(knobs) != _key(yours_knobs)]
+    calls = [(scenario.with_knobs(knobs), result.seed, devices, days) for knobs in others]
+    if runner is not None:
+        computed = [CallValues(runner(*args)) for args in calls]
+    else:
+        computed = (map_calls or _serial)(design_values, calls)
+    values = {_key(knobs): call_values for knobs, call_values in zip(others, computed,
+                                                                     strict=True)}
+    values[_key(yours_knobs)] = CallValues(result)
+    designs = []
     for knobs in grid:
-        if _key(knobs) == _key(yours_knobs):
-            run = result
-        else:
-            run = runner(scenario.with_knobs(knobs), result.seed, devices, days)
-        call_values = CallValues(run)
-        best = call_values.best()
-        values[_key(knobs)] = call_values
+        best = values[_key(knobs)].best()
         designs.append(DesignValue(knobs=dict(knobs), label=design_label(scenario, knobs),
                                    best_call=best.label, value=best.value, gain=best.gain))
     yours = next((d for d in designs if _key(d.knobs) == _key(yours_knobs)), None)
     best = max(designs, key=lambda d: d.value)
     if yours is None:  # the run's design is off the grid (a value the knobs do not list)
-        call_values = CallValues(result)
-        top = call_values.best()
+        top = values[_key(yours_knobs)].best()
         yours = DesignValue(yours_knobs, design_label(scenario, yours_knobs), top.label,
                             top.value, top.gain)
-        values[_key(yours_knobs)] = call_values
     fraction = 1.0 if best.value <= 0 or yours.value >= SAME_VALUE * best.value else \
         min(max(yours.value / best.value, 0.0), 1.0)
     if best.value <= 0:

@@ -170,6 +170,40 @@ def _novelty(report: Report) -> str:
     return "fading" if novelty.late_effect < novelty.early_effect else "growing"
 
 
+def answer_lines(answers: Answers) -> tuple[tuple[str, str], ...]:
+    """The answers given, in words: (the question, the answer) for each one answered.
+
+    >>> answer_lines(Answers(split=SplitAnswer(healthy=True, test="srm"), novelty="fading"))[0]
+    ('Is the split between the arms healthy, and which test says so?', 'healthy, by the sample-ratio (chi-square) test')
+    """
+    lines = []
+    for question in messages.QUESTIONS:
+        given = getattr(answers, question)
+        if given is None:
+            continue
+        if question == "split":
+            text = messages.ANSWER_SPLIT.format(
+                state=messages.SPLIT_HEALTHY if given.healthy else messages.SPLIT_BROKEN,
+                test=messages.SPLIT_TESTS[given.test])
+        elif question == "primary_lift":
+            text = messages.QUESTION_LIFT_UNREADABLE if given.unreadable else \
+                messages.QUESTION_LIFT_SHOWN.format(estimate=pct(given.estimate),
+                                                    low=pct(given.low), high=pct(given.high),
+                                                    level=0.95)
+        elif question == "guardrails":
+            text = "; ".join(f"{name} {messages.GUARDRAIL_ANSWERS[status]}"
+                             for name, status in given.items()) or messages.ANSWER_NONE
+        elif question == "hurt_segment":
+            text = messages.QUESTION_NO_SEGMENT_HURT if given.segment == NO_SEGMENT else \
+                f"{given.segment} ({given.kind})"
+        elif question == "measurement":
+            text = messages.MEASUREMENT_ANSWERS[given]
+        else:
+            text = messages.NOVELTY_ANSWERS[given]
+        lines.append((messages.QUESTIONS[question], text))
+    return tuple(lines)
+
+
 def grade_question(question: str, answers: Answers, report: Report) -> QuestionGrade:
     """Grade one answer against the readout (see the module). An unanswered question earns
     nothing; the explanation says what the readout showed."""

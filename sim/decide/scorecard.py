@@ -338,6 +338,12 @@ def score(decision: Decision, result: SimResult, report: Report | None = None,
              "questions": messages.SCORE_QUESTIONS.format(
                  right=sum(g.fraction >= 0.999 for g in grades), total=len(grades)),
              "design": design.reading, "calibration": calibration_text, "speed": speed_text}
+    if call_share < 0.999:
+        discounted = {"outcome": value_share, "design": design.fraction,
+                      "calibration": calibration_share}
+        for name, earned in discounted.items():
+            if earned > 0 and not (lucky and name == "outcome"):
+                texts[name] += " " + messages.SCORE_AS_SUPPORTED.format(share=call_share)
     items = tuple(ScoreItem(name, round(WEIGHTS[name] * shares[name], 1), float(WEIGHTS[name]),
                             texts[name]) for name in WEIGHTS)
     total = int(round(sum(i.points for i in items)))

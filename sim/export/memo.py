@@ -1,7 +1,8 @@
 """The decision memo, as Markdown or as a standalone HTML page with its charts.
 
-The memo holds the call, its segments, the expected lift, the evidence relied on (each check's
-reading from the report), the key numbers, what the decision rule says the data supports, the
+The memo holds the call, its segments, the expected lift, the answers to the interviewer's
+questions (an older decision's named checks, with each check's reading from the report), the
+key numbers, what the decision rule says the data supports, the
 person's own memo and, after the reveal, the scorecard. Its content is gathered once
 (:func:`memo_sections`) and written out by :func:`memo_markdown` or :func:`memo_html`; text a
 person typed is always escaped, never rendered. The HTML page holds the lift forest plot and
@@ -37,6 +38,7 @@ from sim import messages
 from sim.analysis.frame import format_p
 from sim.decide.decision import Decision
 from sim.decide.evidence import assess
+from sim.decide.questions import answer_lines
 from sim.decide.words import join_names, pct
 from sim.export import charts
 
@@ -193,11 +195,13 @@ def memo_sections(decision: Decision, report: Report, scenario: Scenario,
     :func:`sim.decide.evidence.assess`)."""
     where = (f"in {join_names(decision.segments)}" if decision.call == "ship_segments"
              else "across the fleet")
-    evidence = tuple(
+    # The answers to the interviewer's questions; an older decision's named checks with the
+    # readings behind them.
+    evidence = answer_lines(decision.answers) + tuple(
         (CHECK_TITLES[check],
          " ".join(check_readings(check, report)) or messages.MEMO_NO_READING)
         for check in decision.checks
-    ) or ((messages.MEMO_NO_CHECKS, ""),)
+    ) or ((messages.MEMO_NO_ANSWERS, ""),)
     score_lines: tuple[tuple[str, str], ...] = ()
     if scorecard is not None:
         score_lines = tuple((item.criterion, f"{item.points:g}/{item.max_points:g}: "
@@ -208,8 +212,7 @@ def memo_sections(decision: Decision, report: Report, scenario: Scenario,
                  f"{decision.decision_day}.",
         call=decision.label(),
         facts=(f"Expected change in {report.primary_metric}: {pct(decision.expected_lift)} "
-               f"{where}",
-               f"Checks relied on: {', '.join(decision.checks) or 'none'}"),
+               f"{where}",),
         evidence=evidence,
         numbers=key_numbers(report),
         rule=assess(report, scenario, result).reason,
@@ -241,7 +244,7 @@ def memo_markdown(decision: Decision, report: Report, scenario: Scenario,
     """
     s = memo_sections(decision, report, scenario, scorecard, result)
     lines = ["# " + _md(s.title), "", f"*{_md(s.subtitle)}*", "", f"- **Call:** {_md(s.call)}",
-             *(f"- {_md(fact)}" for fact in s.facts), "", "## Evidence relied on", ""]
+             *(f"- {_md(fact)}" for fact in s.facts), "", "## The interviewer's questions, answered", ""]
     lines += [f"- **{title}:** {text}" if text else f"- {title}" for title, text in s.evidence]
     lines += ["", "## Key numbers", "", "| what | change | 95% CI | p | reading |",
               "|---|---|---|---|---|"]
@@ -291,7 +294,7 @@ def memo_html(decision: Decision, report: Report, scenario: Scenario,
              "<main>", f"<h1>{e(s.title)}</h1>", f'<p class="muted">{e(s.subtitle)}</p>',
              f'<p class="call">{e(s.call)}</p>', "<ul>",
              *(f"<li>{e(fact)}</li>" for fact in s.facts), "</ul>",
-             "<h2>Evidence relied on</h2>", "<ul>"]
+             "<h2>The interviewer's questions, answered</h2>", "<ul>"]
     parts += [f"<li><strong>{e(title)}:</strong> {e(text)}</li>" if text else f"<li>{e(title)}</li>"
               for title, text in s.evidence]
     parts += ["</ul>", "<h2>Key numbers</h2>", "<table>",

@@ -167,6 +167,34 @@ class Offload:
             self.pool = worker_pool(self._workers, _one_blas_thread)
             raise LaunchRoomError(messages.WORKER_DIED) from None
 
+    def map(self, function: Callable[..., T], calls: list[tuple]) -> list[T]:
+        """``function(*args)`` for every ``args`` in ``calls``, spread over the workers (or
+        the cluster), the results in order. Like :meth:`call`, the function and its arguments
+        must pickle, and a worker that died is one line.
+
+        >>> with Offload(workers=2) as offload:
+        ...     offload.map(divmod, [(7, 2), (9, 4)])
+        [(3, 1), (2, 1)]
+        """
+        if not calls:
+            return []
+        if self.dask is not None:
+            client = self.dask.client
+            futures = client.map(function, *zip(*calls, strict=True), pure=False)
+            try:
+                return client.gather(futures)
+            finally:
+                for future in futures:
+                    future.release()
+        try:
+            with plain_main():
+                futures = [self.pool.submit(function, *args) for args in calls]
+            return [future.result() for future in futures]
+        except BrokenProcessPool:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = worker_pool(self._workers, _one_blas_thread)
+            raise LaunchRoomError(messages.WORKER_DIED) from None
+
     def _shared_dict(self) -> Any:
         if self._manager is None:
             with plain_main():

@@ -150,3 +150,20 @@ def test_the_scorecard_carries_the_supported_call_the_design_and_a_debrief(night
     assert card.debrief.model_answer.startswith("At int8")
     assert card.debrief.next_time
     assert {row.kind for row in card.debrief.segments} >= {"all", "chip_tier"}
+    tiers = [row.segment for row in card.debrief.segments if row.kind == "chip_tier"]
+    assert tiers == list(result.scenario.segment_names("chip_tier"))  # the case's order
+
+
+def test_points_discounted_by_support_say_so(night):
+    result, design = night
+    # The data supports shipping to every tier; shipping to flagship alone is partly
+    # supported, so what it earns on the truth counts only that far, and the card says so.
+    card = score(_decision(call="ship_segments", segment_kind="chip_tier",
+                           segments=["flagship"], decision_day=28), result, design=design)
+    assert 0 < card.item("call").points < 25
+    design_item = card.item("design")
+    assert 0 < design_item.points < design_item.max_points
+    assert "as far as the data supported your call" in design_item.explanation
+    whole = score(_decision(decision_day=28), result, design=design)
+    assert whole.item("call").points == 25
+    assert "as far as" not in whole.item("design").explanation

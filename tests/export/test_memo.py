@@ -78,8 +78,20 @@ def test_memo_charts_render_as_svg_with_their_marks(night_report):
 def test_a_memo_without_text_or_checks_still_reads(night_report, night_case):
     bare = Decision(call="iterate", expected_lift=0.0, decision_day=28)
     text = memo_markdown(bare, night_report, night_case)
-    assert "(no memo written)" in text and "(no checks named)" in text
+    assert "(no memo written)" in text and "questions were not answered" in text
     assert "<!DOCTYPE html>" in memo_html(bare, night_report, night_case)
+
+
+def test_the_memo_quotes_the_answers_to_the_interviewers_questions(night_report, night_case):
+    from sim.decide.questions import Answers, LiftAnswer, SplitAnswer
+
+    answered = Decision(call="ship_all", expected_lift=0.02, decision_day=28, answers=Answers(
+        split=SplitAnswer(healthy=False, test="srm"),
+        primary_lift=LiftAnswer(estimate=0.02, low=0.01, high=0.03)))
+    text = memo_markdown(answered, night_report, night_case)
+    assert "broken, by the sample-ratio (chi-square) test" in text
+    assert "+2.0% (95% CI +1.0% to +3.0%)" in text
+    assert "Checks relied on" not in text
 
 
 def test_checks_map_to_the_report_readings(night_report):
