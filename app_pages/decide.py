@@ -12,13 +12,14 @@ from ui import rooms, state, tables, texts
 from ui.decision_form import DecisionEntry, decision_form, entries, latest_entry
 from ui.glossary import GLOSSARY_PAGE
 from ui.guard import guard, literal
-from ui.runs import run_and_report, score_decision
+from ui.runs import run_and_report, score_decision, start_design_comparison
 from ui.steps import next_step, step_indicator
 
 key = state.run_key()
 st.header("Decide")
 step_indicator("Decide")
 result, report = run_and_report(key)
+start_design_comparison(key)  # ready, in most cases, by the time the form is submitted
 case = result.scenario
 day = state.readout_day(key)
 horizon = result.days

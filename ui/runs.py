@@ -10,11 +10,22 @@ as in-process runs (tests/app/test_runs.py).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import streamlit as st
 
-from sim import Decision, LaunchRoomError, Report, Scorecard, SimResult, analyse, score, simulate
+from sim import (
+    Decision,
+    LaunchRoomError,
+    Report,
+    Scorecard,
+    SimResult,
+    analyse,
+    messages,
+    score,
+    simulate,
+)
 from sim.decide.design import DesignComparison, design_comparison
 from sim.export import Workbench, export_zip
 from sim.readout.report import run_through
@@ -85,12 +96,28 @@ def analyse_case(key: RunKey, day: int | None = None, basis: str | None = None,
                              quantiles=quantiles)
 
 
+@st.cache_resource(max_entries=CACHED_RUNS, show_spinner=False)
+def _designs_started(key: RunKey) -> Any:
+    """The run's design comparison, started on a worker (a future; shared by every session)."""
+    return heavy_work().submit(design_comparison, run_case(key))
+
+
+def start_design_comparison(key: RunKey) -> None:
+    """Start comparing the run's designs in the background (the Decide page does, as it
+    opens): one simulation per design, seconds at 100,000 devices, done while the person
+    fills in the form rather than after they submit it."""
+    _designs_started(key)
+
+
 @st.cache_data(max_entries=CACHED_RUNS, show_spinner=False)
 def compare_designs(key: RunKey) -> DesignComparison:
-    """The run's design against every other design of its case, on the same fleet (one
-    simulation per design, spread over the server's workers: the slow part of a scorecard,
-    so it is computed once a run)."""
-    return design_comparison(run_case(key), map_calls=heavy_work().map)
+    """The run's design against every other design of its case, on the same fleet (started by
+    :func:`start_design_comparison` if it has not been yet; waits for it)."""
+    try:
+        return _designs_started(key).result()
+    except BrokenProcessPool:
+        _designs_started.clear()  # the next call starts it again on fresh workers
+        raise LaunchRoomError(messages.WORKER_DIED) from None
 
 
 def score_decision(key: RunKey, decision: Decision) -> Scorecard:

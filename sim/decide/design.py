@@ -39,9 +39,7 @@ MAX_DESIGNS = 24
 """At most this many designs are compared (the grid of the case's feature design knobs)."""
 Runner = Callable[["Scenario", int, int, int], "SimResult"]
 """Simulates a design: ``runner(scenario, seed, devices, days)``."""
-MapCalls = Callable[[Callable[..., CallValues], list[tuple]], list[CallValues]]
-"""Runs a function over argument tuples and returns the results in order (a process pool's
-map, or a plain loop)."""
+
 
 
 @dataclass(frozen=True)
@@ -107,33 +105,10 @@ def _key(knobs: Mapping[str, Any]) -> str:
     return ";".join(f"{path}={value}" for path, value in sorted(knobs.items()))
 
 
-def design_values(scenario: Scenario, seed: int, devices: int, days: int) -> CallValues:
-    """Simulate ``scenario`` (a design of a case) and value its calls: what one design of a
-    comparison costs, a unit of work a pool of processes can share (the values are small; the
-    run is not sent back).
-
-    >>> from sim import load_scenario
-    >>> case = load_scenario("scenarios/aa_test.toml")
-    >>> design_values(case, seed=0, devices=1_000, days=7).best().value  # nothing to gain
-    0.0
-    """
-    from sim.engine.simulation import simulate
-
-    return CallValues(simulate(scenario, seed=seed, devices=devices, days=days))
-
-
-def _serial(function: Callable[..., CallValues], calls: list[tuple]) -> list[CallValues]:
-    return [function(*args) for args in calls]
-
-
-def design_comparison(result: SimResult, runner: Runner | None = None,
-                      map_calls: MapCalls | None = None) -> DesignComparison:
+def design_comparison(result: SimResult, runner: Runner | None = None) -> DesignComparison:
     """Re-simulate ``result``'s fleet (same seed and size) under every design of its case and
-    compare the best call of each with the design the run used.
-
-    ``runner`` simulates a design here (tests pass their own); ``map_calls(function, calls)``
-    runs :func:`design_values` over every other design's arguments at once - on a pool of
-    processes, say (``sim.sweeps.remote.Offload.map``) - and returns the values in order.
+    compare the best call of each with the design the run used (``runner`` simulates a design;
+    default :func:`sim.simulate`).
 
     >>> from sim import load_scenario, simulate
     >>> result = simulate(load_scenario("scenarios/aa_test.toml"), seed=0, devices=2_000)
@@ -144,14 +119,17 @@ def design_comparison(result: SimResult, runner: Runner | None = None,
     grid = design_grid(scenario)
     if not grid:
         return DesignComparison((), None, None, 1.0, messages.DESIGN_NONE)
+    if runner is None:
+        from sim.engine.simulation import simulate
+
+        def runner(case: Scenario, seed: int, devices: int, days: int) -> SimResult:
+            return simulate(case, seed=seed, devices=devices, days=days)
+
     yours_knobs = {path: scenario.get(path) for path in grid[0]}
     devices, days = len(result.devices), result.days
     others = [knobs for knobs in grid if _key(knobs) != _key(yours_knobs)]
-    calls = [(scenario.with_knobs(knobs), result.seed, devices, days) for knobs in others]
-    if runner is not None:
-        computed = [CallValues(runner(*args)) for args in calls]
-    else:
-        computed = (map_calls or _serial)(design_values, calls)
+    computed = [CallValues(runner(scenario.with_knobs(knobs), result.seed, devices, days))
+                for knobs in others]
     values = {_key(knobs): call_values for knobs, call_values in zip(others, computed,
                                                                      strict=True)}
     values[_key(yours_knobs)] = CallValues(result)

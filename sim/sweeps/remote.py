@@ -167,33 +167,19 @@ class Offload:
             self.pool = worker_pool(self._workers, _one_blas_thread)
             raise LaunchRoomError(messages.WORKER_DIED) from None
 
-    def map(self, function: Callable[..., T], calls: list[tuple]) -> list[T]:
-        """``function(*args)`` for every ``args`` in ``calls``, spread over the workers (or
-        the cluster), the results in order. Like :meth:`call`, the function and its arguments
-        must pickle, and a worker that died is one line.
+    def submit(self, function: Callable[..., T], *args: Any) -> Any:
+        """Start ``function(*args)`` elsewhere and return at once: a future whose
+        ``result()`` waits for the value (work a page starts before the person needs it).
 
-        >>> with Offload(workers=2) as offload:
-        ...     offload.map(divmod, [(7, 2), (9, 4)])
-        [(3, 1), (2, 1)]
+        >>> with Offload(workers=1) as offload:
+        ...     offload.submit(divmod, 7, 2).result()
+        (3, 1)
         """
-        if not calls:
-            return []
         if self.dask is not None:
             client = self.dask.client
-            futures = client.map(function, *zip(*calls, strict=True), pure=False)
-            try:
-                return client.gather(futures)
-            finally:
-                for future in futures:
-                    future.release()
-        try:
-            with plain_main():
-                futures = [self.pool.submit(function, *args) for args in calls]
-            return [future.result() for future in futures]
-        except BrokenProcessPool:
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.pool = worker_pool(self._workers, _one_blas_thread)
-            raise LaunchRoomError(messages.WORKER_DIED) from None
+            return client.submit(function, *client.scatter(list(args), hash=False), pure=False)
+        with plain_main():
+            return self.pool.submit(function, *args)
 
     def _shared_dict(self) -> Any:
         if self._manager is None:

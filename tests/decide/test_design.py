@@ -76,13 +76,3 @@ def test_design_labels_read_as_words():
     assert design_label(case, {"feature.quantization": "int8",
                                "feature.lowest_tier": tiers[1]}) == f"int8, {tiers[1]} and above"
 
-
-def test_designs_spread_over_worker_processes_give_the_same_comparison(camera):
-    from sim.sweeps.remote import Offload
-
-    _, result, comparison = camera
-    with Offload(workers=2) as offload:
-        pooled = design_comparison(result, map_calls=offload.map)
-    assert [(d.label, d.value, d.best_call) for d in pooled.designs] == [
-        (d.label, d.value, d.best_call) for d in comparison.designs]
-    assert pooled.reading == comparison.reading

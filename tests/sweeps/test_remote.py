@@ -83,6 +83,7 @@ def test_a_dask_local_cluster_gives_the_same_tables_readout_and_lab_rows(night_c
         assert offload.where().startswith("the Dask cluster at tcp://127.0.0.1:")
         assert _check(offload, night_case, local_run) == pool_readout  # exactly
         rows = lab.run_demo("cuped", range(3), devices=1_000, **offload.sweep_options())
+        assert offload.submit(divmod, 9, 4).result() == (2, 1)
     pd.testing.assert_frame_equal(rows, lab.run_demo("cuped", range(3), devices=1_000,
                                                      workers=1))
 
