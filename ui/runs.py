@@ -91,7 +91,9 @@ def analyse_case(key: RunKey, day: int | None = None, basis: str | None = None,
                  ) -> Report:
     """The readout of a run through ``day`` (the whole run without one), on ``basis``, with
     capped and quantile readings when asked for."""
-    run = run_case(key) if day is None else run_until(key, day)
+    run = run_case(key)
+    if day is not None and day < run.days:  # else the whole run is the run through that day
+        run = run_until(key, day)
     return heavy_work().call(analyse, run, basis=basis, cap_percentile=cap_percentile,
                              quantiles=quantiles)
 
