@@ -9,6 +9,7 @@ import pytest
 
 from sim import analyse, simulate
 from sim.case.scenario import scenario_from_data
+from tests.conftest import CASES
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +115,7 @@ def test_cleaning_states_what_it_removed(night_report, night_result):
 
 def test_the_readout_covers_the_metrics_a_fleet_measures_in_their_direction():
     from sim import load_scenario
-    from tests.conftest import CASES
+
 
     cars = analyse(simulate(load_scenario(CASES / "ev_voice_assistant.toml"), seed=0,
                             devices=6_000, days=14))
@@ -124,3 +125,27 @@ def test_the_readout_covers_the_metrics_a_fleet_measures_in_their_direction():
     # Less drain is better: the Bayesian reading says treatment is very likely better.
     assert saver.metrics["battery_drain"].abs_diff < 0
     assert saver.bayes.prob_treatment_better > 0.99
+
+
+@pytest.mark.parametrize("case_id", sorted(path.stem for path in CASES.glob("*.toml")))
+def test_a_readout_through_any_day_works_and_says_why_a_reading_is_missing(case_id):
+    from sim import load_scenario
+    from sim.readout.report import run_through
+
+    result = simulate(load_scenario(CASES / f"{case_id}.toml"), seed=2, devices=3_000)
+    for day in (1, 2, 7, result.days - 1, result.days):
+        run = run_through(result, day)
+        assert run.days == day
+        report = analyse(run)
+        json.dumps(report.to_dict(), allow_nan=False)  # strict JSON: no NaN or infinity
+        assert all(reason.strip() for reason in report.unavailable.values())
+        assert "nan" not in report.srm.reading.lower()
+
+
+@pytest.mark.parametrize("day", [0, -3, 2.5, True, "7"])
+def test_a_bad_readout_day_is_one_sentence(night_result, day):
+    from sim.errors import LaunchRoomError
+    from sim.readout.report import run_through
+
+    with pytest.raises(LaunchRoomError, match="day"):
+        run_through(night_result, day)
