@@ -116,7 +116,6 @@ def test_cleaning_states_what_it_removed(night_report, night_result):
 def test_the_readout_covers_the_metrics_a_fleet_measures_in_their_direction():
     from sim import load_scenario
 
-
     cars = analyse(simulate(load_scenario(CASES / "ev_voice_assistant.toml"), seed=0,
                             devices=6_000, days=14))
     assert "distraction_events" in cars.metrics and "battery_drain" not in cars.metrics
