@@ -61,6 +61,8 @@ if room_ui.is_facilitator():
                 store.reveal(room.code, st.session_state[room_ui.TOKEN],
                              score_fn=room_ui.scorer)
             st.rerun()
+        if room.is_revealed:
+            room_ui.board_downloads(room, store)
 else:
     st.caption(f"Join link: {join_link}")
 

@@ -1,4 +1,5 @@
-"""The command line: ``python -m sim list | validate | run | export | analyse | score | sweep``.
+"""The command line: ``python -m sim list | validate | run | export | analyse | score | sweep |
+board``.
 
 Bad input gets one line on stderr naming the problem and exit code 2, never a traceback.
 
@@ -150,7 +151,29 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--metric", dest="metrics", action="append", default=[], metavar="NAME",
                        help="also read out this metric's lift (repeatable)")
     sweep.add_argument("--out", type=Path, help="save every row as .csv or .parquet")
+
+    board = commands.add_parser(
+        "board", help="export a revealed study room's board: one row per member (the store of "
+                      "LAUNCHROOM_DB_URL or LAUNCHROOM_DB)"
+    )
+    board.add_argument("code", help="the room code, e.g. K7MQ-3XHD")
+    _token_argument(board, "the room's facilitator token or facilitator link")
+    _format_arguments(board)
     return parser
+
+
+def _token_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--token", required=True,
+                        help=f"{what}; - reads it from standard input (keeps it out of the "
+                             "shell history and the process list)")
+
+
+def _format_arguments(parser: argparse.ArgumentParser) -> None:
+    forms = parser.add_mutually_exclusive_group()
+    forms.add_argument("--csv", dest="form", action="store_const", const="csv",
+                       help="every column as CSV (spreadsheet-safe)")
+    forms.add_argument("--json", dest="form", action="store_const", const="json",
+                       help="every column as JSON")
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -460,8 +483,39 @@ def _sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _secret(text: str) -> str:
+    """The token given on the command line, or read from standard input for ``-``."""
+    from sim.rooms.codes import token_from
+
+    return token_from(sys.stdin.readline() if text == "-" else text)
+
+
+def _board(args: argparse.Namespace) -> int:
+    from sim.rooms import RoomStore
+    from sim.rooms.export import board_frame, export_text
+
+    with RoomStore() as store:
+        board = store.export_board(args.code, _secret(args.token))
+    frame = board_frame([board])
+    if args.form is not None:
+        about = {"room": board.room.display_code, "case": board.room.case_id,
+                 "seed": board.room.seed, "devices": board.room.devices,
+                 "truth": board.truth}
+        sys.stdout.write(export_text(frame, args.form, about))
+        return 0
+    truth = board.truth or {}
+    print(messages.CLI_BOARD_HEADER.format(
+        code=board.room.display_code, case=board.room.case_id, seed=board.room.seed,
+        devices=board.room.devices, submitted=len(frame), members=len(board.entries),
+        right=truth.get("right_label", "?"), true_lift=_number(truth.get("true_lift"), "+.2%")))
+    if len(frame):
+        shown = frame[["member", "call", "expected_lift", "true_lift", "score", "decision_day"]]
+        print(shown.to_string(index=False, na_rep="n/a"))
+    return 0
+
+
 _COMMANDS = {"list": _list, "validate": _validate, "run": _run, "export": _export,
-             "analyse": _analyse, "score": _score, "sweep": _sweep}
+             "analyse": _analyse, "score": _score, "sweep": _sweep, "board": _board}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

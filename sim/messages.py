@@ -593,6 +593,12 @@ ROOM_CLOSED = "room {code} has been revealed; submissions are closed"
 ROOM_REVEALING = "the facilitator is revealing room {code}; submissions are closed"
 ROOM_WRONG_TOKEN = "that facilitator link is not valid for room {code}; nothing was revealed"
 ROOM_BAD_SETTINGS = "cannot create a room: {detail}"
+ROOM_EXPORT_WRONG_TOKEN = (
+    "that facilitator token is not valid for room {code}; nothing was exported"
+)
+ROOM_NOT_REVEALED = (
+    "room {code} has not been revealed yet; its board is exported after the reveal"
+)
 ROOM_SCORING_FAILED = "room {code} could not be scored, so nothing was revealed: {detail}"
 ROOM_DB_UNREACHABLE = (
     "the study-group database at {where} cannot be reached ({detail}); check LAUNCHROOM_DB_URL "
@@ -600,6 +606,10 @@ ROOM_DB_UNREACHABLE = (
 )
 ROOM_DB_BAD_URL = "LAUNCHROOM_DB_URL is not a usable database URL ({detail})"
 ROOM_DB_ERROR = "the study-group database at {where} failed ({detail})"
+CLI_BOARD_HEADER = (
+    "room {code}: {case}, seed {seed}, {devices:,} devices; {submitted} of {members} members "
+    "submitted; the right call: {right}; true effect {true_lift}"
+)
 
 # --- sweeps and the metric lab (sim/sweep.py, sim/lab.py, sim/analysis/mix.py) ---------------
 READING_MIX = (

@@ -26,6 +26,7 @@ from sim.decide import Decision
 from sim.errors import RoomError
 from sim.limits import MAX_SEED
 from sim.rooms import Board, Room, RoomStore, Scores
+from sim.rooms.export import board_frame, export_text
 from ui import state, texts, widgets
 from ui.charts import titled
 from ui.decision_form import decision_form, latest_entry
@@ -368,6 +369,27 @@ def own_submission(room: Room, room_store: RoomStore, name: str) -> None:
 
 
 # --- the board -----------------------------------------------------------------------------
+def board_downloads(room: Room, room_store: RoomStore) -> None:
+    """The facilitator's downloads of the revealed board, as CSV and as JSON."""
+    try:
+        board = room_store.export_board(room.code, st.session_state.get(TOKEN))
+    except LaunchRoomError as error:
+        st.warning(literal(texts.ROOM_FAILED.format(error=error)))
+        return
+    frame = board_frame([board])
+    about = {"room": room.display_code, "case": room.case_id, "seed": room.seed,
+             "devices": room.devices, "truth": board.truth}
+    left, right = st.columns(2)
+    stem = f"board-{room.display_code}"
+    left.download_button(texts.BOARD_DOWNLOAD_CSV, export_text(frame, "csv"),
+                         file_name=f"{stem}.csv", mime="text/csv", on_click="ignore",
+                         icon=":material/download:", help=texts.BOARD_DOWNLOAD_HELP)
+    right.download_button(texts.BOARD_DOWNLOAD_JSON, export_text(frame, "json", about),
+                          file_name=f"{stem}.json", mime="application/json",
+                          on_click="ignore", icon=":material/download:",
+                          help=texts.BOARD_DOWNLOAD_HELP)
+
+
 def lift_chart(board: Board) -> alt.Chart:
     """Each member's expected lift against the true effect where they ship."""
     rows = [r for r in board.rows() if r["expected_lift"] is not None]

@@ -80,6 +80,12 @@ ROOM_REVEALED = "Revealed: the truth and everyone's scorecards are on the board 
 ROOM_WAITING = "{submitted} of {members} members have submitted."
 ROOM_NOBODY = "Nobody has joined yet. Share the join link or read the code aloud."
 ROOM_DB_DOWN = "The board cannot be refreshed: {error}. It will try again in a few seconds."
+BOARD_DOWNLOAD_CSV = "Board (CSV)"
+BOARD_DOWNLOAD_JSON = "Board (JSON)"
+BOARD_DOWNLOAD_HELP = (
+    "One row per member: call, segments, expected lift, score, each scorecard item and "
+    "interview question, decision day, time used and memo. Safe to open in a spreadsheet."
+)
 SCORE_AFTER_REVEAL = (
     "Decision saved. You are in study group {code}: your score and the truth appear when the "
     "facilitator reveals them to everyone."

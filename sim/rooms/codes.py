@@ -17,7 +17,7 @@ import re
 import secrets
 import unicodedata
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from sim import messages
 from sim.errors import RoomError
@@ -179,6 +179,21 @@ def member_query(code: str, token: str) -> str:
     '?room=K7MQ-3XHD&member=xyz'
     """
     return "?" + urlencode({"room": format_code(code), "member": token})
+
+
+def token_from(text: str) -> str:
+    """The facilitator token in ``text``: a whole facilitator link (its ``token=``) or the
+    token itself, white space trimmed. Pasting the link is what people do.
+
+    >>> token_from(" https://app.example/study_group?room=K7MQ-3XHD&token=abc "), token_from("abc")
+    ('abc', 'abc')
+    """
+    text = text.strip()
+    if "token=" in text:
+        found = parse_qs(urlsplit(text).query).get("token")
+        if found:
+            return found[0]
+    return text
 
 
 def new_token() -> str:

@@ -633,15 +633,47 @@ class RoomStore:
                 raise RoomError(messages.ROOM_UNKNOWN.format(code=format_code(code)))
             if self._expired(room_row):
                 raise self._expired_error(room_row)
-            rows = conn.execute(
-                sa.select(members_table.c.name, members_table.c.joined,
-                          submissions_table.c.submitted, submissions_table.c.decision,
-                          submissions_table.c.scorecard)
-                .select_from(members_table.outerjoin(
-                    submissions_table, submissions_table.c.member_id == members_table.c.id))
-                .where(members_table.c.room_id == room_row.id)
-                .order_by(members_table.c.id)
-            ).all()
+            return self._board(conn, room_row)
+
+    def export_board(self, code: str, facilitator_token: str | None) -> Board:
+        """The revealed board, for the facilitator to take away (:mod:`sim.rooms.export`):
+        refused without the room's facilitator token or before the reveal.
+
+        >>> import tempfile, pathlib
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> store = RoomStore(pathlib.Path(folder.name) / "rooms.db")
+        >>> code, token = store.create_room("aa_test", seed=1, devices=1_000)
+        >>> store.export_board(code, token)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        sim.errors.RoomError: room ... has not been revealed yet; its board is exported after the reveal
+        >>> store.close(); folder.cleanup()
+        """
+        code = normalise_code(code)
+        with self._read() as conn:
+            room_row = conn.execute(sa.select(rooms_table)
+                                    .where(rooms_table.c.code == code)).first()
+            if room_row is None:
+                raise RoomError(messages.ROOM_UNKNOWN.format(code=format_code(code)))
+            if not _token_matches(facilitator_token, room_row.token_hash):
+                raise RoomError(messages.ROOM_EXPORT_WRONG_TOKEN.format(code=format_code(code)))
+            if self._expired(room_row):
+                raise self._expired_error(room_row)
+            if room_row.revealed is None:
+                raise RoomError(messages.ROOM_NOT_REVEALED.format(code=format_code(code)))
+            return self._board(conn, room_row)
+
+    def _board(self, conn: sa.Connection, room_row: sa.Row) -> Board:
+        """The board of a room's row: members in joining order, calls and truth once revealed."""
+        rows = conn.execute(
+            sa.select(members_table.c.name, members_table.c.joined,
+                      submissions_table.c.submitted, submissions_table.c.decision,
+                      submissions_table.c.scorecard)
+            .select_from(members_table.outerjoin(
+                submissions_table, submissions_table.c.member_id == members_table.c.id))
+            .where(members_table.c.room_id == room_row.id)
+            .order_by(members_table.c.id)
+        ).all()
         room = self._room(room_row)
         revealed = room.is_revealed
         entries = tuple(
