@@ -1,5 +1,5 @@
 """The command line: ``python -m sim list | validate | run | export | analyse | score | sweep |
-board``.
+board | class``.
 
 Bad input gets one line on stderr naming the problem and exit code 2, never a traceback.
 
@@ -159,6 +159,14 @@ def _parser() -> argparse.ArgumentParser:
     board.add_argument("code", help="the room code, e.g. K7MQ-3XHD")
     _token_argument(board, "the room's facilitator token or facilitator link")
     _format_arguments(board)
+
+    klass = commands.add_parser(
+        "class", help="export a class: every member of its revealed rooms, one row per member "
+                      "and room (the store of LAUNCHROOM_DB_URL or LAUNCHROOM_DB)"
+    )
+    klass.add_argument("name", help="the class's name (quote it if it has spaces)")
+    _token_argument(klass, "the teacher's secret given when the class was created")
+    _format_arguments(klass)
     return parser
 
 
@@ -508,14 +516,45 @@ def _board(args: argparse.Namespace) -> int:
         code=board.room.display_code, case=board.room.case_id, seed=board.room.seed,
         devices=board.room.devices, submitted=len(frame), members=len(board.entries),
         right=truth.get("right_label", "?"), true_lift=_number(truth.get("true_lift"), "+.2%")))
+    _print_members(frame, ["member"])
+    return 0
+
+
+def _print_members(frame, first: list[str]) -> None:
     if len(frame):
-        shown = frame[["member", "call", "expected_lift", "true_lift", "score", "decision_day"]]
+        shown = frame[[*first, "call", "expected_lift", "true_lift", "score", "decision_day"]]
         print(shown.to_string(index=False, na_rep="n/a"))
+
+
+def _class(args: argparse.Namespace) -> int:
+    from sim.rooms import RoomStore
+    from sim.rooms.classes import class_frame, room_summary
+    from sim.rooms.export import export_text
+
+    with RoomStore() as store:
+        view = store.class_view(args.name, _secret(args.token))
+    frame = class_frame(view)
+    rooms = room_summary(view, frame)
+    if args.form is not None:
+        about = {"class": view.name, "created": view.created.isoformat(),
+                 "rooms": json.loads(rooms.to_json(orient="records"))}
+        sys.stdout.write(export_text(frame, args.form, about))
+        return 0
+    print(messages.CLI_CLASS_HEADER.format(
+        name=view.name, rooms=len(view.boards), revealed=len(view.revealed),
+        members=sum(len(board.entries) for board in view.boards), submitted=len(frame)))
+    for room in rooms.itertuples():
+        state = (messages.CLI_ROOM_REVEALED.format(right=room.right_call) if room.revealed
+                 else messages.CLI_ROOM_OPEN)
+        print(messages.CLI_CLASS_ROOM.format(code=room.room, case=room.case, state=state,
+                                             submitted=room.submitted, members=room.members))
+    _print_members(frame, ["room", "member"])
     return 0
 
 
 _COMMANDS = {"list": _list, "validate": _validate, "run": _run, "export": _export,
-             "analyse": _analyse, "score": _score, "sweep": _sweep, "board": _board}
+             "analyse": _analyse, "score": _score, "sweep": _sweep, "board": _board,
+             "class": _class}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -581,6 +581,7 @@ ROOM_EXPIRED = "room {code} has expired (rooms last {days} days); ask the facili
 ROOM_RATE_LIMITED = (
     "too many {action} from here in the last {minutes} minutes; try again in a few minutes"
 )
+RATE_LIMITED_ACTIONS = {"create": "rooms created", "join": "joins", "class": "classes created"}
 ROOM_EXPIRY_BAD = (
     "LAUNCHROOM_ROOM_DAYS must be a number of days above 0 and at most 3650 (got {value!r})"
 )
@@ -606,6 +607,23 @@ ROOM_DB_UNREACHABLE = (
 )
 ROOM_DB_BAD_URL = "LAUNCHROOM_DB_URL is not a usable database URL ({detail})"
 ROOM_DB_ERROR = "the study-group database at {where} failed ({detail})"
+CLASS_NAME_BAD = "a class name is 1 to {limit} printable characters (got {shown!r})"
+CLASS_NAME_TAKEN = "there is already a class called {name!r}; pick another name"
+CLASS_WRONG_TOKEN = (
+    "no class {name!r} opens with that teacher secret; check the name and the secret you were "
+    "given when the class was created"
+)
+CLASS_ATTACH_WRONG_TOKEN = (
+    "that facilitator link is not valid for room {code}; only the room's facilitator can "
+    "attach it to a class"
+)
+CLASS_FULL = "class {name!r} already has {limit} rooms"
+CLI_CLASS_HEADER = (
+    "class {name}: {rooms} rooms ({revealed} revealed), {members} members, {submitted} calls"
+)
+CLI_CLASS_ROOM = "  room {code}: {case}, {state}; {submitted} of {members} members submitted"
+CLI_ROOM_OPEN = "open"
+CLI_ROOM_REVEALED = "revealed (right call: {right})"
 CLI_BOARD_HEADER = (
     "room {code}: {case}, seed {seed}, {devices:,} devices; {submitted} of {members} members "
     "submitted; the right call: {right}; true effect {true_lift}"

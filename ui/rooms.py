@@ -63,12 +63,16 @@ def show_notes() -> None:
         getattr(st, kind)(text)
 
 
-def _safely(action: Callable[[], None]) -> None:
-    """Run a callback's work; problems become a one-line note instead of a traceback."""
+def safely(action: Callable[[], None], failure: str = texts.ROOM_FAILED) -> None:
+    """Run a callback's work; problems become a one-line note (``failure`` with the error)
+    instead of a traceback.
+
+    >>> safely(lambda: None)
+    """
     try:
         action()
     except LaunchRoomError as error:
-        note("error", texts.ROOM_FAILED.format(error=error))
+        note("error", failure.format(error=error))
     except Exception as error:  # noqa: BLE001 - the page must never show a traceback
         _log.exception("study group action failed")
         note("error", texts.UNEXPECTED.format(kind=type(error).__name__,
@@ -111,7 +115,7 @@ def take_secrets_from_link() -> bool:
         return False
     st.session_state[_FROM_LINK] = (params.get("room"), found.get("token"))
     if found.get("member") is not None:
-        _safely(lambda: _rejoin(params.get("room") or "", found["member"]))
+        safely(lambda: _rejoin(params.get("room") or "", found["member"]))
     kept = {name: value for name, value in params.items() if name not in SECRET_PARAMS}
     query = ("?" + urlencode(kept)) if kept else ""
     # The script is ours; the only outside text in it is the address, JSON-encoded.
@@ -162,6 +166,11 @@ def _enter(code: str, token: str | None = None, name: str | None = None,
         st.session_state[NAME] = name
         st.session_state[MEMBER] = member_token
     st.query_params["room"] = code
+
+
+def enter_as_facilitator(room: Room, token: str) -> None:
+    """Make this session the room's facilitator (the Study group page then shows it)."""
+    _enter(room.display_code, token=token)
 
 
 def member_token() -> str | None:
@@ -252,7 +261,7 @@ def join(room_store: RoomStore, code: str | None = None) -> None:
         _enter(member.room.display_code, name=member.name, member_token=member.token)
         note("success", texts.ROOM_JOINED.format(code=member.room.display_code))
 
-    _safely(work)
+    safely(work)
 
 
 def create(room_store: RoomStore) -> None:
@@ -265,11 +274,11 @@ def create(room_store: RoomStore) -> None:
         _enter(code, token=token)
         note("success", texts.ROOM_CREATED.format(code=code))
 
-    _safely(work)
+    safely(work)
 
 
 def use_room_settings(room: Room) -> None:
-    _safely(lambda: apply_settings(room))
+    safely(lambda: apply_settings(room))
 
 
 def remove(room_store: RoomStore, room: Room, name: str) -> None:
@@ -279,7 +288,7 @@ def remove(room_store: RoomStore, room: Room, name: str) -> None:
         room_store.remove_member(room.code, name, st.session_state.get(TOKEN))
         note("success", texts.ROOM_REMOVED.format(name=name))
 
-    _safely(work)
+    safely(work)
 
 
 def member_admin(room: Room, room_store: RoomStore) -> None:

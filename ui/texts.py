@@ -86,6 +86,63 @@ BOARD_DOWNLOAD_HELP = (
     "One row per member: call, segments, expected lift, score, each scorecard item and "
     "interview question, decision day, time used and memo. Safe to open in a spreadsheet."
 )
+
+# Classes (the Class page; the store's own messages live in sim/messages.py).
+CLASS_FAILED = "Class: {error}."
+CLASS_INTRO = (
+    "A class gathers study rooms: create it, start rooms from here (or attach rooms with their "
+    "facilitator link), and once each room is revealed see every member across them: calls, "
+    "scores, the questions missed most and the time used."
+)
+CLASS_CREATED = (
+    "Class {name} is ready. Copy its teacher secret below now: it is shown only until you "
+    "say you have kept it, and it is the only way to open the class again."
+)
+CLASS_SECRET_KEPT = "I have kept the secret"
+CLASS_SECRET_HELP = (
+    "The teacher secret of this class (the server keeps only its hash). With the class's name "
+    "it opens the class here and exports it: python -m sim class NAME --token SECRET --csv"
+)
+CLASS_ROOM_STARTED = (
+    "Room {code} is open for the class with the sidebar's run. Open it as the facilitator to "
+    "share its join link."
+)
+CLASS_ROOM_ATTACHED = "Room {code} is now part of the class."
+CLASS_ROOM_REVEALED = "Room {code} is revealed: its calls and scores are on the dashboard."
+CLASS_NO_ROOMS = (
+    "No rooms yet: start one for the sidebar's run, or attach a room with its facilitator link."
+)
+CLASS_NONE_REVEALED = (
+    "No room of the class is revealed yet: calls, scores and the charts show here after each "
+    "room's reveal."
+)
+CLASS_START_ROOM = "Start a room for this run"
+CLASS_ATTACH = "Attach a room"
+CLASS_OPEN_ROOM = "Open {code} as facilitator"
+CLASS_REVEAL_ROOM = "Reveal {code}"
+CLASS_LIFT_TITLE = "Expected lifts against the truth, room by room"
+CLASS_LIFT_LOOK = (
+    "Look at how far the blue dots (what members expected) spread around the black tick (the "
+    "room's true effect on the fleet); red dots are the true effect where each member ships."
+)
+CLASS_QUESTIONS_TITLE = "The interview questions the class missed most"
+CLASS_QUESTIONS_LOOK = (
+    "The longest bars are the questions to go over together: the share of members without "
+    "full marks."
+)
+CLASS_SCORES_TITLE = "Scores, room by room"
+CLASS_SCORES_LOOK = "Each dot is a member; the black tick is the room's mean score."
+CLASS_TIME_TITLE = "Days of data used before deciding"
+CLASS_TIME_LOOK = (
+    "Dots past the dashed line decided after the 30-day budget; hover a dot for the minutes "
+    "that member took from joining to submitting."
+)
+CLASS_DOWNLOAD_CSV = "Class (CSV)"
+CLASS_DOWNLOAD_JSON = "Class (JSON)"
+CLASS_DOWNLOAD_HELP = (
+    "One row per member and room: call, segments, expected lift, score, each scorecard item "
+    "and interview question, decision day, time used and memo. Safe to open in a spreadsheet."
+)
 SCORE_AFTER_REVEAL = (
     "Decision saved. You are in study group {code}: your score and the truth appear when the "
     "facilitator reveals them to everyone."

@@ -122,6 +122,26 @@ class Board:
         return rows
 
 
+@dataclass(frozen=True)
+class ClassView:
+    """A class: its name, when it was created, and the board of every room attached to it, in
+    the order they were attached.
+
+    >>> from datetime import UTC, datetime
+    >>> ClassView("Stats 101", datetime(2026, 1, 1, tzinfo=UTC), ()).revealed
+    ()
+    """
+
+    name: str
+    created: datetime
+    boards: tuple[Board, ...]
+
+    @property
+    def revealed(self) -> tuple[Board, ...]:
+        """The boards of the rooms already revealed (only their calls can be shown)."""
+        return tuple(board for board in self.boards if board.revealed)
+
+
 def decision_label(decision: Mapping[str, Any]) -> str:
     """A stored decision's call in words (``ship to flagship (chip_tier)``)."""
     try:

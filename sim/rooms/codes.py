@@ -87,6 +87,25 @@ def clean_name(name: Any) -> str:
     return text
 
 
+def clean_class_name(name: Any) -> str:
+    """A class name: cleaned like a display name (1 to 40 printable characters, white space
+    collapsed), with a message about classes.
+
+    >>> clean_class_name(" Stats  101 ")
+    'Stats 101'
+    >>> clean_class_name("")
+    Traceback (most recent call last):
+    ...
+    sim.errors.RoomError: a class name is 1 to 40 printable characters (got '')
+    """
+    try:
+        return clean_name(name)
+    except RoomError:
+        shown = name[:NAME_MAX_CHARS + 10] if isinstance(name, str) else type(name).__name__
+        raise RoomError(messages.CLASS_NAME_BAD.format(limit=NAME_MAX_CHARS, shown=shown)) \
+            from None
+
+
 def name_key(name: str) -> str:
     """Names that differ only in case or compatibility forms are the same member: the name
     after Unicode NFKC normalisation and case folding (full-width "Ａｎａ" is "ana").

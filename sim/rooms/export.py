@@ -1,12 +1,13 @@
 """A revealed board as a table to take away: one row per member and room, as CSV or JSON.
 
-Each row holds the member's name, call, segments, expected lift, the true lift where they ship,
-the score, the points of every scorecard item (``<item>_points``), the share earned on every
-interview question (``question_<name>``), the decision day, the days to ship, when they joined
-and submitted, and the memo. The CSV is safe to open in a spreadsheet: a text cell that starts
-like a formula (``=``, ``+``, ``-``, ``@``, a tab or a carriage return) gets a leading
-apostrophe, so a memo such as ``=HYPERLINK(...)`` stays text (OWASP's advice on CSV injection);
-numbers stay numbers. The JSON keeps every value as it is.
+Each row holds the member's name, call, segments, expected lift, the true lift where they
+ship, the room's right call and true effect on the fleet, the score, the points of every
+scorecard item (``<item>_points``), the share earned on every interview question
+(``question_<name>``), the decision day, the days to ship, when they joined and submitted, and
+the memo. The CSV is safe to open in a spreadsheet: a text cell that starts like a formula
+(``=``, ``+``, ``-``, ``@``, a tab or a carriage return) gets a leading apostrophe, so a memo
+such as ``=HYPERLINK(...)`` stays text (OWASP's advice on CSV injection); numbers stay
+numbers. The JSON keeps every value as it is.
 
 >>> from datetime import UTC, datetime
 >>> from sim.rooms.board import Board, Entry, Room
@@ -37,7 +38,7 @@ ExportFormat = Literal["csv", "json"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """What a spreadsheet reads as the start of a formula (OWASP, CSV injection)."""
 LEADING_COLUMNS = ("room", "case", "member", "call", "call_code", "segment_kind", "segments",
-                   "expected_lift", "true_lift", "score")
+                   "expected_lift", "true_lift", "right_call", "fleet_true_lift", "score")
 TRAILING_COLUMNS = ("decision_day", "days_to_ship", "joined", "submitted", "minutes_to_submit",
                     "scoring_error", "memo")
 
@@ -70,6 +71,8 @@ def entry_row(board: Board, entry: Entry) -> dict[str, Any]:
         "segments": "; ".join(decision.get("segments") or ()),
         "expected_lift": decision.get("expected_lift"),
         "true_lift": card.get("true_lift"),
+        "right_call": (board.truth or {}).get("right_label"),
+        "fleet_true_lift": (board.truth or {}).get("true_lift"),
         "score": card.get("total"),
     }
     for item in card.get("items") or ():

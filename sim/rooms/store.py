@@ -65,11 +65,12 @@ from sim import messages
 from sim.decide.decision import MEMO_MAX_CHARS, Decision
 from sim.errors import LaunchRoomError, RoomError
 from sim.limits import MAX_DEVICES, MAX_SEED, MIN_DEVICES
-from sim.rooms.board import Board, Entry, Member, Room, ScoreFn
+from sim.rooms.board import Board, ClassView, Entry, Member, Room, ScoreFn
 from sim.rooms.codes import (
     CODE_LENGTH,
     NAME_MAX_CHARS,
     check_script,
+    clean_class_name,
     clean_name,
     format_code,
     hash_token,
@@ -93,6 +94,8 @@ CONNECT_TIMEOUT_S = 5
 DEFAULT_EXPIRY_DAYS = 14
 """Days a room lasts unless the store is told otherwise (``$LAUNCHROOM_ROOM_DAYS``)."""
 ENV_EXPIRY = "LAUNCHROOM_ROOM_DAYS"
+MAX_CLASS_ROOMS = 100
+"""Rooms one class can hold (a term of weekly rooms for a few groups)."""
 REVEAL_ATTEMPTS = 3
 """Times a reveal scores again when someone submitted while it was scoring."""
 _CASE_ID = re.compile(r"^[a-z0-9_]{1,100}$")
@@ -106,9 +109,11 @@ class RateLimit:
     minutes: float
 
 
-DEFAULT_LIMITS = {"create": RateLimit(10, 60), "join": RateLimit(30, 10)}
+DEFAULT_LIMITS = {"create": RateLimit(10, 60), "join": RateLimit(30, 10),
+                  "class": RateLimit(10, 60)}
 """Per client: ten rooms an hour, thirty joins in ten minutes (a class joining from one
-lecture-hall address stays well inside; a script filling a room does not)."""
+lecture-hall address stays well inside; a script filling a room does not), ten classes an
+hour."""
 
 # --- the schema ----------------------------------------------------------------------------
 metadata = sa.MetaData()
@@ -163,7 +168,30 @@ events_table = sa.Table(
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     sa.Index("ix_launchroom_events_client", "client", "action", "at"),
 )
-# Columns added since the first release: an older database gains them on first use.
+classes_table = sa.Table(
+    "launchroom_classes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(NAME_MAX_CHARS), nullable=False),  # as first typed
+    sa.Column("name_key", sa.String(20 * NAME_MAX_CHARS), nullable=False),  # NFKC, case-folded
+    sa.Column("token_hash", sa.String(64), nullable=False),  # SHA-256 of the teacher's secret
+    sa.Column("created", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("name_key", name="uq_launchroom_class_name"),
+)
+class_rooms_table = sa.Table(
+    "launchroom_class_rooms",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("class_id", sa.Integer,
+              sa.ForeignKey("launchroom_classes.id", ondelete="CASCADE"), nullable=False),
+    # An expired room is deleted, and leaves its classes with it.
+    sa.Column("room_id", sa.Integer, sa.ForeignKey("launchroom_rooms.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("attached", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("class_id", "room_id", name="uq_launchroom_class_room"),
+)
+# Tables added since the first release (classes) are made by create_all on first use; columns
+# added since are listed here, and an older database gains them on first use.
 _ADDED_COLUMNS = {
     "launchroom_rooms": ("expires",),
     "launchroom_members": ("token_hash", "skeleton"),
@@ -346,8 +374,7 @@ class RoomStore:
         ).scalar_one()
         if recent >= limit.count:
             raise RoomError(messages.ROOM_RATE_LIMITED.format(
-                action="rooms created" if action == "create" else "joins",
-                minutes=f"{limit.minutes:g}"))
+                action=messages.RATE_LIMITED_ACTIONS[action], minutes=f"{limit.minutes:g}"))
         conn.execute(sa.insert(events_table).values(client=who, action=action, at=_now()))
 
     def _member_with_token(self, conn: sa.Connection, room: sa.Row, name: str,
@@ -688,6 +715,111 @@ class RoomStore:
         )
         truth = json.loads(room_row.truth) if revealed and room_row.truth else None
         return Board(room=room, entries=entries, truth=truth)
+
+    # -- classes -----------------------------------------------------------------------------
+    def create_class(self, name: str, client: str | None = None) -> tuple[str, str]:
+        """Create a class; return its name (as cleaned) and the teacher's secret, which only
+        this call ever shows (the store keeps its SHA-256). Names are compared like display
+        names (NFKC, case-folded): "Stats 101" and "STATS 101" are one class.
+
+        >>> import tempfile, pathlib
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> store = RoomStore(pathlib.Path(folder.name) / "rooms.db")
+        >>> name, secret = store.create_class("  Stats   101 ")
+        >>> name, len(secret) > 40
+        ('Stats 101', True)
+        >>> store.close(); folder.cleanup()
+        """
+        name = clean_class_name(name)
+        token = new_token()
+        with self._errors():
+            self._ensure_schema()
+            try:
+                with self._writer.begin() as conn:
+                    self._rate_limit(conn, "class", client)
+                    taken = conn.execute(sa.select(classes_table.c.id).where(
+                        classes_table.c.name_key == name_key(name))).first()
+                    if taken is not None:
+                        raise RoomError(messages.CLASS_NAME_TAKEN.format(name=name))
+                    conn.execute(sa.insert(classes_table).values(
+                        name=name, name_key=name_key(name), token_hash=hash_token(token),
+                        created=_now()))
+            except sa_exc.IntegrityError:  # the same name created in the same instant
+                raise RoomError(messages.CLASS_NAME_TAKEN.format(name=name)) from None
+        return name, token
+
+    def _class(self, conn: sa.Connection, name: str, teacher_token: str | None) -> sa.Row:
+        """The class's row when the secret is its teacher's. An unknown name and a wrong
+        secret get the same message, so names cannot be probed."""
+        name = clean_class_name(name)
+        row = conn.execute(sa.select(classes_table)
+                           .where(classes_table.c.name_key == name_key(name))).first()
+        # Hash and compare even for an unknown name: the answer takes as long either way.
+        matches = _token_matches(teacher_token, row.token_hash if row else "0" * 64)
+        if row is None or not matches:
+            raise RoomError(messages.CLASS_WRONG_TOKEN.format(name=name))
+        return row
+
+    def attach_room(self, class_name: str, teacher_token: str | None, code: str,
+                    facilitator_token: str | None) -> None:
+        """Attach a room to a class: the teacher's secret and the room's facilitator token
+        (whoever runs the room agrees to show it to the class) are both needed. Attaching a
+        room twice changes nothing.
+
+        >>> import tempfile, pathlib
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> store = RoomStore(pathlib.Path(folder.name) / "rooms.db")
+        >>> name, secret = store.create_class("Stats 101")
+        >>> code, token = store.create_room("aa_test", seed=1, devices=1_000)
+        >>> store.attach_room(name, secret, code, token)
+        >>> [board.room.display_code for board in store.class_view(name, secret).boards] == [code]
+        True
+        >>> store.close(); folder.cleanup()
+        """
+        code = normalise_code(code)
+        with self._write() as conn:
+            klass = self._class(conn, class_name, teacher_token)
+            room = self._open_room(conn, code)
+            if not _token_matches(facilitator_token, room.token_hash):
+                raise RoomError(messages.CLASS_ATTACH_WRONG_TOKEN.format(code=format_code(code)))
+            attached = conn.execute(
+                sa.select(class_rooms_table.c.room_id)
+                .where(class_rooms_table.c.class_id == klass.id)).scalars().all()
+            if room.id in attached:
+                return
+            if len(attached) >= MAX_CLASS_ROOMS:
+                raise RoomError(messages.CLASS_FULL.format(name=klass.name,
+                                                           limit=MAX_CLASS_ROOMS))
+            self._insert(conn, class_rooms_table,
+                         {"class_id": klass.id, "room_id": room.id, "attached": _now()},
+                         keys=("class_id", "room_id"), update=None)
+
+    def class_view(self, name: str, teacher_token: str | None) -> ClassView:
+        """The class and the board of every room attached to it that has not expired, in the
+        order they were attached; only the teacher's secret opens it.
+
+        >>> import tempfile, pathlib
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> store = RoomStore(pathlib.Path(folder.name) / "rooms.db")
+        >>> name, secret = store.create_class("Stats 101")
+        >>> store.class_view("stats 101", "guess")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        sim.errors.RoomError: no class 'stats 101' opens with that teacher secret; ...
+        >>> store.class_view("stats 101", secret).name
+        'Stats 101'
+        >>> store.close(); folder.cleanup()
+        """
+        with self._read() as conn:
+            klass = self._class(conn, name, teacher_token)
+            room_rows = conn.execute(
+                sa.select(rooms_table)
+                .join(class_rooms_table, class_rooms_table.c.room_id == rooms_table.c.id)
+                .where(class_rooms_table.c.class_id == klass.id)
+                .order_by(class_rooms_table.c.id)
+            ).all()
+            boards = tuple(self._board(conn, row) for row in room_rows if not self._expired(row))
+        return ClassView(name=klass.name, created=_utc(klass.created), boards=boards)
 
     def _room(self, row: sa.Row) -> Room:
         return Room(
