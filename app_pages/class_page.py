@@ -28,7 +28,7 @@ if opened is None:
         with st.form("class_open"):
             st.text_input("Class name", key="class_open_name", max_chars=NAME_MAX_CHARS)
             st.text_input("Teacher secret", key="class_open_secret", type="password")
-            st.form_submit_button("Open", type="primary", on_click=class_ui.open_class,
+            st.form_submit_button("Open the class", type="primary", on_click=class_ui.open_class,
                                   args=(store,))
     with create_column.container(border=True):
         st.subheader("Create a class")
@@ -125,7 +125,18 @@ else:
         **item_columns, **question_columns,
     })
     st.caption("Per room: the mean score and the mean of each scorecard item.")
-    st.dataframe(rooms[rooms["revealed"]].drop(columns=["revealed"]), hide_index=True)
+    st.dataframe(rooms[rooms["revealed"]].drop(columns=["revealed"]), hide_index=True,
+                 column_config={
+                     "right_call": st.column_config.TextColumn("right call"),
+                     "mean_score": st.column_config.NumberColumn("mean score", format="%.1f"),
+                     "mean_decision_day": st.column_config.NumberColumn("mean decision day",
+                                                                        format="%.1f"),
+                     "median_minutes_to_submit": st.column_config.NumberColumn(
+                         "median minutes used", format="%.1f"),
+                     **{column: st.column_config.NumberColumn(
+                         "mean " + column.removesuffix("_points"), format="%.1f")
+                        for column in rooms.columns if column.endswith("_points")},
+                 })
 
     about = {"class": view.name, "created": view.created.isoformat(),
              "rooms": json.loads(rooms.to_json(orient="records"))}

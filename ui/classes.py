@@ -18,7 +18,7 @@ from sim.rooms import RoomStore
 from sim.rooms.codes import token_from
 from ui import rooms as room_ui
 from ui import state, texts
-from ui.charts import FIT_WIDTH, LEGEND, titled
+from ui.charts import FIT_WIDTH, titled
 
 CLASS_NAME, CLASS_TOKEN, ROOM_TOKENS = "class_name", "class_token", "class_room_tokens"
 NEW_SECRET = "_class_new_secret"  # shown until the teacher says it is kept
@@ -141,7 +141,10 @@ def lift_spread_chart(frame: pd.DataFrame, metric: str) -> alt.LayerChart:
         x=alt.X("lift:Q", title=f"Relative change in {metric}", axis=alt.Axis(format="+.1%")),
         y=alt.Y("room:N", title="Room", sort=None),
         yOffset=alt.YOffset("what:N"),
-        color=alt.Color("what:N", scale=LIFT_COLOURS, legend=LEGEND),
+        # One entry a line: two side by side overflow a phone-wide chart.
+        color=alt.Color("what:N", scale=LIFT_COLOURS,
+                        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0,
+                                          title=None)),
         shape=alt.Shape("what:N", legend=None),
         tooltip=["room", "member", "what", alt.Tooltip("lift:Q", format="+.2%")],
     )

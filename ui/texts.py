@@ -123,7 +123,7 @@ CLASS_REVEAL_ROOM = "Reveal {code}"
 CLASS_LIFT_TITLE = "Expected lifts against the truth, room by room"
 CLASS_LIFT_LOOK = (
     "Look at how far the blue dots (what members expected) spread around the black tick (the "
-    "room's true effect on the fleet); red dots are the true effect where each member ships."
+    "room's true effect on the fleet); red squares are the true effect where each member ships."
 )
 CLASS_QUESTIONS_TITLE = "The interview questions the class missed most"
 CLASS_QUESTIONS_LOOK = (

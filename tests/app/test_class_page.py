@@ -54,7 +54,7 @@ def test_the_page_sits_in_the_together_section_with_open_and_create():
     assert app.header[0].value == "Class"
     assert [t.label for t in app.text_input] == ["Class name", "Teacher secret", "Class name"]
     assert app.text_input(key="class_open_secret").proto.type == 1  # a password field
-    assert {"Open", "Create the class"} <= {b.label for b in app.button}
+    assert {"Open the class", "Create the class"} <= {b.label for b in app.button}
     assert not app.error
 
 
@@ -72,7 +72,7 @@ def test_a_new_class_shows_its_secret_until_kept_and_reopens_only_with_it():
     stranger = _session()
     stranger.text_input(key="class_open_name").input("**stats** <B>")
     stranger.text_input(key="class_open_secret").input("guessed")
-    _button(stranger, "Open").click().run()
+    _button(stranger, "Open the class").click().run()
     assert not stranger.exception
     assert [e.body for e in stranger.error] == [
         r"Class\: no class '\*\*stats\*\* \<B\>' opens with that teacher secret; check the name "
@@ -80,7 +80,7 @@ def test_a_new_class_shows_its_secret_until_kept_and_reopens_only_with_it():
     assert "class_token" not in stranger.session_state
 
     stranger.text_input(key="class_open_secret").input(secret)
-    _button(stranger, "Open").click().run()
+    _button(stranger, "Open the class").click().run()
     assert not stranger.error and stranger.session_state["class_name"] == "**Stats** <b>"
 
 
