@@ -33,3 +33,9 @@ SQL_MAX_CHARS = 20_000
 SQL_QUERY_MEMORY_MB = 512
 """Memory a SQL workbench query may use on top of the run's tables, in MB (nothing spills to
 disk)."""
+MAX_CLASS_ROOMS = 100
+"""Rooms one class can hold (a term of weekly rooms for a few groups)."""
+REVIEWS_PER_MEMBER = 2
+"""Memos each member of a revealed room is given to review (fewer when fewer others submitted)."""
+REVIEW_COMMENT_MAX_CHARS = 1_000
+"""The longest comment of a peer review, in characters."""

@@ -618,6 +618,26 @@ CLASS_ATTACH_WRONG_TOKEN = (
     "attach it to a class"
 )
 CLASS_FULL = "class {name!r} already has {limit} rooms"
+REVIEW_BAD = "not a review: {detail}"
+REVIEW_MEMO_LABEL = "Memo {letter}"
+REVIEW_BEFORE_REVEAL = "peer review in room {code} opens after the reveal"
+REVIEW_NOT_SUBMITTED = "only members who submitted a call review memos in room {code}"
+REVIEW_OWN_MEMO = "you cannot review your own memo; review the memos you were given"
+REVIEW_NOT_GIVEN = "that memo was not given to you to review; review the memos you were given"
+REVIEW_UNKNOWN_MEMO = "room {code} has no memo {memo!r}"
+REVIEW_WRONG_TOKEN = (
+    "that facilitator link is not valid for room {code}; only the facilitator sees every "
+    "review and names reviewers"
+)
+REVIEW_CRITERIA = {
+    "call": "Is the call the one the data at the decision day supports?",
+    "outcome": "Does the memo weigh what the call gains against its risk and cost?",
+    "questions": "Does it answer the interviewer's questions from the readout?",
+    "design": "Does the design it ships fit the hardware (latency, memory, battery)?",
+    "calibration": "Is the expected lift stated with its uncertainty, and is it realistic?",
+    "speed": "Does the plan ship within the 30-day budget, or say why not?",
+}
+REVIEW_RATINGS = {0: "missing", 1: "partly", 2: "clearly"}
 CLI_CLASS_HEADER = (
     "class {name}: {rooms} rooms ({revealed} revealed), {members} members, {submitted} calls"
 )

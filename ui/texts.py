@@ -80,6 +80,23 @@ ROOM_REVEALED = "Revealed: the truth and everyone's scorecards are on the board 
 ROOM_WAITING = "{submitted} of {members} members have submitted."
 ROOM_NOBODY = "Nobody has joined yet. Share the join link or read the code aloud."
 ROOM_DB_DOWN = "The board cannot be refreshed: {error}. It will try again in a few seconds."
+REVIEW_INTRO = (
+    "Read the memos you were given (whose they are stays hidden unless the facilitator shows "
+    "names) and rate each on the scorecard's criteria, with a short comment. Sending again "
+    "replaces your review."
+)
+REVIEW_SEND = "Send the review"
+REVIEW_SENT = "Review sent. You can change it and send it again."
+REVIEW_COMMENT = "Comment (what is strong, what to fix)"
+REVIEW_RECEIVED = "Reviews of your memo"
+REVIEW_NONE_YET = "No reviews of your memo yet."
+REVIEW_ANONYMOUS = "a classmate"
+REVIEW_NAMES = "Show names in peer reviews"
+REVIEW_NAMES_HELP = (
+    "Off (the default): reviewers do not see whose memo they read, and authors do not see who "
+    "reviewed them. You always see both."
+)
+REVIEW_ALL = "Every peer review ({count})"
 BOARD_DOWNLOAD_CSV = "Board (CSV)"
 BOARD_DOWNLOAD_JSON = "Board (JSON)"
 BOARD_DOWNLOAD_HELP = (

@@ -41,7 +41,6 @@ from sim.rooms.grading import score_room
 from sim.rooms.store import (
     DEFAULT_EXPIRY_DAYS,
     DEFAULT_LIMITS,
-    MAX_CLASS_ROOMS,
     MAX_MEMBERS,
     RateLimit,
     RoomStore,
@@ -53,7 +52,6 @@ __all__ = [
     "DEFAULT_DB",
     "DEFAULT_EXPIRY_DAYS",
     "DEFAULT_LIMITS",
-    "MAX_CLASS_ROOMS",
     "MAX_MEMBERS",
     "NAME_MAX_CHARS",
     "Board",

@@ -32,6 +32,8 @@ class Room:
     revealed: datetime | None = None
 
     expires: datetime | None = None
+    reviews_named: bool = False
+    """Whether peer reviews show whose memo and whose review (anonymous by default)."""
 
     @property
     def display_code(self) -> str:
