@@ -33,7 +33,8 @@ PRACTICE = [
 TOGETHER = [st.Page("app_pages/study_group.py", title="Study group", icon="👥"),
             st.Page("app_pages/class_page.py", title="Class", icon="🎓", url_path="class")]
 LEARN = [st.Page("app_pages/learn.py", title="Metric lab", icon="🧪"),
-         st.Page("app_pages/glossary.py", title="Glossary", icon="📖")]
+         st.Page("app_pages/glossary.py", title="Glossary", icon="📖"),
+         st.Page("app_pages/case_editor.py", title="Case editor", icon="✏️")]
 page = st.navigation({"Practice": PRACTICE, "Together": TOGETHER, "Learn": LEARN})
 
 # By identity (st.navigation returns the page it runs): a Page made in bare Python, as when a

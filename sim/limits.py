@@ -39,3 +39,12 @@ REVIEWS_PER_MEMBER = 2
 """Memos each member of a revealed room is given to review (fewer when fewer others submitted)."""
 REVIEW_COMMENT_MAX_CHARS = 1_000
 """The longest comment of a peer review, in characters."""
+CASE_MAX_BYTES = 200_000
+"""The largest case file the case editor saves or a case pack holds, in bytes."""
+PACK_MAX_CASES = 200
+"""The most case files one case pack (a zip) may hold."""
+PREVIEW_SEEDS = 3
+"""Seeds the case editor's preview runs to estimate how often the data rule reaches the right
+call."""
+PREVIEW_MAX_DEVICES = 20_000
+"""The largest fleet the case editor's preview simulates (a smaller case runs at its own size)."""

@@ -20,6 +20,17 @@ KNOB_UNKNOWN_PATH = "{path}: {location}: no such setting; allowed here: {allowed
 KNOB_OUT_OF_RANGE = "{path}: {location}: {value!r} is outside the knob's range {low}..{high}"
 KNOB_NOT_AN_OPTION = "{path}: {location}: {value!r} is not one of the knob's options: {options}"
 NO_CASES = "no case files found in {folder}"
+CASE_TOO_BIG = "{path}: {size:,} bytes; a case file has at most {limit:,}"
+CASE_ID_BUILT_IN = (
+    "{path}: the case id {id!r} is a built-in case's; give your case another meta.id"
+)
+CASE_FOLDER_IS_LIBRARY = (
+    "{folder} is the app's own case library; saved cases go to a folder of their own "
+    "(LAUNCHROOM_CASES)"
+)
+PACK_NOT_A_ZIP = "that file is not a zip of case files (a case pack)"
+PACK_TOO_MANY = "the case pack holds {count:,} files; at most {limit:,}"
+PACK_NOT_TOML = "{path}: not a case file (.toml), left out"
 UNKNOWN_CASE = "no case named {name!r}; known cases: {known}"
 MARKOV_ROW = (
     "an {state} device's chances to move on each day sum to {total:g}; they may add up to at "

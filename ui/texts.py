@@ -160,6 +160,35 @@ CLASS_DOWNLOAD_HELP = (
     "One row per member and room: call, segments, expected lift, score, each scorecard item "
     "and interview question, decision day, time used and memo. Safe to open in a spreadsheet."
 )
+# The Case editor (Learn); the case files' own messages live in sim/messages.py.
+EDITOR_INTRO = (
+    "Write a case in TOML: start from a case or the blank template, edit it here, and every "
+    "change is checked (the file, the dotted path, what is allowed). Preview a few seeded runs, "
+    "then save it: saved cases join the case list on this server and can be used in rooms."
+)
+EDITOR_FAILED = "Case editor: {error}."
+EDITOR_START = "Start from"
+EDITOR_BLANK = "A blank template"
+EDITOR_LOAD = "Load into the editor"
+EDITOR_TEXT = "The case (TOML)"
+EDITOR_VALID = "Valid case: {id} ({title})."
+EDITOR_PREVIEW = "Preview a small run"
+EDITOR_PREVIEWING = "Running the case on a few seeds..."
+EDITOR_PREVIEW_CAPTION = (
+    "{seeds} seeds at {devices:,} devices, decided at day {day}: the data rule reaches the "
+    "right call in {share:.0%} of them (a case is fair from {fair:.0%}, at its own size)."
+)
+EDITOR_TRUTH = "The true effect on {metric} by segment (seed 0)"
+EDITOR_SAVE = "Save to this server's cases"
+EDITOR_SAVED = "Saved as {path}. It is in the case list now (the sidebar's Case, on Practice pages)."
+EDITOR_FOLDER = "Saved cases go to {folder} (set LAUNCHROOM_CASES for another folder)."
+EDITOR_DOWNLOAD = "Download this case (.toml)"
+EDITOR_PACK = "Case packs"
+EDITOR_PACK_DOWNLOAD = "Download every saved case (.zip)"
+EDITOR_PACK_UPLOAD = "Upload a case pack (.zip)"
+EDITOR_PACK_ADD = "Add the pack's cases"
+EDITOR_PACK_SAVED = "Saved {count} case(s) from the pack: {names}."
+EDITOR_NO_SAVED = "No cases saved on this server yet."
 SCORE_AFTER_REVEAL = (
     "Decision saved. You are in study group {code}: your score and the truth appear when the "
     "facilitator reveals them to everyone."
