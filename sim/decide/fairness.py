@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from sim.case.scenario import Scenario
+    from sim.engine.result import SimResult
 
 FAIR_SHARE = 0.80
 """A case is fair when the data rule reaches the right call in at least this share of seeds."""
@@ -70,16 +71,26 @@ def preview_case(case: Scenario, seeds: int = PREVIEW_SEEDS,
     """Run ``case`` on ``seeds`` seeds (0, 1, ...) at ``devices`` (default: the case's size,
     at most :data:`~sim.limits.PREVIEW_MAX_DEVICES`) and compare the calls (see the module)."""
     size = devices if devices is not None else min(case.fleet.size, PREVIEW_MAX_DEVICES)
-    day = case.experiment.decision_day
     metric = case.experiment.primary_metric
-    calls, truth = [], None
-    for seed in range(seeds):
-        result = simulate(case, seed=seed, devices=size)
-        early = run_through(result, day)
-        data = decide(lean_report(early), decision_day=day, result=early)
-        right = right_call(result)
-        calls.append(SeedCall(seed, right.label(), data.label(),
-                              support(data, right, result.devices) >= AGREE))
-        if truth is None:
-            truth = result.truth[result.truth["metric"] == metric].reset_index(drop=True)
-    return CasePreview(devices=size, decision_day=day, seeds=tuple(calls), truth=truth)
+    runs = [seed_call(case, seed, size) for seed in range(seeds)]
+    first = runs[0][1].truth
+    return CasePreview(devices=size, decision_day=case.experiment.decision_day,
+                       seeds=tuple(call for call, _ in runs),
+                       truth=first[first["metric"] == metric].reset_index(drop=True))
+
+
+def seed_call(case: Scenario, seed: int, devices: int | None = None) -> tuple[SeedCall, SimResult]:
+    """One seed of a case (at ``devices``, default the case's size): the two calls, and the run.
+
+    >>> from sim import load_scenario
+    >>> call, _ = seed_call(load_scenario("scenarios/aa_test.toml"), 0, 2_000)
+    >>> call.right, call.agree
+    ('iterate', True)
+    """
+    day = case.experiment.decision_day
+    result = simulate(case, seed=seed, devices=devices)
+    early = run_through(result, day)
+    data = decide(lean_report(early), decision_day=day, result=early)
+    right = right_call(result)
+    return SeedCall(seed, right.label(), data.label(),
+                    support(data, right, result.devices) >= AGREE), result
