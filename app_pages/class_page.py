@@ -58,7 +58,7 @@ columns[1].metric("Revealed", len(view.revealed))
 columns[2].metric("Members", sum(len(board.entries) for board in view.boards))
 columns[3].metric("Calls scored", len(frame))
 
-with st.expander(f"Rooms ({len(view.boards)})", expanded=not len(frame)):
+with st.expander(texts.CLASS_ADD_ROOMS, expanded=not view.boards):
     key = state.run_key()
     st.caption("A new room gets the sidebar's current run:")
     st.text(f"{state.case_library()[key.case_id].meta.title} · seed {key.seed} · "
@@ -69,27 +69,29 @@ with st.expander(f"Rooms ({len(view.boards)})", expanded=not len(frame)):
         st.text_input("The room's facilitator link (or its token)", key="class_attach_token",
                       type="password")
         st.form_submit_button(texts.CLASS_ATTACH, on_click=class_ui.attach_room, args=(store,))
-    if not view.boards:
-        st.info(texts.CLASS_NO_ROOMS)
-    else:
-        st.dataframe(rooms[["room", "case", "revealed", "members", "submitted", "right_call",
-                            "mean_score"]], hide_index=True, column_config={
-            "revealed": st.column_config.CheckboxColumn("revealed"),
-            "right_call": st.column_config.TextColumn("right call"),
-            "mean_score": st.column_config.NumberColumn("mean score", format="%.0f"),
-        })
-    tokens = class_ui.room_tokens()
-    for board in view.boards:
-        code = board.room.display_code
-        if code not in tokens:
-            continue
-        left, right = st.columns(2)
-        if left.button(texts.CLASS_OPEN_ROOM.format(code=code), key=f"class_open::{code}"):
-            room_ui.enter_as_facilitator(board.room, tokens[code])
-            st.switch_page("app_pages/study_group.py")
-        if not board.revealed:
-            right.button(texts.CLASS_REVEAL_ROOM.format(code=code), key=f"class_reveal::{code}",
-                         on_click=class_ui.reveal_room, args=(store, code))
+
+if not view.boards:
+    st.info(texts.CLASS_NO_ROOMS)
+else:
+    st.dataframe(rooms[["room", "case", "revealed", "members", "submitted", "right_call",
+                        "mean_score"]], hide_index=True, column_config={
+        "revealed": st.column_config.CheckboxColumn("revealed"),
+        "right_call": st.column_config.TextColumn("right call"),
+        "mean_score": st.column_config.NumberColumn("mean score", format="%.0f"),
+    })
+# Rooms started or attached in this session: the teacher holds their facilitator tokens.
+tokens = class_ui.room_tokens()
+for board in view.boards:
+    code = board.room.display_code
+    if code not in tokens:
+        continue
+    left, right = st.columns(2)
+    if left.button(texts.CLASS_OPEN_ROOM.format(code=code), key=f"class_open::{code}"):
+        room_ui.enter_as_facilitator(board.room, tokens[code])
+        st.switch_page("app_pages/study_group.py")
+    if not board.revealed:
+        right.button(texts.CLASS_REVEAL_ROOM.format(code=code), key=f"class_reveal::{code}",
+                     on_click=class_ui.reveal_room, args=(store, code))
 
 if not len(frame):
     st.info(texts.CLASS_NONE_REVEALED)

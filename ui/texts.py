@@ -133,6 +133,7 @@ CLASS_NONE_REVEALED = (
     "No room of the class is revealed yet: calls, scores and the charts show here after each "
     "room's reveal."
 )
+CLASS_ADD_ROOMS = "Add rooms"
 CLASS_START_ROOM = "Start a room for this run"
 CLASS_ATTACH = "Attach a room"
 CLASS_OPEN_ROOM = "Open {code} as facilitator"

@@ -115,6 +115,8 @@ def test_the_teacher_starts_a_room_reveals_it_and_sees_the_dashboard():
     assert not teacher.error
     code = next(iter(teacher.session_state["class_room_tokens"]))
     assert teacher.dataframe[0].value["room"].tolist() == [code]
+    _button(teacher, "Start a room for this run").click().run()
+    later = list(teacher.session_state["class_room_tokens"])[1]
 
     member = _session(ROOM_PAGE, room=code)
     member.text_input(key="room_join_name").input("Ana")
@@ -129,14 +131,19 @@ def test_the_teacher_starts_a_room_reveals_it_and_sees_the_dashboard():
 
     _button(teacher.run(), f"Reveal {code}").click().run()
     assert not teacher.exception and not teacher.error, [e.body for e in teacher.error]
-    assert [m.value for m in teacher.metric] == ["1", "1", "1", "1"]
+    assert [m.value for m in teacher.metric] == ["2", "1", "1", "1"]
+    # The other room can still be revealed from here once the dashboard has calls: its button
+    # is on the page, not in the (by now collapsed) expander of the forms that add rooms.
+    assert any(b.label == f"Reveal {later}" for b in teacher.button)
+    assert not any(b.label.startswith(("Reveal", "Open")) for e in teacher.expander
+                   for b in e.button)
     charts = teacher.get("vega_lite_chart")
     assert len(charts) == 4  # lifts, questions missed, scores, time used: before the table
     titles = [" ".join(json.loads(chart.proto.spec)["title"]["text"]) for chart in charts]
     assert titles == ["Expected lifts against the truth, room by room",
                       "The interview questions the class missed most",
                       "Scores, room by room", "Days of data used before deciding"]
-    members = teacher.dataframe[1].value
+    members = next(d.value for d in teacher.dataframe if "member" in d.value.columns)
     assert members["member"].tolist() == ["Ana"] and members["call"].tolist() == ["iterate"]
     assert members["memo"].tolist() == ["=HYPERLINK(\"https://evil.example\") iterate"]
     assert {"call_points", "speed_points", "question_split"} <= set(members.columns)
