@@ -58,7 +58,7 @@ columns[1].metric("Revealed", len(view.revealed))
 columns[2].metric("Members", sum(len(board.entries) for board in view.boards))
 columns[3].metric("Calls scored", len(frame))
 
-with st.expander(texts.CLASS_ADD_ROOMS, expanded=not view.boards):
+with st.expander(texts.CLASS_ADD_ROOMS, expanded=not len(frame)):  # until calls show
     key = state.run_key()
     st.caption("A new room gets the sidebar's current run:")
     st.text(f"{state.case_library()[key.case_id].meta.title} · seed {key.seed} · "
