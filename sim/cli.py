@@ -44,7 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     listing = commands.add_parser("list", help="list the cases in the case library")
-    listing.add_argument("--folder", type=Path, default=CASES_FOLDER, help="case folder")
+    listing.add_argument("--folder", type=Path,
+                         help="a case folder (default: the built-in cases, then the cases saved "
+                              "on this server: LAUNCHROOM_CASES, or cases/ beside the rooms "
+                              "database)")
 
     validate = commands.add_parser("validate", help="check case files and report every problem")
     validate.add_argument("files", nargs="+", help="case files (.toml)")
@@ -184,10 +187,21 @@ def _format_arguments(parser: argparse.ArgumentParser) -> None:
                        help="every column as JSON")
 
 
+def _saved_cases() -> Path:
+    """The folder of the cases saved on this server (imported here: the store is heavy)."""
+    from sim.rooms.database import cases_folder
+
+    return cases_folder()
+
+
 def _list(args: argparse.Namespace) -> int:
-    paths = case_paths(args.folder)
+    folder = CASES_FOLDER if args.folder is None else args.folder
+    paths = case_paths(folder)
     if not paths:
-        raise ScenarioError(messages.NO_CASES.format(folder=args.folder))
+        raise ScenarioError(messages.NO_CASES.format(folder=folder))
+    if args.folder is None:
+        built_in = {path.stem for path in paths}
+        paths += [path for path in case_paths(_saved_cases()) if path.stem not in built_in]
     for path in paths:
         try:
             case = load_scenario(path)
@@ -217,7 +231,8 @@ def _simulate(args: argparse.Namespace):
     progress bar on stderr for a long one."""
     from sim.engine.simulation import simulate
 
-    case = resolve_case(args.case).with_knobs(parse_overrides(args.overrides))
+    case = resolve_case(args.case, saved=_saved_cases()).with_knobs(
+        parse_overrides(args.overrides))
     devices = args.devices if args.devices is not None else case.fleet.size
     bar = None
     progress = None
@@ -456,7 +471,8 @@ def _sweep(args: argparse.Namespace) -> int:
 
     if args.out is not None and args.out.suffix.lower() not in (".csv", ".parquet"):
         raise LaunchRoomError(messages.SWEEP_OUT_FORMAT.format(path=args.out))
-    case = resolve_case(args.case).with_knobs(parse_overrides(args.overrides))
+    case = resolve_case(args.case, saved=_saved_cases()).with_knobs(
+        parse_overrides(args.overrides))
     spec = build_spec(case, seeds=args.seeds, grid=_grid(args.grid), devices=args.devices,
                       days=args.days, metrics=args.metrics, call=args.call,
                       base_seed=args.base_seed)

@@ -47,8 +47,10 @@ def load_case(case_id: str, folder: str | Path = CASES_FOLDER) -> Scenario:
     raise ScenarioError(messages.UNKNOWN_CASE.format(name=case_id, known=known))
 
 
-def resolve_case(name: str, folder: str | Path = CASES_FOLDER) -> Scenario:
-    """A case from a file path, or by id from the library (the command line's ``CASE``).
+def resolve_case(name: str, folder: str | Path = CASES_FOLDER,
+                 saved: str | Path | None = None) -> Scenario:
+    """A case from a file path, or by id from the library, else from the folder of ``saved``
+    cases (the command line's ``CASE``; a built-in id always means the built-in case).
 
     >>> resolve_case("aa_test").meta.id
     'aa_test'
@@ -56,6 +58,10 @@ def resolve_case(name: str, folder: str | Path = CASES_FOLDER) -> Scenario:
     path = Path(name)
     if path.suffix == ".toml" or path.exists():
         return load_scenario(path)
+    if saved is not None and not (Path(folder) / f"{name}.toml").is_file():
+        candidate = Path(saved) / f"{name}.toml"
+        if candidate.is_file():
+            return load_scenario(candidate)
     return load_case(name, folder)
 
 

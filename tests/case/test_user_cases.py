@@ -113,3 +113,20 @@ def test_the_cases_folder_sits_beside_the_rooms_database_unless_named(monkeypatc
     assert cases_folder() == tmp_path / "db" / "cases"
     monkeypatch.setenv("LAUNCHROOM_CASES", str(tmp_path / "elsewhere"))
     assert cases_folder() == tmp_path / "elsewhere"
+
+
+def test_the_command_line_lists_and_runs_a_case_saved_on_this_server(monkeypatch, tmp_path,
+                                                                     capsys):
+    from sim.cli import main
+
+    monkeypatch.setenv("LAUNCHROOM_CASES", str(tmp_path / "cases"))
+    save_case(_case("saved_here").replace('title = "My case"', 'title = "Saved here"'),
+              tmp_path / "cases")
+    assert main(["list"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[0].startswith("aa_test") and listed[-1].startswith("saved_here")
+    assert "Saved here" in listed[-1]
+    assert main(["run", "saved_here", "--devices", "500", "--days", "3"]) == 0
+    assert capsys.readouterr().out.startswith("saved_here  seed 0  500 devices x 3 days")
+    assert main(["run", "not_saved", "--devices", "500"]) == 2
+    assert "no case named 'not_saved'" in capsys.readouterr().err
