@@ -28,6 +28,10 @@ CASE_FOLDER_IS_LIBRARY = (
     "{folder} is the app's own case library; saved cases go to a folder of their own "
     "(LAUNCHROOM_CASES)"
 )
+CASE_MARKUP = (
+    "{path}: {location}: links, images, web addresses and HTML are not allowed in a saved case "
+    "(everyone on this server sees it); **bold** and *italic* are"
+)
 PACK_NOT_A_ZIP = "that file is not a zip of case files (a case pack)"
 PACK_TOO_MANY = "the case pack holds {count:,} files; at most {limit:,}"
 PACK_NOT_TOML = "{path}: not a case file (.toml), left out"

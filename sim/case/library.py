@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
+import tomllib
 import zipfile
 from pathlib import Path, PurePosixPath
 
@@ -83,7 +85,38 @@ def check_case_text(text: str, source: str = "case.toml") -> Scenario:
     case = parse_scenario(text, source)
     if (CASES_FOLDER / f"{case.meta.id}.toml").is_file():
         raise ScenarioError(messages.CASE_ID_BUILT_IN.format(path=source, id=case.meta.id))
+    location = _markup_location(tomllib.loads(text))
+    if location is not None:
+        raise ScenarioError(messages.CASE_MARKUP.format(path=source, location=location))
     return case
+
+
+# A saved case is shown to everyone on the server, and its brief is drawn as Markdown: links,
+# images, bare addresses and HTML tags could send them anywhere. Emphasis stays allowed.
+_MARKUP = re.compile(r"\]\(|!\[|<[A-Za-z/!?]|https?://|www\.", re.IGNORECASE)
+
+
+def _markup_location(value: object, location: str = "") -> str | None:
+    """The dotted path of the first text in a case's data that holds a link, an image, an
+    address or an HTML tag (``None`` when none does).
+
+    >>> _markup_location({"meta": {"brief": "**Ship** it", "tags": ["a", "see www.x.example"]}})
+    'meta.tags[1]'
+    """
+    if isinstance(value, str):
+        return location if _MARKUP.search(value) else None
+    if isinstance(value, dict):
+        items = ((f"{location}.{key}" if location else str(key), item)
+                 for key, item in value.items())
+    elif isinstance(value, list):
+        items = ((f"{location}[{index}]", item) for index, item in enumerate(value))
+    else:
+        return None
+    for where, item in items:
+        found = _markup_location(item, where)
+        if found is not None:
+            return found
+    return None
 
 
 def _checked_folder(folder: str | Path) -> Path:

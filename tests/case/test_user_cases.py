@@ -130,3 +130,25 @@ def test_the_command_line_lists_and_runs_a_case_saved_on_this_server(monkeypatch
     assert capsys.readouterr().out.startswith("saved_here  seed 0  500 devices x 3 days")
     assert main(["run", "not_saved", "--devices", "500"]) == 2
     assert "no case named 'not_saved'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("markup, location", [
+    ("[prize](https://evil.example)", "meta.brief"),
+    ("![pixel](x.png)", "meta.brief"),
+    ("<img src=x onerror=alert(1)>", "meta.brief"),
+    ("see www.evil.example", "meta.brief"),
+    ("<https://evil.example>", "meta.brief"),
+])
+def test_a_saved_case_may_not_carry_links_images_or_html(tmp_path, markup, location):
+    text = _case("linky").replace("What the team ships, to which devices", markup)
+    with pytest.raises(ScenarioError, match=f"case.toml: {location}: links, images"):
+        save_case(text, tmp_path)
+    tags = _case("linky").replace("tags = []", 'tags = ["fine", "[x](http://y)"]')
+    with pytest.raises(ScenarioError, match=r"meta.tags\[1\]: links"):
+        save_case(tags, tmp_path)
+    assert case_paths(tmp_path) == []
+
+
+def test_emphasis_and_comparisons_stay_allowed(tmp_path):
+    text = _case("plain").replace("What the team ships", "**Ship** *int8* when latency < 25 ms")
+    assert save_case(text, tmp_path).name == "plain.toml"
