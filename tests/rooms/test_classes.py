@@ -9,7 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -231,3 +233,21 @@ def test_the_class_command_without_the_secret_prints_one_line_and_exits_2(cli_st
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.count("\n") == 1 and "teacher secret" in captured.err
+
+
+def test_many_teachers_creating_one_class_name_at_once_make_one_class(store):
+    name = _name("race")
+    start = threading.Barrier(8)
+
+    def create(_: int) -> str | None:
+        start.wait(timeout=60)
+        try:
+            return store.create_class(name)[1]
+        except RoomError as error:
+            assert "already a class called" in str(error)
+            return None
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        secrets = [secret for secret in pool.map(create, range(8)) if secret is not None]
+    assert len(secrets) == 1
+    assert store.class_view(name, secrets[0]).name == name
