@@ -30,9 +30,11 @@ PRACTICE = [
     st.Page("app_pages/decide.py", title="Decide", icon="✅"),
     st.Page("app_pages/compare.py", title="Compare designs", icon="⚖️"),
 ]
-TOGETHER = [st.Page("app_pages/study_group.py", title="Study group", icon="👥")]
+TOGETHER = [st.Page("app_pages/study_group.py", title="Study group", icon="👥"),
+            st.Page("app_pages/class_page.py", title="Class", icon="🎓", url_path="class")]
 LEARN = [st.Page("app_pages/learn.py", title="Metric lab", icon="🧪"),
-         st.Page("app_pages/glossary.py", title="Glossary", icon="📖")]
+         st.Page("app_pages/glossary.py", title="Glossary", icon="📖"),
+         st.Page("app_pages/case_editor.py", title="Case editor", icon="✏️")]
 page = st.navigation({"Practice": PRACTICE, "Together": TOGETHER, "Learn": LEARN})
 
 # By identity (st.navigation returns the page it runs): a Page made in bare Python, as when a

@@ -61,6 +61,9 @@ if room_ui.is_facilitator():
                 store.reveal(room.code, st.session_state[room_ui.TOKEN],
                              score_fn=room_ui.scorer)
             st.rerun()
+        if room.is_revealed:
+            room_ui.board_downloads(room, store)
+            room_ui.review_admin(room, store)
 else:
     st.caption(f"Join link: {join_link}")
 
@@ -75,6 +78,8 @@ if name is not None:
         if not room.is_revealed and room_ui.run_status(room):
             room_ui.member_decision(room, store, name)
         room_ui.own_submission(room, store, name)
+        if room.is_revealed:
+            room_ui.peer_review(room, store, name)
 elif not room.is_revealed:
     with (st.expander("Join this room with a display name",
                       expanded=not room_ui.is_facilitator()),

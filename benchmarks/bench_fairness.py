@@ -21,26 +21,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim import load_scenario, right_call, simulate  # noqa: E402
+from sim import load_scenario  # noqa: E402
 from sim.case.library import case_paths  # noqa: E402
-from sim.decide.decision import decide  # noqa: E402
-from sim.decide.scorecard import support  # noqa: E402
-from sim.readout.lean import lean_report  # noqa: E402
-from sim.readout.report import run_through  # noqa: E402
-
-FAIR_SHARE = 0.80
+from sim.decide.fairness import FAIR_SHARE, seed_call  # noqa: E402
 
 
 def one(path: str, seed: int, devices: int | None) -> tuple[str, int, str, str, bool]:
     """One seed of one case: (case, seed, right call, data call, agree)."""
     case = load_scenario(path)
-    result = simulate(case, seed=seed, devices=devices)
-    day = case.experiment.decision_day
-    early = run_through(result, day)
-    data = decide(lean_report(early), decision_day=day, result=early)
-    right = right_call(result)
-    agree = support(data, right, result.devices) >= 0.999
-    return case.meta.id, seed, right.label(), data.label(), agree
+    call, _ = seed_call(case, seed, devices)
+    return case.meta.id, seed, call.right, call.data, call.agree
 
 
 def main() -> None:

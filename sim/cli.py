@@ -1,4 +1,5 @@
-"""The command line: ``python -m sim list | validate | run | export | analyse | score | sweep``.
+"""The command line: ``python -m sim list | validate | run | export | analyse | score | sweep |
+board | class``.
 
 Bad input gets one line on stderr naming the problem and exit code 2, never a traceback.
 
@@ -43,7 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     listing = commands.add_parser("list", help="list the cases in the case library")
-    listing.add_argument("--folder", type=Path, default=CASES_FOLDER, help="case folder")
+    listing.add_argument("--folder", type=Path,
+                         help="a case folder (default: the built-in cases, then the cases saved "
+                              "on this server: LAUNCHROOM_CASES, or cases/ beside the rooms "
+                              "database)")
 
     validate = commands.add_parser("validate", help="check case files and report every problem")
     validate.add_argument("files", nargs="+", help="case files (.toml)")
@@ -153,13 +157,54 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--metric", dest="metrics", action="append", default=[], metavar="NAME",
                        help="also read out this metric's lift (repeatable)")
     sweep.add_argument("--out", type=Path, help="save every row as .csv or .parquet")
+
+    board = commands.add_parser(
+        "board", help="export a revealed study room's board: one row per member (the store of "
+                      "LAUNCHROOM_DB_URL or LAUNCHROOM_DB)"
+    )
+    board.add_argument("code", help="the room code, e.g. K7MQ-3XHD")
+    _token_argument(board, "the room's facilitator token or facilitator link")
+    _format_arguments(board)
+
+    klass = commands.add_parser(
+        "class", help="export a class: every member of its revealed rooms, one row per member "
+                      "and room (the store of LAUNCHROOM_DB_URL or LAUNCHROOM_DB)"
+    )
+    klass.add_argument("name", help="the class's name (quote it if it has spaces)")
+    _token_argument(klass, "the teacher's secret given when the class was created")
+    _format_arguments(klass)
     return parser
 
 
+def _token_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--token", required=True,
+                        help=f"{what}; - reads it from standard input (keeps it out of the "
+                             "shell history and the process list)")
+
+
+def _format_arguments(parser: argparse.ArgumentParser) -> None:
+    forms = parser.add_mutually_exclusive_group()
+    forms.add_argument("--csv", dest="form", action="store_const", const="csv",
+                       help="every column as CSV (spreadsheet-safe)")
+    forms.add_argument("--json", dest="form", action="store_const", const="json",
+                       help="every column as JSON")
+
+
+def _saved_cases() -> Path:
+    """The folder of the cases saved on this server (imported here: the store is heavy)."""
+    from sim.rooms.database import cases_folder
+
+    return cases_folder()
+
+
 def _list(args: argparse.Namespace) -> int:
-    paths = case_paths(args.folder)
+    folder = CASES_FOLDER if args.folder is None else args.folder
+    paths = case_paths(folder)
     if not paths:
-        raise ScenarioError(messages.NO_CASES.format(folder=args.folder))
+        raise ScenarioError(messages.NO_CASES.format(folder=folder))
+    if args.folder is None:
+        built_in = {path.stem for path in paths}
+        paths += [path for path in case_paths(_saved_cases()) if path.stem not in built_in]
     for path in paths:
         try:
             case = load_scenario(path)
@@ -189,7 +234,8 @@ def _simulate(args: argparse.Namespace):
     progress bar on stderr for a long one."""
     from sim.engine.simulation import simulate
 
-    case = resolve_case(args.case).with_knobs(parse_overrides(args.overrides))
+    case = resolve_case(args.case, saved=_saved_cases()).with_knobs(
+        parse_overrides(args.overrides))
     devices = args.devices if args.devices is not None else case.fleet.size
     bar = None
     progress = None
@@ -430,7 +476,8 @@ def _sweep(args: argparse.Namespace) -> int:
 
     if args.out is not None and args.out.suffix.lower() not in (".csv", ".parquet"):
         raise LaunchRoomError(messages.SWEEP_OUT_FORMAT.format(path=args.out))
-    case = resolve_case(args.case).with_knobs(parse_overrides(args.overrides))
+    case = resolve_case(args.case, saved=_saved_cases()).with_knobs(
+        parse_overrides(args.overrides))
     spec = build_spec(case, seeds=args.seeds, grid=_grid(args.grid), devices=args.devices,
                       days=args.days, metrics=args.metrics, call=args.call,
                       base_seed=args.base_seed)
@@ -465,8 +512,70 @@ def _sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _secret(text: str) -> str:
+    """The token given on the command line, or read from standard input for ``-``."""
+    from sim.rooms.codes import token_from
+
+    return token_from(sys.stdin.readline() if text == "-" else text)
+
+
+def _board(args: argparse.Namespace) -> int:
+    from sim.rooms import RoomStore
+    from sim.rooms.export import board_frame, export_text
+
+    with RoomStore() as store:
+        board = store.export_board(args.code, _secret(args.token))
+    frame = board_frame([board])
+    if args.form is not None:
+        about = {"room": board.room.display_code, "case": board.room.case_id,
+                 "seed": board.room.seed, "devices": board.room.devices,
+                 "truth": board.truth}
+        sys.stdout.write(export_text(frame, args.form, about))
+        return 0
+    truth = board.truth or {}
+    print(messages.CLI_BOARD_HEADER.format(
+        code=board.room.display_code, case=board.room.case_id, seed=board.room.seed,
+        devices=board.room.devices, submitted=len(frame), members=len(board.entries),
+        right=truth.get("right_label", "?"), true_lift=_number(truth.get("true_lift"), "+.2%")))
+    _print_members(frame, ["member"])
+    return 0
+
+
+def _print_members(frame, first: list[str]) -> None:
+    if len(frame):
+        shown = frame[[*first, "call", "expected_lift", "true_lift", "score", "decision_day"]]
+        print(shown.to_string(index=False, na_rep="n/a"))
+
+
+def _class(args: argparse.Namespace) -> int:
+    from sim.rooms import RoomStore
+    from sim.rooms.classes import class_frame, room_summary
+    from sim.rooms.export import export_text
+
+    with RoomStore() as store:
+        view = store.class_view(args.name, _secret(args.token))
+    frame = class_frame(view)
+    rooms = room_summary(view, frame)
+    if args.form is not None:
+        about = {"class": view.name, "created": view.created.isoformat(),
+                 "rooms": json.loads(rooms.to_json(orient="records"))}
+        sys.stdout.write(export_text(frame, args.form, about))
+        return 0
+    print(messages.CLI_CLASS_HEADER.format(
+        name=view.name, rooms=len(view.boards), revealed=len(view.revealed),
+        members=sum(len(board.entries) for board in view.boards), submitted=len(frame)))
+    for room in rooms.itertuples():
+        state = (messages.CLI_ROOM_REVEALED.format(right=room.right_call) if room.revealed
+                 else messages.CLI_ROOM_OPEN)
+        print(messages.CLI_CLASS_ROOM.format(code=room.room, case=room.case, state=state,
+                                             submitted=room.submitted, members=room.members))
+    _print_members(frame, ["room", "member"])
+    return 0
+
+
 _COMMANDS = {"list": _list, "validate": _validate, "run": _run, "export": _export,
-             "analyse": _analyse, "score": _score, "sweep": _sweep}
+             "analyse": _analyse, "score": _score, "sweep": _sweep, "board": _board,
+             "class": _class}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

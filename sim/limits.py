@@ -33,3 +33,18 @@ SQL_MAX_CHARS = 20_000
 SQL_QUERY_MEMORY_MB = 512
 """Memory a SQL workbench query may use on top of the run's tables, in MB (nothing spills to
 disk)."""
+MAX_CLASS_ROOMS = 100
+"""Rooms one class can hold (a term of weekly rooms for a few groups)."""
+REVIEWS_PER_MEMBER = 2
+"""Memos each member of a revealed room is given to review (fewer when fewer others submitted)."""
+REVIEW_COMMENT_MAX_CHARS = 1_000
+"""The longest comment of a peer review, in characters."""
+CASE_MAX_BYTES = 200_000
+"""The largest case file the case editor saves or a case pack holds, in bytes."""
+PACK_MAX_CASES = 200
+"""The most case files one case pack (a zip) may hold."""
+PREVIEW_SEEDS = 3
+"""Seeds the case editor's preview runs to estimate how often the data rule reaches the right
+call."""
+PREVIEW_MAX_DEVICES = 20_000
+"""The largest fleet the case editor's preview simulates (a smaller case runs at its own size)."""

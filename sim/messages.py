@@ -20,6 +20,21 @@ KNOB_UNKNOWN_PATH = "{path}: {location}: no such setting; allowed here: {allowed
 KNOB_OUT_OF_RANGE = "{path}: {location}: {value!r} is outside the knob's range {low}..{high}"
 KNOB_NOT_AN_OPTION = "{path}: {location}: {value!r} is not one of the knob's options: {options}"
 NO_CASES = "no case files found in {folder}"
+CASE_TOO_BIG = "{path}: {size:,} bytes; a case file has at most {limit:,}"
+CASE_ID_BUILT_IN = (
+    "{path}: the case id {id!r} is a built-in case's; give your case another meta.id"
+)
+CASE_FOLDER_IS_LIBRARY = (
+    "{folder} is the app's own case library; saved cases go to a folder of their own "
+    "(LAUNCHROOM_CASES)"
+)
+CASE_MARKUP = (
+    "{path}: {location}: links, images, web addresses and HTML are not allowed in a saved case "
+    "(everyone on this server sees it); **bold** and *italic* are"
+)
+PACK_NOT_A_ZIP = "that file is not a zip of case files (a case pack)"
+PACK_TOO_MANY = "the case pack holds {count:,} files; at most {limit:,}"
+PACK_NOT_TOML = "{path}: not a case file (.toml), left out"
 UNKNOWN_CASE = "no case named {name!r}; known cases: {known}"
 MARKOV_ROW = (
     "an {state} device's chances to move on each day sum to {total:g}; they may add up to at "
@@ -582,6 +597,7 @@ ROOM_EXPIRED = "room {code} has expired (rooms last {days} days); ask the facili
 ROOM_RATE_LIMITED = (
     "too many {action} from here in the last {minutes} minutes; try again in a few minutes"
 )
+RATE_LIMITED_ACTIONS = {"create": "rooms created", "join": "joins", "class": "classes created"}
 ROOM_EXPIRY_BAD = (
     "LAUNCHROOM_ROOM_DAYS must be a number of days above 0 and at most 3650 (got {value!r})"
 )
@@ -594,6 +610,12 @@ ROOM_CLOSED = "room {code} has been revealed; submissions are closed"
 ROOM_REVEALING = "the facilitator is revealing room {code}; submissions are closed"
 ROOM_WRONG_TOKEN = "that facilitator link is not valid for room {code}; nothing was revealed"
 ROOM_BAD_SETTINGS = "cannot create a room: {detail}"
+ROOM_EXPORT_WRONG_TOKEN = (
+    "that facilitator token is not valid for room {code}; nothing was exported"
+)
+ROOM_NOT_REVEALED = (
+    "room {code} has not been revealed yet; its board is exported after the reveal"
+)
 ROOM_SCORING_FAILED = "room {code} could not be scored, so nothing was revealed: {detail}"
 ROOM_DB_UNREACHABLE = (
     "the study-group database at {where} cannot be reached ({detail}); check LAUNCHROOM_DB_URL "
@@ -601,6 +623,47 @@ ROOM_DB_UNREACHABLE = (
 )
 ROOM_DB_BAD_URL = "LAUNCHROOM_DB_URL is not a usable database URL ({detail})"
 ROOM_DB_ERROR = "the study-group database at {where} failed ({detail})"
+CLASS_NAME_BAD = "a class name is 1 to {limit} printable characters (got {shown!r})"
+CLASS_NAME_TAKEN = "there is already a class called {name!r}; pick another name"
+CLASS_WRONG_TOKEN = (
+    "no class {name!r} opens with that teacher secret; check the name and the secret you were "
+    "given when the class was created"
+)
+CLASS_ATTACH_WRONG_TOKEN = (
+    "that facilitator link is not valid for room {code}; only the room's facilitator can "
+    "attach it to a class"
+)
+CLASS_FULL = "class {name!r} already has {limit} rooms"
+REVIEW_BAD = "not a review: {detail}"
+REVIEW_MEMO_LABEL = "Memo {letter}"
+REVIEW_BEFORE_REVEAL = "peer review in room {code} opens after the reveal"
+REVIEW_NOT_SUBMITTED = "only members who submitted a call review memos in room {code}"
+REVIEW_OWN_MEMO = "you cannot review your own memo; review the memos you were given"
+REVIEW_NOT_GIVEN = "that memo was not given to you to review; review the memos you were given"
+REVIEW_UNKNOWN_MEMO = "room {code} has no memo {memo!r}"
+REVIEW_WRONG_TOKEN = (
+    "that facilitator link is not valid for room {code}; only the facilitator sees every "
+    "review and names reviewers"
+)
+REVIEW_CRITERIA = {
+    "call": "Is the call the one the data at the decision day supports?",
+    "outcome": "Does the memo weigh what the call gains against its risk and cost?",
+    "questions": "Does it answer the interviewer's questions from the readout?",
+    "design": "Does the design it ships fit the hardware (latency, memory, battery)?",
+    "calibration": "Is the expected lift stated with its uncertainty, and is it realistic?",
+    "speed": "Does the plan ship within the 30-day budget, or say why not?",
+}
+REVIEW_RATINGS = {0: "missing", 1: "partly", 2: "clearly"}
+CLI_CLASS_HEADER = (
+    "class {name}: {rooms} rooms ({revealed} revealed), {members} members, {submitted} calls"
+)
+CLI_CLASS_ROOM = "  room {code}: {case}, {state}; {submitted} of {members} members submitted"
+CLI_ROOM_OPEN = "open"
+CLI_ROOM_REVEALED = "revealed (right call: {right})"
+CLI_BOARD_HEADER = (
+    "room {code}: {case}, seed {seed}, {devices:,} devices; {submitted} of {members} members "
+    "submitted; the right call: {right}; true effect {true_lift}"
+)
 
 # --- sweeps and the metric lab (sim/sweep.py, sim/lab.py, sim/analysis/mix.py) ---------------
 READING_MIX = (

@@ -21,11 +21,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from sim import LaunchRoomError, rooms
+from sim import LaunchRoomError, messages, rooms
 from sim.decide import Decision
 from sim.errors import RoomError
-from sim.limits import MAX_SEED
+from sim.limits import MAX_SEED, REVIEW_COMMENT_MAX_CHARS
 from sim.rooms import Board, Room, RoomStore, Scores
+from sim.rooms.export import board_frame, export_text
+from sim.rooms.reviews import CRITERIA, PeerReview, Review, ReviewTask
 from ui import state, texts, widgets
 from ui.charts import titled
 from ui.decision_form import decision_form, latest_entry
@@ -62,12 +64,16 @@ def show_notes() -> None:
         getattr(st, kind)(text)
 
 
-def _safely(action: Callable[[], None]) -> None:
-    """Run a callback's work; problems become a one-line note instead of a traceback."""
+def safely(action: Callable[[], None], failure: str = texts.ROOM_FAILED) -> None:
+    """Run a callback's work; problems become a one-line note (``failure`` with the error)
+    instead of a traceback.
+
+    >>> safely(lambda: None)
+    """
     try:
         action()
     except LaunchRoomError as error:
-        note("error", texts.ROOM_FAILED.format(error=error))
+        note("error", failure.format(error=error))
     except Exception as error:  # noqa: BLE001 - the page must never show a traceback
         _log.exception("study group action failed")
         note("error", texts.UNEXPECTED.format(kind=type(error).__name__,
@@ -110,7 +116,7 @@ def take_secrets_from_link() -> bool:
         return False
     st.session_state[_FROM_LINK] = (params.get("room"), found.get("token"))
     if found.get("member") is not None:
-        _safely(lambda: _rejoin(params.get("room") or "", found["member"]))
+        safely(lambda: _rejoin(params.get("room") or "", found["member"]))
     kept = {name: value for name, value in params.items() if name not in SECRET_PARAMS}
     query = ("?" + urlencode(kept)) if kept else ""
     # The script is ours; the only outside text in it is the address, JSON-encoded.
@@ -161,6 +167,11 @@ def _enter(code: str, token: str | None = None, name: str | None = None,
         st.session_state[NAME] = name
         st.session_state[MEMBER] = member_token
     st.query_params["room"] = code
+
+
+def enter_as_facilitator(room: Room, token: str) -> None:
+    """Make this session the room's facilitator (the Study group page then shows it)."""
+    _enter(room.display_code, token=token)
 
 
 def member_token() -> str | None:
@@ -251,7 +262,7 @@ def join(room_store: RoomStore, code: str | None = None) -> None:
         _enter(member.room.display_code, name=member.name, member_token=member.token)
         note("success", texts.ROOM_JOINED.format(code=member.room.display_code))
 
-    _safely(work)
+    safely(work)
 
 
 def create(room_store: RoomStore) -> None:
@@ -264,11 +275,11 @@ def create(room_store: RoomStore) -> None:
         _enter(code, token=token)
         note("success", texts.ROOM_CREATED.format(code=code))
 
-    _safely(work)
+    safely(work)
 
 
 def use_room_settings(room: Room) -> None:
-    _safely(lambda: apply_settings(room))
+    safely(lambda: apply_settings(room))
 
 
 def remove(room_store: RoomStore, room: Room, name: str) -> None:
@@ -278,7 +289,7 @@ def remove(room_store: RoomStore, room: Room, name: str) -> None:
         room_store.remove_member(room.code, name, st.session_state.get(TOKEN))
         note("success", texts.ROOM_REMOVED.format(name=name))
 
-    _safely(work)
+    safely(work)
 
 
 def member_admin(room: Room, room_store: RoomStore) -> None:
@@ -367,7 +378,118 @@ def own_submission(room: Room, room_store: RoomStore, name: str) -> None:
     st.text(mine.get("memo") or "(no memo)")
 
 
+# --- peer review ---------------------------------------------------------------------------
+def peer_review(room: Room, room_store: RoomStore, name: str) -> None:
+    """After the reveal: the memos this member reviews, each with its form, then the reviews
+    of their own memo."""
+    try:
+        tasks = room_store.review_tasks(room.code, name, member_token())
+    except LaunchRoomError as error:
+        st.caption(literal(texts.ROOM_FAILED.format(error=error)))
+        return
+    st.markdown("**Peer review**")
+    st.caption(texts.REVIEW_INTRO)
+    for task in tasks:
+        with st.container(border=True):
+            _review_form(room, room_store, name, task)
+    st.markdown(f"**{texts.REVIEW_RECEIVED}**")
+    try:
+        received = room_store.reviews_of(room.code, name, member_token())
+    except LaunchRoomError as error:
+        st.warning(literal(texts.ROOM_FAILED.format(error=error)))
+        return
+    if not received:
+        st.caption(texts.REVIEW_NONE_YET)
+    for review in received:
+        _show_review(review)
+
+
+def _review_form(room: Room, room_store: RoomStore, name: str, task: ReviewTask) -> None:
+    decision = task.decision
+    st.text(task.label + (f" by {task.author}" if task.author else ""))
+    lift = decision.get("expected_lift")
+    st.text(f"Call: {rooms.decision_label(decision)}"
+            + ("" if lift is None else f" · expected lift {lift:+.1%}"))
+    st.text(decision.get("memo") or "(no memo)")
+    key = f"review::{room.code}::{task.memo_id}"
+    with st.form(key):
+        ratings = {}
+        for criterion in CRITERIA:
+            given = task.mine.ratings.get(criterion) if task.mine else None
+            ratings[criterion] = st.radio(
+                messages.REVIEW_CRITERIA[criterion], options=list(messages.REVIEW_RATINGS),
+                format_func=messages.REVIEW_RATINGS.get, horizontal=True, index=given,
+                key=f"{key}::{criterion}")
+        comment = st.text_area(texts.REVIEW_COMMENT, value=task.mine.comment if task.mine else "",
+                               max_chars=REVIEW_COMMENT_MAX_CHARS, key=f"{key}::comment")
+        if not st.form_submit_button(texts.REVIEW_SEND):
+            return
+    rated = {criterion: value for criterion, value in ratings.items() if value is not None}
+    try:
+        room_store.submit_review(room.code, name, member_token(), task.memo_id,
+                                 Review(ratings=rated, comment=comment))
+    except LaunchRoomError as error:
+        st.error(literal(texts.ROOM_FAILED.format(error=error)))
+        return
+    st.success(texts.REVIEW_SENT)
+
+
+def _show_review(review: PeerReview) -> None:
+    with st.container(border=True):
+        st.text(f"From {review.reviewer or texts.REVIEW_ANONYMOUS}: "
+                + ", ".join(f"{criterion} {messages.REVIEW_RATINGS[value]}"
+                            for criterion, value in review.review.ratings.items()))
+        if review.review.comment:
+            st.text(review.review.comment)
+
+
+def _set_review_names(room_store: RoomStore, room: Room) -> None:
+    named = bool(st.session_state.get(f"review_names::{room.code}"))
+    safely(lambda: room_store.name_reviews(room.code, st.session_state.get(TOKEN), named))
+
+
+def review_admin(room: Room, room_store: RoomStore) -> None:
+    """The facilitator's view of peer review: names on or off, and every review."""
+    st.toggle(texts.REVIEW_NAMES, value=room.reviews_named, key=f"review_names::{room.code}",
+              help=texts.REVIEW_NAMES_HELP, on_change=_set_review_names, args=(room_store, room))
+    try:
+        reviews = room_store.all_reviews(room.code, st.session_state.get(TOKEN))
+    except LaunchRoomError as error:
+        st.warning(literal(texts.ROOM_FAILED.format(error=error)))
+        return
+    if not reviews:
+        return
+    with st.expander(texts.REVIEW_ALL.format(count=len(reviews))):
+        st.dataframe(pd.DataFrame([
+            {"memo by": review.author, "reviewed by": review.reviewer,
+             **{criterion: review.review.ratings.get(criterion) for criterion in CRITERIA},
+             "points": review.review.total, "comment": review.review.comment}
+            for review in reviews]), hide_index=True, column_config={
+            "comment": st.column_config.TextColumn("comment", width="large")})
+
+
 # --- the board -----------------------------------------------------------------------------
+def board_downloads(room: Room, room_store: RoomStore) -> None:
+    """The facilitator's downloads of the revealed board, as CSV and as JSON."""
+    try:
+        board = room_store.export_board(room.code, st.session_state.get(TOKEN))
+    except LaunchRoomError as error:
+        st.warning(literal(texts.ROOM_FAILED.format(error=error)))
+        return
+    frame = board_frame([board])
+    about = {"room": room.display_code, "case": room.case_id, "seed": room.seed,
+             "devices": room.devices, "truth": board.truth}
+    left, right = st.columns(2)
+    stem = f"board-{room.display_code}"
+    left.download_button(texts.BOARD_DOWNLOAD_CSV, export_text(frame, "csv"),
+                         file_name=f"{stem}.csv", mime="text/csv", on_click="ignore",
+                         icon=":material/download:", help=texts.BOARD_DOWNLOAD_HELP)
+    right.download_button(texts.BOARD_DOWNLOAD_JSON, export_text(frame, "json", about),
+                          file_name=f"{stem}.json", mime="application/json",
+                          on_click="ignore", icon=":material/download:",
+                          help=texts.BOARD_DOWNLOAD_HELP)
+
+
 def lift_chart(board: Board) -> alt.Chart:
     """Each member's expected lift against the true effect where they ship."""
     rows = [r for r in board.rows() if r["expected_lift"] is not None]

@@ -8,9 +8,11 @@ one recipe for "which run": the sidebar, rooms and the caches all build it the s
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,6 +22,7 @@ from sim import LaunchRoomError, Scenario, load_scenario
 from sim.case.knobs import parse_knob_value
 from sim.case.library import CASES_FOLDER, case_paths
 from sim.limits import MAX_SEED
+from sim.rooms.database import cases_folder
 from ui import texts
 
 DEFAULT_CASE = "camera_night_mode"
@@ -67,11 +70,36 @@ def canonical_knobs(knobs: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((str(path), json.dumps(value)) for path, value in knobs.items()))
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def case_library(folder: str = str(CASES_FOLDER)) -> dict[str, Scenario]:
-    """Every valid case in the library, by id (invalid files are reported on the Cases page)."""
-    cases = {}
+def case_library() -> dict[str, Scenario]:
+    """Every valid case by id: the built-in library (``scenarios/``), then the cases saved on
+    this server (:func:`sim.rooms.database.cases_folder`; a saved case never replaces a
+    built-in one). Invalid files are reported on the Cases page.
+
+    >>> "aa_test" in case_library()
+    True
+    """
+    user = cases_folder()
+    return _library(str(CASES_FOLDER), str(user), _stamp(user))
+
+
+def _stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """What the saved cases' files look like now: a new, changed or deleted file changes it,
+    and with it the cached library (in every server process)."""
+    stamps = []
     for path in case_paths(folder):
+        with contextlib.suppress(OSError):
+            info = path.stat()
+            stamps.append((path.name, info.st_mtime_ns, info.st_size))
+    return tuple(stamps)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _library(folder: str, user_folder: str,
+             stamp: tuple[tuple[str, int, int], ...]) -> dict[str, Scenario]:
+    cases = {}
+    for path in [*case_paths(folder), *case_paths(user_folder)]:
+        if path.stem in cases:
+            continue
         try:
             cases[path.stem] = load_scenario(path)
         except LaunchRoomError:
@@ -79,10 +107,10 @@ def case_library(folder: str = str(CASES_FOLDER)) -> dict[str, Scenario]:
     return cases
 
 
-def library_problems(folder: str = str(CASES_FOLDER)) -> list[str]:
-    """One line per case file that does not validate."""
+def library_problems() -> list[str]:
+    """One line per case file, built-in or saved on this server, that does not validate."""
     problems = []
-    for path in case_paths(folder):
+    for path in [*case_paths(CASES_FOLDER), *case_paths(cases_folder())]:
         try:
             load_scenario(path)
         except LaunchRoomError as error:

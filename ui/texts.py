@@ -80,6 +80,116 @@ ROOM_REVEALED = "Revealed: the truth and everyone's scorecards are on the board 
 ROOM_WAITING = "{submitted} of {members} members have submitted."
 ROOM_NOBODY = "Nobody has joined yet. Share the join link or read the code aloud."
 ROOM_DB_DOWN = "The board cannot be refreshed: {error}. It will try again in a few seconds."
+REVIEW_INTRO = (
+    "Read the memos you were given (whose they are stays hidden unless the facilitator shows "
+    "names) and rate each on the scorecard's criteria, with a short comment. Sending again "
+    "replaces your review."
+)
+REVIEW_SEND = "Send the review"
+REVIEW_SENT = "Review sent. You can change it and send it again."
+REVIEW_COMMENT = "Comment (what is strong, what to fix)"
+REVIEW_RECEIVED = "Reviews of your memo"
+REVIEW_NONE_YET = "No reviews of your memo yet."
+REVIEW_ANONYMOUS = "a classmate"
+REVIEW_NAMES = "Show names in peer reviews"
+REVIEW_NAMES_HELP = (
+    "Off (the default): reviewers do not see whose memo they read, and authors do not see who "
+    "reviewed them. You always see both."
+)
+REVIEW_ALL = "Every peer review ({count})"
+BOARD_DOWNLOAD_CSV = "Board (CSV)"
+BOARD_DOWNLOAD_JSON = "Board (JSON)"
+BOARD_DOWNLOAD_HELP = (
+    "One row per member: call, segments, expected lift, score, each scorecard item and "
+    "interview question, decision day, time used and memo. Safe to open in a spreadsheet."
+)
+
+# Classes (the Class page; the store's own messages live in sim/messages.py).
+CLASS_FAILED = "Class: {error}."
+CLASS_INTRO = (
+    "A class gathers study rooms: create it, start rooms from here (or attach rooms with their "
+    "facilitator link), and once each room is revealed see every member across them: calls, "
+    "scores, the questions missed most and the time used."
+)
+CLASS_CREATED = (
+    "Class {name} is ready. Copy its teacher secret below now: it is shown only until you "
+    "say you have kept it, and it is the only way to open the class again."
+)
+CLASS_SECRET_KEPT = "I have kept the secret"
+CLASS_SECRET_HELP = (
+    "The teacher secret of this class (the server keeps only its hash). With the class's name "
+    "it opens the class here and exports it: python -m sim class NAME --token SECRET --csv"
+)
+CLASS_ROOM_STARTED = (
+    "Room {code} is open for the class with the sidebar's run. Open it as the facilitator to "
+    "share its join link."
+)
+CLASS_ROOM_ATTACHED = "Room {code} is now part of the class."
+CLASS_ROOM_REVEALED = "Room {code} is revealed: its calls and scores are on the dashboard."
+CLASS_NO_ROOMS = (
+    "No rooms yet: start one for the sidebar's run, or attach a room with its facilitator link."
+)
+CLASS_NONE_REVEALED = (
+    "No room of the class is revealed yet: calls, scores and the charts show here after each "
+    "room's reveal."
+)
+CLASS_ADD_ROOMS = "Add rooms"
+CLASS_START_ROOM = "Start a room for this run"
+CLASS_ATTACH = "Attach a room"
+CLASS_OPEN_ROOM = "Open {code} as facilitator"
+CLASS_REVEAL_ROOM = "Reveal {code}"
+CLASS_LIFT_TITLE = "Expected lifts against the truth, room by room"
+CLASS_LIFT_LOOK = (
+    "Look at how far the blue dots (what members expected) spread around the black tick (the "
+    "room's true effect on the fleet); red squares are the true effect where each member ships."
+)
+CLASS_QUESTIONS_TITLE = "The interview questions the class missed most"
+CLASS_QUESTIONS_LOOK = (
+    "The longest bars are the questions to go over together: the share of members without "
+    "full marks."
+)
+CLASS_SCORES_TITLE = "Scores, room by room"
+CLASS_SCORES_LOOK = "Each dot is a member; the black tick is the room's mean score."
+CLASS_TIME_TITLE = "Days of data used before deciding"
+CLASS_TIME_LOOK = (
+    "Dots past the dashed line decided after the 30-day budget; hover a dot for the minutes "
+    "that member took from joining to submitting."
+)
+CLASS_DOWNLOAD_CSV = "Class (CSV)"
+CLASS_DOWNLOAD_JSON = "Class (JSON)"
+CLASS_DOWNLOAD_HELP = (
+    "One row per member and room: call, segments, expected lift, score, each scorecard item "
+    "and interview question, decision day, time used and memo. Safe to open in a spreadsheet."
+)
+# The Case editor (Learn); the case files' own messages live in sim/messages.py.
+EDITOR_INTRO = (
+    "Write a case in TOML: start from a case or the blank template, edit it here, and every "
+    "change is checked (the file, the dotted path, what is allowed). Preview a few seeded runs, "
+    "then save it: saved cases join the case list on this server and can be used in rooms."
+)
+EDITOR_FAILED = "Case editor: {error}."
+EDITOR_START = "Start from"
+EDITOR_BLANK = "A blank template"
+EDITOR_LOAD = "Load into the editor"
+EDITOR_TEXT = "The case (TOML)"
+EDITOR_VALID = "Valid case: {id} ({title})."
+EDITOR_PREVIEW = "Preview a small run"
+EDITOR_PREVIEWING = "Running the case on a few seeds..."
+EDITOR_PREVIEW_CAPTION = (
+    "{seeds} seeds at {devices:,} devices, decided at day {day}: the data rule reaches the "
+    "right call in {share:.0%} of them (a case is fair from {fair:.0%}, at its own size)."
+)
+EDITOR_TRUTH = "The true effect on {metric} by segment (seed 0)"
+EDITOR_SAVE = "Save to this server's cases"
+EDITOR_SAVED = "Saved as {path}. It is in the case list now (the sidebar's Case, on Practice pages)."
+EDITOR_FOLDER = "Saved cases go to {folder} (set LAUNCHROOM_CASES for another folder)."
+EDITOR_DOWNLOAD = "Download this case (.toml)"
+EDITOR_PACK = "Case packs"
+EDITOR_PACK_DOWNLOAD = "Download every saved case (.zip)"
+EDITOR_PACK_UPLOAD = "Upload a case pack (.zip)"
+EDITOR_PACK_ADD = "Add the pack's cases"
+EDITOR_PACK_SAVED = "Saved {count} case(s) from the pack: {names}."
+EDITOR_NO_SAVED = "No cases saved on this server yet."
 SCORE_AFTER_REVEAL = (
     "Decision saved. You are in study group {code}: your score and the truth appear when the "
     "facilitator reveals them to everyone."

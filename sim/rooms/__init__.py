@@ -1,17 +1,29 @@
-"""Study groups: a room shares one seeded case; members submit calls; the facilitator reveals.
+"""Study groups and classes: a room shares one seeded case; members submit calls; the
+facilitator reveals; a teacher's class gathers rooms.
 
 - :mod:`sim.rooms.store` - :class:`RoomStore`, the rooms, members and submissions in SQL;
 - :mod:`sim.rooms.board` - what the store returns (:class:`Room`, :class:`Board`, ...);
 - :mod:`sim.rooms.codes` - room codes, display names, links and token hashing;
 - :mod:`sim.rooms.database` - where the store lives (SQLite by default, PostgreSQL by URL);
-- :mod:`sim.rooms.grading` - :func:`score_room`, every call scored on the room's run.
+- :mod:`sim.rooms.grading` - :func:`score_room`, every call scored on the room's run;
+- :mod:`sim.rooms.export` - a revealed board as a table, CSV (spreadsheet-safe) or JSON;
+- :mod:`sim.rooms.classes` - a class's table and what its dashboard draws.
 
 >>> from sim.rooms import format_code, normalise_code
 >>> format_code(normalise_code("k7mq 3xhd"))
 'K7MQ-3XHD'
 """
 
-from sim.rooms.board import Board, Entry, Member, Room, ScoreFn, Scores, decision_label
+from sim.rooms.board import (
+    Board,
+    ClassView,
+    Entry,
+    Member,
+    Room,
+    ScoreFn,
+    Scores,
+    decision_label,
+)
 from sim.rooms.codes import (
     ALPHABET,
     CODE_LENGTH,
@@ -43,6 +55,7 @@ __all__ = [
     "MAX_MEMBERS",
     "NAME_MAX_CHARS",
     "Board",
+    "ClassView",
     "Entry",
     "Member",
     "RateLimit",

@@ -32,6 +32,8 @@ class Room:
     revealed: datetime | None = None
 
     expires: datetime | None = None
+    reviews_named: bool = False
+    """Whether peer reviews show whose memo and whose review (anonymous by default)."""
 
     @property
     def display_code(self) -> str:
@@ -120,6 +122,26 @@ class Board:
                 "memo": decision.get("memo", ""),
             })
         return rows
+
+
+@dataclass(frozen=True)
+class ClassView:
+    """A class: its name, when it was created, and the board of every room attached to it, in
+    the order they were attached.
+
+    >>> from datetime import UTC, datetime
+    >>> ClassView("Stats 101", datetime(2026, 1, 1, tzinfo=UTC), ()).revealed
+    ()
+    """
+
+    name: str
+    created: datetime
+    boards: tuple[Board, ...]
+
+    @property
+    def revealed(self) -> tuple[Board, ...]:
+        """The boards of the rooms already revealed (only their calls can be shown)."""
+        return tuple(board for board in self.boards if board.revealed)
 
 
 def decision_label(decision: Mapping[str, Any]) -> str:

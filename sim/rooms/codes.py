@@ -17,7 +17,7 @@ import re
 import secrets
 import unicodedata
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from sim import messages
 from sim.errors import RoomError
@@ -85,6 +85,25 @@ def clean_name(name: Any) -> str:
     if not text.isprintable():
         raise RoomError(messages.ROOM_NAME_UNPRINTABLE)
     return text
+
+
+def clean_class_name(name: Any) -> str:
+    """A class name: cleaned like a display name (1 to 40 printable characters, white space
+    collapsed), with a message about classes.
+
+    >>> clean_class_name(" Stats  101 ")
+    'Stats 101'
+    >>> clean_class_name("")
+    Traceback (most recent call last):
+    ...
+    sim.errors.RoomError: a class name is 1 to 40 printable characters (got '')
+    """
+    try:
+        return clean_name(name)
+    except RoomError:
+        shown = name[:NAME_MAX_CHARS + 10] if isinstance(name, str) else type(name).__name__
+        raise RoomError(messages.CLASS_NAME_BAD.format(limit=NAME_MAX_CHARS, shown=shown)) \
+            from None
 
 
 def name_key(name: str) -> str:
@@ -179,6 +198,21 @@ def member_query(code: str, token: str) -> str:
     '?room=K7MQ-3XHD&member=xyz'
     """
     return "?" + urlencode({"room": format_code(code), "member": token})
+
+
+def token_from(text: str) -> str:
+    """The facilitator token in ``text``: a whole facilitator link (its ``token=``) or the
+    token itself, white space trimmed. Pasting the link is what people do.
+
+    >>> token_from(" https://app.example/study_group?room=K7MQ-3XHD&token=abc "), token_from("abc")
+    ('abc', 'abc')
+    """
+    text = text.strip()
+    if "token=" in text:
+        found = parse_qs(urlsplit(text).query).get("token")
+        if found:
+            return found[0]
+    return text
 
 
 def new_token() -> str:

@@ -18,6 +18,7 @@ from sqlalchemy import event
 DEFAULT_DB = Path("~") / ".launchroom" / "rooms.db"
 ENV_PATH = "LAUNCHROOM_DB"
 ENV_URL = "LAUNCHROOM_DB_URL"
+ENV_CASES = "LAUNCHROOM_CASES"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -39,6 +40,22 @@ def database_url(url: str | os.PathLike[str] | None = None) -> str:
         return from_env
     path = os.environ.get(ENV_PATH, "").strip()
     return _sqlite_url(Path(path) if path else DEFAULT_DB)
+
+
+def cases_folder() -> Path:
+    """The server's folder of cases people write (the case editor saves there, and the app's
+    case list includes them): ``$LAUNCHROOM_CASES``, else ``cases/`` beside the SQLite rooms
+    database (``$LAUNCHROOM_DB``), else ``~/.launchroom/cases``.
+
+    >>> cases_folder().is_absolute()
+    True
+    """
+    named = os.environ.get(ENV_CASES, "").strip()
+    if named:
+        return Path(named).expanduser().absolute()
+    database = os.environ.get(ENV_PATH, "").strip()
+    beside = Path(database).expanduser().parent if database else DEFAULT_DB.expanduser().parent
+    return (beside / "cases").absolute()
 
 
 def _sqlite_url(path: Path) -> str:

@@ -23,14 +23,28 @@ from sim.decide.design import DesignComparison, design_comparison
 from sim.decide.scorecard import score
 from sim.engine.simulation import simulate
 from sim.engine.truth import TruthTable
-from sim.errors import LaunchRoomError
+from sim.errors import LaunchRoomError, ScenarioError
 from sim.readout.report import analyse, run_through
 from sim.rooms.board import Room, Scores
+from sim.rooms.database import cases_folder
 
 if TYPE_CHECKING:
     from sim.case.scenario import Scenario
     from sim.engine.result import SimResult
     from sim.readout.report import Report
+
+
+def room_case(case_id: str) -> Scenario:
+    """A room's case: from the built-in library, else from the cases saved on this server
+    (:func:`~sim.rooms.database.cases_folder`).
+
+    >>> room_case("aa_test").meta.id
+    'aa_test'
+    """
+    try:
+        return load_case(case_id)
+    except ScenarioError:
+        return load_case(case_id, cases_folder())
 
 
 def score_room(room: Room, decisions: Sequence[Decision], *, scenario: Scenario | None = None,
@@ -41,11 +55,12 @@ def score_room(room: Room, decisions: Sequence[Decision], *, scenario: Scenario 
 
     The run is ``sim.simulate(case.with_knobs(room.knobs), room.seed, room.devices)``; pass
     ``run`` (and its ``design`` comparison) to reuse what the app has cached, or ``scenario``
-    to use a case that is not in ``scenarios/``. A decision that cannot be scored (a segment
-    the case does not have) gets a card with ``total`` ``None`` and the reason.
+    to use a case from elsewhere (by default the built-in library, then the cases saved on
+    this server). A decision that cannot be scored (a segment the case does not have) gets a
+    card with ``total`` ``None`` and the reason.
     """
     if run is None:
-        case = scenario if scenario is not None else load_case(room.case_id)
+        case = scenario if scenario is not None else room_case(room.case_id)
         run = simulate(case.with_knobs(room.knobs), seed=room.seed, devices=room.devices)
     result = run
     right = right_call(result)

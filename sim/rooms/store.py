@@ -64,12 +64,13 @@ from sqlalchemy import exc as sa_exc
 from sim import messages
 from sim.decide.decision import MEMO_MAX_CHARS, Decision
 from sim.errors import LaunchRoomError, RoomError
-from sim.limits import MAX_DEVICES, MAX_SEED, MIN_DEVICES
-from sim.rooms.board import Board, Entry, Member, Room, ScoreFn
+from sim.limits import MAX_CLASS_ROOMS, MAX_DEVICES, MAX_SEED, MIN_DEVICES
+from sim.rooms.board import Board, ClassView, Entry, Member, Room, ScoreFn
 from sim.rooms.codes import (
     CODE_LENGTH,
     NAME_MAX_CHARS,
     check_script,
+    clean_class_name,
     clean_name,
     format_code,
     hash_token,
@@ -81,6 +82,7 @@ from sim.rooms.codes import (
 )
 from sim.rooms.database import SQLITE_BUSY_TIMEOUT_MS, database_url, sqlite_transactions
 from sim.rooms.grading import score_room
+from sim.rooms.reviews import PeerReview, Review, ReviewTask, memo_label, review_pairs
 
 if TYPE_CHECKING:
     from sim.case.scenario import Scenario
@@ -106,9 +108,11 @@ class RateLimit:
     minutes: float
 
 
-DEFAULT_LIMITS = {"create": RateLimit(10, 60), "join": RateLimit(30, 10)}
+DEFAULT_LIMITS = {"create": RateLimit(10, 60), "join": RateLimit(30, 10),
+                  "class": RateLimit(10, 60)}
 """Per client: ten rooms an hour, thirty joins in ten minutes (a class joining from one
-lecture-hall address stays well inside; a script filling a room does not)."""
+lecture-hall address stays well inside; a script filling a room does not), ten classes an
+hour."""
 
 # --- the schema ----------------------------------------------------------------------------
 metadata = sa.MetaData()
@@ -127,6 +131,7 @@ rooms_table = sa.Table(
     sa.Column("revealed", sa.DateTime(timezone=True)),
     sa.Column("truth", sa.Text),  # JSON, written by the reveal
     sa.Column("expires", sa.DateTime(timezone=True)),  # NULL (older rooms): created + default
+    sa.Column("reviews_named", sa.Boolean),  # NULL or false: peer reviews are anonymous
 )
 members_table = sa.Table(
     "launchroom_members",
@@ -163,9 +168,47 @@ events_table = sa.Table(
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     sa.Index("ix_launchroom_events_client", "client", "action", "at"),
 )
-# Columns added since the first release: an older database gains them on first use.
+classes_table = sa.Table(
+    "launchroom_classes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(NAME_MAX_CHARS), nullable=False),  # as first typed
+    sa.Column("name_key", sa.String(20 * NAME_MAX_CHARS), nullable=False),  # NFKC, case-folded
+    sa.Column("token_hash", sa.String(64), nullable=False),  # SHA-256 of the teacher's secret
+    sa.Column("created", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("name_key", name="uq_launchroom_class_name"),
+)
+class_rooms_table = sa.Table(
+    "launchroom_class_rooms",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("class_id", sa.Integer,
+              sa.ForeignKey("launchroom_classes.id", ondelete="CASCADE"), nullable=False),
+    # An expired room is deleted, and leaves its classes with it.
+    sa.Column("room_id", sa.Integer, sa.ForeignKey("launchroom_rooms.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("attached", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("class_id", "room_id", name="uq_launchroom_class_room"),
+)
+reviews_table = sa.Table(
+    "launchroom_reviews",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("room_id", sa.Integer, sa.ForeignKey("launchroom_rooms.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("reviewer_id", sa.Integer,
+              sa.ForeignKey("launchroom_members.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("author_id", sa.Integer,
+              sa.ForeignKey("launchroom_members.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("review", sa.Text, nullable=False),  # Review.model_dump_json()
+    sa.Column("written", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("reviewer_id", "author_id", name="uq_launchroom_review_pair"),
+)
+# Tables added since the first release (classes, reviews) are made by create_all on first use;
+# columns
+# added since are listed here, and an older database gains them on first use.
 _ADDED_COLUMNS = {
-    "launchroom_rooms": ("expires",),
+    "launchroom_rooms": ("expires", "reviews_named"),
     "launchroom_members": ("token_hash", "skeleton"),
 }
 
@@ -346,8 +389,7 @@ class RoomStore:
         ).scalar_one()
         if recent >= limit.count:
             raise RoomError(messages.ROOM_RATE_LIMITED.format(
-                action="rooms created" if action == "create" else "joins",
-                minutes=f"{limit.minutes:g}"))
+                action=messages.RATE_LIMITED_ACTIONS[action], minutes=f"{limit.minutes:g}"))
         conn.execute(sa.insert(events_table).values(client=who, action=action, at=_now()))
 
     def _member_with_token(self, conn: sa.Connection, room: sa.Row, name: str,
@@ -633,15 +675,47 @@ class RoomStore:
                 raise RoomError(messages.ROOM_UNKNOWN.format(code=format_code(code)))
             if self._expired(room_row):
                 raise self._expired_error(room_row)
-            rows = conn.execute(
-                sa.select(members_table.c.name, members_table.c.joined,
-                          submissions_table.c.submitted, submissions_table.c.decision,
-                          submissions_table.c.scorecard)
-                .select_from(members_table.outerjoin(
-                    submissions_table, submissions_table.c.member_id == members_table.c.id))
-                .where(members_table.c.room_id == room_row.id)
-                .order_by(members_table.c.id)
-            ).all()
+            return self._board(conn, room_row)
+
+    def export_board(self, code: str, facilitator_token: str | None) -> Board:
+        """The revealed board, for the facilitator to take away (:mod:`sim.rooms.export`):
+        refused without the room's facilitator token or before the reveal.
+
+        >>> import tempfile, pathlib
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> store = RoomStore(pathlib.Path(folder.name) / "rooms.db")
+        >>> code, token = store.create_room("aa_test", seed=1, devices=1_000)
+        >>> store.export_board(code, token)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        sim.errors.RoomError: room ... has not been revealed yet; its board is exported after the reveal
+        >>> store.close(); folder.cleanup()
+        """
+        code = normalise_code(code)
+        with self._read() as conn:
+            room_row = conn.execute(sa.select(rooms_table)
+                                    .where(rooms_table.c.code == code)).first()
+            if room_row is None:
+                raise RoomError(messages.ROOM_UNKNOWN.format(code=format_code(code)))
+            if not _token_matches(facilitator_token, room_row.token_hash):
+                raise RoomError(messages.ROOM_EXPORT_WRONG_TOKEN.format(code=format_code(code)))
+            if self._expired(room_row):
+                raise self._expired_error(room_row)
+            if room_row.revealed is None:
+                raise RoomError(messages.ROOM_NOT_REVEALED.format(code=format_code(code)))
+            return self._board(conn, room_row)
+
+    def _board(self, conn: sa.Connection, room_row: sa.Row) -> Board:
+        """The board of a room's row: members in joining order, calls and truth once revealed."""
+        rows = conn.execute(
+            sa.select(members_table.c.name, members_table.c.joined,
+                      submissions_table.c.submitted, submissions_table.c.decision,
+                      submissions_table.c.scorecard)
+            .select_from(members_table.outerjoin(
+                submissions_table, submissions_table.c.member_id == members_table.c.id))
+            .where(members_table.c.room_id == room_row.id)
+            .order_by(members_table.c.id)
+        ).all()
         room = self._room(room_row)
         revealed = room.is_revealed
         entries = tuple(
@@ -657,6 +731,251 @@ class RoomStore:
         truth = json.loads(room_row.truth) if revealed and room_row.truth else None
         return Board(room=room, entries=entries, truth=truth)
 
+    # -- classes -----------------------------------------------------------------------------
+    def create_class(self, name: str, client: str | None = None) -> tuple[str, str]:
+        """Create a class; return its name (as cleaned) and the teacher's secret, which only
+        this call ever shows (the store keeps its SHA-256). Names are compared like display
+        names (NFKC, case-folded): "Stats 101" and "STATS 101" are one class.
+
+        >>> import tempfile, pathlib
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> store = RoomStore(pathlib.Path(folder.name) / "rooms.db")
+        >>> name, secret = store.create_class("  Stats   101 ")
+        >>> name, len(secret) > 40
+        ('Stats 101', True)
+        >>> store.close(); folder.cleanup()
+        """
+        name = clean_class_name(name)
+        token = new_token()
+        with self._errors():
+            self._ensure_schema()
+            try:
+                with self._writer.begin() as conn:
+                    self._rate_limit(conn, "class", client)
+                    taken = conn.execute(sa.select(classes_table.c.id).where(
+                        classes_table.c.name_key == name_key(name))).first()
+                    if taken is not None:
+                        raise RoomError(messages.CLASS_NAME_TAKEN.format(name=name))
+                    conn.execute(sa.insert(classes_table).values(
+                        name=name, name_key=name_key(name), token_hash=hash_token(token),
+                        created=_now()))
+            except sa_exc.IntegrityError:  # the same name created in the same instant
+                raise RoomError(messages.CLASS_NAME_TAKEN.format(name=name)) from None
+        return name, token
+
+    def _class(self, conn: sa.Connection, name: str, teacher_token: str | None) -> sa.Row:
+        """The class's row when the secret is its teacher's. An unknown name and a wrong
+        secret get the same message, so names cannot be probed."""
+        name = clean_class_name(name)
+        row = conn.execute(sa.select(classes_table)
+                           .where(classes_table.c.name_key == name_key(name))).first()
+        # Hash and compare even for an unknown name: the answer takes as long either way.
+        matches = _token_matches(teacher_token, row.token_hash if row else "0" * 64)
+        if row is None or not matches:
+            raise RoomError(messages.CLASS_WRONG_TOKEN.format(name=name))
+        return row
+
+    def attach_room(self, class_name: str, teacher_token: str | None, code: str,
+                    facilitator_token: str | None) -> None:
+        """Attach a room to a class: the teacher's secret and the room's facilitator token
+        (whoever runs the room agrees to show it to the class) are both needed. Attaching a
+        room twice changes nothing.
+
+        >>> import tempfile, pathlib
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> store = RoomStore(pathlib.Path(folder.name) / "rooms.db")
+        >>> name, secret = store.create_class("Stats 101")
+        >>> code, token = store.create_room("aa_test", seed=1, devices=1_000)
+        >>> store.attach_room(name, secret, code, token)
+        >>> [board.room.display_code for board in store.class_view(name, secret).boards] == [code]
+        True
+        >>> store.close(); folder.cleanup()
+        """
+        code = normalise_code(code)
+        with self._write() as conn:
+            klass = self._class(conn, class_name, teacher_token)
+            room = self._open_room(conn, code)
+            if not _token_matches(facilitator_token, room.token_hash):
+                raise RoomError(messages.CLASS_ATTACH_WRONG_TOKEN.format(code=format_code(code)))
+            attached = conn.execute(
+                sa.select(class_rooms_table.c.room_id)
+                .where(class_rooms_table.c.class_id == klass.id)).scalars().all()
+            if room.id in attached:
+                return
+            if len(attached) >= MAX_CLASS_ROOMS:
+                raise RoomError(messages.CLASS_FULL.format(name=klass.name,
+                                                           limit=MAX_CLASS_ROOMS))
+            self._insert(conn, class_rooms_table,
+                         {"class_id": klass.id, "room_id": room.id, "attached": _now()},
+                         keys=("class_id", "room_id"), update=None)
+
+    def class_view(self, name: str, teacher_token: str | None) -> ClassView:
+        """The class and the board of every room attached to it that has not expired, in the
+        order they were attached; only the teacher's secret opens it.
+
+        >>> import tempfile, pathlib
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> store = RoomStore(pathlib.Path(folder.name) / "rooms.db")
+        >>> name, secret = store.create_class("Stats 101")
+        >>> store.class_view("stats 101", "guess")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        sim.errors.RoomError: no class 'stats 101' opens with that teacher secret; ...
+        >>> store.class_view("stats 101", secret).name
+        'Stats 101'
+        >>> store.close(); folder.cleanup()
+        """
+        with self._read() as conn:
+            klass = self._class(conn, name, teacher_token)
+            room_rows = conn.execute(
+                sa.select(rooms_table)
+                .join(class_rooms_table, class_rooms_table.c.room_id == rooms_table.c.id)
+                .where(class_rooms_table.c.class_id == klass.id)
+                .order_by(class_rooms_table.c.id)
+            ).all()
+            boards = tuple(self._board(conn, row) for row in room_rows if not self._expired(row))
+        return ClassView(name=klass.name, created=_utc(klass.created), boards=boards)
+
+    # -- peer review -------------------------------------------------------------------------
+    def _revealed_room(self, conn: sa.Connection, code: str) -> sa.Row:
+        """The room's row, when it exists, has not expired and is revealed."""
+        row = conn.execute(sa.select(rooms_table).where(rooms_table.c.code == code)).first()
+        if row is None:
+            raise RoomError(messages.ROOM_UNKNOWN.format(code=format_code(code)))
+        if self._expired(row):
+            raise self._expired_error(row)
+        if row.revealed is None:
+            raise RoomError(messages.REVIEW_BEFORE_REVEAL.format(code=format_code(code)))
+        return row
+
+    def _review_pairs(self, conn: sa.Connection, room_id: int) -> tuple[dict[int, sa.Row],
+                                                                        dict[int, tuple[int, ...]]]:
+        """The room's submissions by member, with names, and who reviews whom."""
+        rows = conn.execute(
+            sa.select(submissions_table.c.id, submissions_table.c.member_id,
+                      submissions_table.c.decision, members_table.c.name)
+            .join(members_table, members_table.c.id == submissions_table.c.member_id)
+            .where(submissions_table.c.room_id == room_id)
+            .order_by(members_table.c.id)
+        ).all()
+        by_member = {row.member_id: row for row in rows}
+        return by_member, review_pairs(list(by_member))
+
+    def review_tasks(self, code: str, name: str,
+                     member_token: str | None) -> tuple[ReviewTask, ...]:
+        """The memos this member is given to review (their secret required), once the room is
+        revealed, each with the review they already sent.
+
+        >>> import tempfile, pathlib
+        >>> from sim.decide import Decision
+        >>> from sim.rooms import Scores
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> store = RoomStore(pathlib.Path(folder.name) / "rooms.db")
+        >>> code, token = store.create_room("aa_test", seed=1, devices=1_000)
+        >>> secrets = {name: store.join(code, name).token for name in ("Ana", "Bo")}
+        >>> for name in secrets:
+        ...     store.submit(code, name, Decision(call="iterate", expected_lift=0, decision_day=9,
+        ...                  memo=f"{name} waits"), member_token=secrets[name])
+        >>> _ = store.reveal(code, token, score_fn=lambda room, d: Scores({}, [{}] * len(d)))
+        >>> [(task.label, task.author, task.decision["memo"])
+        ...  for task in store.review_tasks(code, "Ana", secrets["Ana"])]
+        [('Memo A', None, 'Bo waits')]
+        >>> store.close(); folder.cleanup()
+        """
+        code = normalise_code(code)
+        name = clean_name(name)
+        with self._read() as conn:
+            room = self._revealed_room(conn, code)
+            member = self._member_with_token(conn, room, name, member_token)
+            by_member, pairs = self._review_pairs(conn, room.id)
+            if member.id not in pairs:
+                raise RoomError(messages.REVIEW_NOT_SUBMITTED.format(code=format_code(code)))
+            sent = {row.author_id: Review.model_validate_json(row.review)
+                    for row in conn.execute(sa.select(reviews_table).where(
+                        reviews_table.c.reviewer_id == member.id)).all()}
+        named = bool(room.reviews_named)
+        return tuple(
+            ReviewTask(memo_id=by_member[author].id, label=memo_label(position),
+                       author=by_member[author].name if named else None,
+                       decision=json.loads(by_member[author].decision), mine=sent.get(author))
+            for position, author in enumerate(pairs[member.id]))
+
+    def submit_review(self, code: str, name: str, member_token: str | None, memo_id: int,
+                      review: Review | Mapping[str, Any]) -> None:
+        """Send (or replace) this member's review of a memo they were given. Reviewing one's
+        own memo, or a memo not given to them, is refused."""
+        code = normalise_code(code)
+        name = clean_name(name)
+        review = review if isinstance(review, Review) else Review(**dict(review))
+        if isinstance(memo_id, bool) or not isinstance(memo_id, int):
+            raise RoomError(messages.REVIEW_UNKNOWN_MEMO.format(code=format_code(code),
+                                                                memo=memo_id))
+        with self._write() as conn:
+            room = self._revealed_room(conn, code)
+            member = self._member_with_token(conn, room, name, member_token)
+            by_member, pairs = self._review_pairs(conn, room.id)
+            author = next((row for row in by_member.values() if row.id == memo_id), None)
+            if author is None:
+                raise RoomError(messages.REVIEW_UNKNOWN_MEMO.format(code=format_code(code),
+                                                                    memo=memo_id))
+            if author.member_id == member.id:
+                raise RoomError(messages.REVIEW_OWN_MEMO)
+            if author.member_id not in pairs.get(member.id, ()):
+                raise RoomError(messages.REVIEW_NOT_GIVEN)
+            values = {"room_id": room.id, "reviewer_id": member.id,
+                      "author_id": author.member_id, "review": review.model_dump_json(),
+                      "written": _now()}
+            self._insert(conn, reviews_table, values, keys=("reviewer_id", "author_id"),
+                         update={"review": values["review"], "written": values["written"]})
+
+    def _reviews(self, conn: sa.Connection, room: sa.Row, author_id: int | None,
+                 names: bool) -> tuple[PeerReview, ...]:
+        reviewer, author = members_table.alias("reviewer"), members_table.alias("author")
+        query = (sa.select(reviews_table.c.review, reviews_table.c.written,
+                           reviewer.c.name.label("reviewer"), author.c.name.label("author"))
+                 .join(reviewer, reviewer.c.id == reviews_table.c.reviewer_id)
+                 .join(author, author.c.id == reviews_table.c.author_id)
+                 .where(reviews_table.c.room_id == room.id)
+                 .order_by(author.c.id, reviewer.c.id))
+        if author_id is not None:
+            query = query.where(reviews_table.c.author_id == author_id)
+        return tuple(PeerReview(reviewer=row.reviewer if names else None,
+                                author=row.author if names else None,
+                                review=Review.model_validate_json(row.review),
+                                written=_utc(row.written))
+                     for row in conn.execute(query).all())
+
+    def reviews_of(self, code: str, name: str,
+                   member_token: str | None) -> tuple[PeerReview, ...]:
+        """The reviews of this member's memo (their secret required); the reviewers' names
+        only once the facilitator has named reviews."""
+        code = normalise_code(code)
+        name = clean_name(name)
+        with self._read() as conn:
+            room = self._revealed_room(conn, code)
+            member = self._member_with_token(conn, room, name, member_token)
+            return self._reviews(conn, room, member.id, names=bool(room.reviews_named))
+
+    def all_reviews(self, code: str, facilitator_token: str | None) -> tuple[PeerReview, ...]:
+        """Every review in the room with both names, for the facilitator only."""
+        code = normalise_code(code)
+        with self._read() as conn:
+            room = self._revealed_room(conn, code)
+            if not _token_matches(facilitator_token, room.token_hash):
+                raise RoomError(messages.REVIEW_WRONG_TOKEN.format(code=format_code(code)))
+            return self._reviews(conn, room, None, names=True)
+
+    def name_reviews(self, code: str, facilitator_token: str | None, named: bool) -> None:
+        """Show (``named``) or hide whose memo and whose review members see; only the
+        facilitator can."""
+        code = normalise_code(code)
+        with self._write() as conn:
+            room = self._open_room(conn, code)
+            if not _token_matches(facilitator_token, room.token_hash):
+                raise RoomError(messages.REVIEW_WRONG_TOKEN.format(code=format_code(code)))
+            conn.execute(sa.update(rooms_table).where(rooms_table.c.id == room.id)
+                         .values(reviews_named=bool(named)))
+
     def _room(self, row: sa.Row) -> Room:
         return Room(
             code=row.code,
@@ -667,6 +986,7 @@ class RoomStore:
             created=_utc(row.created),
             revealed=_utc(row.revealed),
             expires=self._expires(row),
+            reviews_named=bool(row.reviews_named),
         )
 
 

@@ -130,6 +130,11 @@ def test_member_submits_facilitator_reveals_and_both_see_the_board():
         # The name in the expander's (Markdown) label is escaped, so it shows as typed.
         assert app.expander[-1].label.startswith(r"\*\*Ana\*\* \<b\>")
         assert not any(b.label == "Submit to the room" for b in app.button)
+    # Only the facilitator can take the board away (its memos are the members').
+    downloads = facilitator.get("download_button")
+    assert [d.label for d in downloads] == ["Board (CSV)", "Board (JSON)"]
+    assert all(d.proto.ignore_rerun for d in downloads)
+    assert not member.get("download_button")
 
 
 def test_a_resubmission_replaces_the_first():

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from sim import rooms
+from sim.case.library import BLANK_CASE, save_case
 from sim.decide import Decision
 from sim.errors import LaunchRoomError
 
@@ -40,3 +41,13 @@ def test_score_room_gives_an_unscorable_decision_a_card_with_the_reason(aa_case)
     with pytest.raises(LaunchRoomError):
         rooms.score_room(rooms.Room(code="23456789", case_id="no_such_case", knobs={}, seed=1,
                                     devices=1_000, created=datetime(2026, 1, 1, tzinfo=UTC)), [])
+
+
+def test_a_room_on_a_case_saved_on_this_server_is_scored(monkeypatch, tmp_path):
+    monkeypatch.setenv("LAUNCHROOM_CASES", str(tmp_path / "cases"))
+    save_case(BLANK_CASE.read_text(encoding="utf-8").replace('id = "my_case"',
+                                                             'id = "saved_case"'),
+              tmp_path / "cases")
+    room = rooms.Room("K7MQ3XHD", "saved_case", {}, 3, 1_000, datetime(2026, 1, 1, tzinfo=UTC))
+    scores = rooms.score_room(room, [Decision(call="iterate", expected_lift=0.0, decision_day=28)])
+    assert scores.truth["case_id"] == "saved_case" and scores.cards[0]["total"] is not None
