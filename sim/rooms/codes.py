@@ -216,8 +216,17 @@ def token_from(text: str) -> str:
 
 
 def new_token() -> str:
-    """A fresh secret for a facilitator or a member (32 random bytes, URL-safe)."""
-    return secrets.token_urlsafe(32)
+    """A fresh secret for a facilitator, a member or a teacher (32 random bytes, URL-safe).
+
+    It never starts with a dash: pasted after ``--token`` on a command line, a leading dash
+    reads as another option.
+
+    >>> all(not new_token().startswith("-") for _ in range(2_000))
+    True
+    """
+    while (token := secrets.token_urlsafe(32)).startswith("-"):
+        continue
+    return token
 
 
 def hash_token(token: str) -> str:
