@@ -447,6 +447,11 @@ RULE_EXTEND_UNDERPOWERED = (
     "reaches {bound}, a lift worth shipping; another {days} days of data still leave time to "
     "ship within the budget."
 )
+RULE_EXTEND_EXPOSURE = (
+    "Extend: {metric} changed {lift} ({evidence}), but only {share} of the treatment arm's "
+    "devices have the build yet: on them the change could still reach {bound}; another {days} "
+    "days of data still leave time to ship within the budget."
+)
 RULE_CHECK_DRIFT = (
     "A firmware update shifted {metric} by {shift:+g} on updated devices: measurement, not "
     "behaviour."

@@ -235,7 +235,27 @@ def _data_evidence(report: Report | LeanReport, scenario: Scenario | None = None
         splits=tuple(splits),
         notes=quality_notes(report.completeness),
         room_to_extend=result is not None and room_to_extend(result),
+        exposure=1.0 if result is None else treatment_exposure(result),
     )
+
+
+def treatment_exposure(result: SimResult) -> float:
+    """The share of the treatment arm's eligible devices that run the build by the run's
+    last day (``result`` is the run through the readout's day): early in a staged rollout a
+    flat intention-to-treat lift says little about the build, since few devices have it.
+
+    >>> from sim import load_scenario, simulate
+    >>> case = load_scenario("scenarios/camera_night_mode.toml")
+    >>> early, late = (treatment_exposure(simulate(case, seed=0, devices=4_000, days=days))
+    ...                for days in (2, 28))
+    >>> early < 0.2 < 0.9 < late
+    True
+    """
+    devices = result.devices
+    eligible = devices["eligible"].to_numpy() & (devices["arm"] == "treatment").to_numpy()
+    if not eligible.any():
+        return 1.0
+    return float(devices.loc[eligible, "installed_day"].notna().mean())
 
 
 def room_to_extend(result: SimResult) -> bool:

@@ -69,6 +69,9 @@ HARM_FACTOR = 2.0
 """On the truth, a guardrail worse than this many times its margin is harm (roll back);
 between one and this many margins it is a mild failure (iterate)."""
 EXTEND_DAYS = 7
+MIN_EXPOSURE = 0.05
+"""Below this share of the treatment arm on the build, its interval is read as if this share
+had it (an arm with no device on the build yet says nothing about the build)."""
 """How much longer an extend runs when it names no later day (a week of data)."""
 TREND_P = 0.2
 """Two-sided p-value below which a positive, not yet significant lift is worth extending."""
@@ -142,6 +145,7 @@ class Evidence:
     splits: tuple[SegmentSplit, ...]
     notes: tuple[str, ...] = ()
     room_to_extend: bool = False  # another week of data still leaves time to ship in budget
+    exposure: float = 1.0  # share of the treatment arm's eligible devices on the build
 
 
 @dataclass(frozen=True)
@@ -323,14 +327,20 @@ def apply_rule(evidence: Evidence) -> Assessment:
         )
     # 7b. Not shown either way, while another week still leaves time to ship within the budget:
     # the data cannot yet rule out a lift worth shipping, so waiting is the honest call.
+    # The interval is of the whole treatment arm; on the devices that have the build it is
+    # wider by the share that does (a flat lift while few devices have the build shows little).
     good_bound = primary.high if primary.sign > 0 else -primary.low
-    if evidence.room_to_extend and good_bound >= MIN_LIFT:
-        return verdict(
-            "extend",
-            messages.RULE_EXTEND_UNDERPOWERED.format(
+    on_build_bound = good_bound / max(evidence.exposure, MIN_EXPOSURE)
+    if evidence.room_to_extend and on_build_bound >= MIN_LIFT:
+        if good_bound >= MIN_LIFT:
+            reason = messages.RULE_EXTEND_UNDERPOWERED.format(
                 metric=primary.metric, lift=lift, evidence=primary.evidence,
-                bound=pct(good_bound), days=EXTEND_DAYS),
-        )
+                bound=pct(good_bound), days=EXTEND_DAYS)
+        else:
+            reason = messages.RULE_EXTEND_EXPOSURE.format(
+                metric=primary.metric, lift=lift, evidence=primary.evidence,
+                share=f"{evidence.exposure:.0%}", bound=pct(on_build_bound), days=EXTEND_DAYS)
+        return verdict("extend", reason)
     # 8. Nothing worth shipping.
     return verdict(
         "iterate",

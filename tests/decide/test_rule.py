@@ -39,3 +39,21 @@ def test_a_failed_quality_check_comes_before_any_lift():
                                   splits=()))
     assert (verdict.call, verdict.failed_checks) == ("iterate", ("srm",))
     assert math.isclose(verdict.lift, 0.04)
+
+
+def _flat(exposure: float, room: bool) -> Evidence:
+    # A flat lift with a tight interval of the whole arm: -0.1% to +0.1%.
+    primary = PrimaryReading("sessions", 1.0, 0.0, -0.001, 0.001, 0.9, better=False,
+                             worse=False, promising=False, evidence="data")
+    return Evidence(lens="data", primary=primary, guardrails=(), deteriorations=(),
+                    quality_failures=(), splits=(), room_to_extend=room, exposure=exposure)
+
+
+def test_a_flat_lift_while_few_devices_have_the_build_extends_while_there_is_room():
+    # 2% of the arm on the build: on those devices the bound is 0.1% / 0.05 = 2%, which could
+    # still be a lift worth shipping (MIN_LIFT); with the whole arm on the build it could not.
+    early = apply_rule(_flat(exposure=0.02, room=True))
+    assert early.call == "extend" and "only 2% of the treatment arm" in early.reason
+    assert "+2.0%" in early.reason
+    assert apply_rule(_flat(exposure=1.0, room=True)).call == "iterate"
+    assert apply_rule(_flat(exposure=0.02, room=False)).call == "iterate"  # no time left
