@@ -31,9 +31,11 @@ from sim.readout.report import run_through  # noqa: E402
 FAIR_SHARE = 0.80
 
 
-def one(path: str, seed: int, devices: int | None) -> tuple[str, int, str, str, bool]:
-    """One seed of one case: (case, seed, right call, data call, agree)."""
-    case = load_scenario(path)
+def one(path: str, seed: int, devices: int | None,
+        variant: int = 0) -> tuple[str, int, str, str, bool]:
+    """One seed of one case (or of one of its variants): (case, seed, right call, data call,
+    agree)."""
+    case = load_scenario(path).variant(variant)
     result = simulate(case, seed=seed, devices=devices)
     day = case.experiment.decision_day
     early = run_through(result, day)

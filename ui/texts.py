@@ -2,6 +2,8 @@
 
 LINK_UNKNOWN_CASE = "The link names a case that does not exist ({case}); showing the default case."
 LINK_BAD_NUMBER = "The link's {name} is not usable here ({value!r}); using the default."
+LINK_BAD_VARIANT = ("The link's variant is not usable here ({value!r}): a variant is a whole "
+                    "number from 0 to {high}; showing the case as written (variant 0).")
 LINK_BAD_KNOBS = "A setting in the link was not applied: {error}"
 LINK_KEY_IGNORED = (
     "The link's {key!r} was ignored: a link sets only the case, the seed, the fleet size and "
@@ -162,7 +164,13 @@ SIDEBAR_LEARN = (
     "The Learn pages explain the statistics; the case, seed and fleet size are back in the "
     "sidebar on the Practice pages."
 )
-SEED_HELP = "The same case, knobs and seed give the same fleet for everyone."
+SEED_HELP = "The same case, variant, knobs and seed give the same fleet for everyone."
+VARIANT_HELP = ("0 is the case as written. Any other number redraws the case within its declared "
+                "ranges (the size of the effect, which chips are hurt, whether the firmware "
+                "step happens...), so the right call may change; the same number is always the "
+                "same case.")
+FRESH_CASE = "Fresh case"
+FRESH_CASE_HELP = "A variant of this case you have not had in this session."
 FLEET_HELP = (
     "Devices in the experiment. Smaller fleets run faster; larger ones detect smaller effects."
 )
@@ -178,7 +186,10 @@ GLOSSARY_NOTHING = "No term matches that; try a shorter word."
 GLOSSARY_EXAMPLE = "Example:"
 
 # Comparing two designs (ui/compare.py, the Compare designs page).
-RUN_DESCRIPTION = "{title} · {knobs} · seed {seed} · {devices:,} devices"
+RUN_DESCRIPTION = "{title} · {variant} · {knobs} · seed {seed} · {devices:,} devices"
+VARIANT_AS_WRITTEN = "as written"
+VARIANT_NUMBER = "variant {number}"
+VARIANT = "variant"
 CASE_DEFAULTS = "the case's settings"
 PIN = "Pin this run"
 PIN_HELP = (
@@ -368,6 +379,8 @@ LUCKY = (
 )
 DEBRIEF = "Debrief"
 MODEL_ANSWER = "**The model answer:** {call}."
+MODEL_ANSWER_VARIANT = ("Variant {number} of the case: the model answer is the call the decision "
+                        "rule makes on this variant's hidden truth.")
 NEXT_TIME = "**Next time:** {advice}"
 WHAT_MATTERED = "**What mattered in this case**"
 TRUTH_VS_READOUT = "**{metric}: the truth beside what your readout at day {day} showed**"

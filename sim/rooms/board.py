@@ -21,7 +21,8 @@ from sim.rooms.codes import format_code, join_query, member_query
 
 @dataclass(frozen=True)
 class Room:
-    """A room's settings: everyone in it runs ``case_id`` with ``knobs``, ``seed``, ``devices``."""
+    """A room's settings: everyone in it runs variant ``variant`` of ``case_id`` with
+    ``knobs``, ``seed`` and ``devices``."""
 
     code: str
     case_id: str
@@ -32,6 +33,7 @@ class Room:
     revealed: datetime | None = None
 
     expires: datetime | None = None
+    variant: int = 0
 
     @property
     def display_code(self) -> str:

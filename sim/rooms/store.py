@@ -64,7 +64,7 @@ from sqlalchemy import exc as sa_exc
 from sim import messages
 from sim.decide.decision import MEMO_MAX_CHARS, Decision
 from sim.errors import LaunchRoomError, RoomError
-from sim.limits import MAX_DEVICES, MAX_SEED, MIN_DEVICES
+from sim.limits import MAX_DEVICES, MAX_SEED, MAX_VARIANT, MIN_DEVICES
 from sim.rooms.board import Board, Entry, Member, Room, ScoreFn
 from sim.rooms.codes import (
     CODE_LENGTH,
@@ -127,6 +127,7 @@ rooms_table = sa.Table(
     sa.Column("revealed", sa.DateTime(timezone=True)),
     sa.Column("truth", sa.Text),  # JSON, written by the reveal
     sa.Column("expires", sa.DateTime(timezone=True)),  # NULL (older rooms): created + default
+    sa.Column("variant", sa.Integer),  # the case's variant; NULL (older rooms): 0, the file
 )
 members_table = sa.Table(
     "launchroom_members",
@@ -165,7 +166,7 @@ events_table = sa.Table(
 )
 # Columns added since the first release: an older database gains them on first use.
 _ADDED_COLUMNS = {
-    "launchroom_rooms": ("expires",),
+    "launchroom_rooms": ("expires", "variant"),
     "launchroom_members": ("token_hash", "skeleton"),
 }
 
@@ -386,12 +387,13 @@ class RoomStore:
     # -- the interface ---------------------------------------------------------------------------
     def create_room(self, case_id: str, seed: int, devices: int,
                     knobs: Mapping[str, Any] | None = None,
-                    client: str | None = None) -> tuple[str, str]:
+                    client: str | None = None, *, variant: int = 0) -> tuple[str, str]:
         """Create a room; return its code (``K7MQ-3XHD``) and the secret facilitator token.
 
         ``client`` names who asks (an address), for the rate limit; ``None`` is not limited.
+        ``variant`` is the case's variant everyone runs (0: the case file as written).
         """
-        knobs_json = _check_settings(case_id, seed, devices, knobs)
+        knobs_json = _check_settings(case_id, seed, devices, knobs, variant)
         token = new_token()
         with self._errors():
             self._ensure_schema()
@@ -404,7 +406,8 @@ class RoomStore:
                         conn.execute(sa.delete(rooms_table).where(rooms_table.c.expires < created))
                         conn.execute(sa.insert(rooms_table).values(
                             code=code, case_id=case_id, knobs=knobs_json, seed=int(seed),
-                            devices=int(devices), created=created, token_hash=hash_token(token),
+                            devices=int(devices), variant=int(variant), created=created,
+                            token_hash=hash_token(token),
                             expires=created + self.expiry,
                         ))
                     return format_code(code), token
@@ -664,6 +667,7 @@ class RoomStore:
             knobs=json.loads(row.knobs),
             seed=int(row.seed),
             devices=int(row.devices),
+            variant=int(row.variant or 0),
             created=_utc(row.created),
             revealed=_utc(row.revealed),
             expires=self._expires(row),
@@ -689,7 +693,7 @@ def _as_decision(decision: Any) -> Decision:
     return result
 
 
-def _check_settings(case_id: Any, seed: Any, devices: Any, knobs: Any) -> str:
+def _check_settings(case_id: Any, seed: Any, devices: Any, knobs: Any, variant: Any) -> str:
     """Validate a new room's settings; return the knobs as canonical JSON."""
 
     def bad(detail: str) -> RoomError:
@@ -699,6 +703,8 @@ def _check_settings(case_id: Any, seed: Any, devices: Any, knobs: Any) -> str:
         raise bad(f"case id {case_id!r} must be 1-100 lower-case letters, digits or _")
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
         raise bad(f"seed {seed!r} must be a whole number from 0 to {MAX_SEED}")
+    if isinstance(variant, bool) or not isinstance(variant, int) or not 0 <= variant <= MAX_VARIANT:
+        raise bad(f"variant {variant!r} must be a whole number from 0 to {MAX_VARIANT}")
     if isinstance(devices, bool) or not isinstance(devices, int) \
             or not MIN_DEVICES <= devices <= MAX_DEVICES:
         raise bad(f"fleet size {devices!r} must be a whole number from {MIN_DEVICES:,} to "

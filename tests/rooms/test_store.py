@@ -387,6 +387,18 @@ def test_data_survives_closing_and_reopening_the_store(url):
         assert board.entries[0].scorecard["total"] == 2
 
 
+def test_a_room_keeps_its_variant_and_scores_on_it(url):
+    with RoomStore(url) as first:
+        code, token = first.create_room("aa_test", seed=1, devices=2_000, variant=7)
+        plain, _ = first.create_room("aa_test", seed=1, devices=2_000)
+    with RoomStore(url) as second:
+        assert second.room(code).variant == 7 and second.room(plain).variant == 0
+        ana = second.join(code, "Ana").token
+        second.submit(code, "Ana", _decision(), member_token=ana)
+        board = second.reveal(code, token)
+    assert board.truth["variant"] == 7 and board.truth["case_id"] == "aa_test"
+
+
 def test_a_database_from_before_member_secrets_gains_the_new_columns(tmp_path):
     # The first release's tables: no member secrets, no look-alike skeletons, no expiry.
     path = tmp_path / "old.db"
@@ -412,6 +424,7 @@ def test_a_database_from_before_member_secrets_gains_the_new_columns(tmp_path):
         store.submit("2345-6789", "Ana", _decision(), member_token=secret)
         with pytest.raises(RoomError, match="is already in room"):
             store.join("2345-6789", "Ana")
+        assert store.room("2345-6789").variant == 0, "an older room runs the case as written"
 
 
 # --- bad input -----------------------------------------------------------------------------------
@@ -473,7 +486,9 @@ def test_names_that_grow_when_normalised_still_fit(store):
     [({"case_id": "../etc/passwd"}, "case id"), ({"seed": -1}, "seed"),
      ({"seed": True}, "seed"), ({"devices": 0}, "fleet size"),
      ({"knobs": {"a": [1, 2]}}, "not a plain setting"),
-     ({"knobs": {"a": float("nan")}}, "not a plain setting"), ({"knobs": "x"}, "mapping")],
+     ({"knobs": {"a": float("nan")}}, "not a plain setting"), ({"knobs": "x"}, "mapping"),
+     ({"variant": -1}, "variant"), ({"variant": 1_000_000}, "variant"),
+     ({"variant": "2"}, "variant"), ({"variant": True}, "variant")],
 )
 def test_a_room_with_bad_settings_is_refused(store, settings, problem):
     arguments = {"case_id": "aa_test", "seed": 1, "devices": 1_000, "knobs": {}} | settings
