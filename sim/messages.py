@@ -708,3 +708,79 @@ DESIGN_BETTER = (
     "{best} would have been {gain} on this fleet ({call}); your {yours} gave {your_gain} at "
     "best ({your_call})."
 )
+
+# --- the interview (sim.decide.followups, sim.decide.interview, sim.decide.rubric) -------------
+FOLLOWUPS = {
+    # id: (the interviewer's question, the readout's fact behind it)
+    "srm": ("The split failed the sample-ratio check. Who is missing from which arm, and what "
+            "does that do to the lift you quoted?",
+            "sample-ratio test p = {p}"),
+    "drift_step": ("The sensor reading stepped on updated devices. How do you know the lift is "
+                   "behaviour and not measurement?",
+                   "a step of {shift} on updated devices beyond control"),
+    "guardrail_near_margin": ("{metric} is {worse} worse against a margin of {margin}: just at "
+                              "the edge. Do you still ship, and what would make you stop?",
+                              "{metric} {worse} worse, margin {margin}"),
+    "segment_differs": ("The effect differs by {kind}. Which {kind} would you hold back, and "
+                        "what would you tell the hardware team?",
+                        "interaction test by {kind}: p = {p}"),
+    "novelty_fade": ("The effect fell from {early} in the first days to {late} later on. Which "
+                     "number goes in the impact ledger?",
+                     "early effect {early}, late effect {late}"),
+    "past_budget": ("Your plan reaches the fleet on day {day}, past the {budget}-day budget. What "
+                    "would you cut to ship in time?",
+                    "ships on day {day} (budget {budget} days)"),
+    "hardware_team": ("What exactly would you tell the hardware or firmware team after this "
+                      "test?", ""),
+    "next_step": ("What is the next step after your call, and what would change your mind?", ""),
+}
+RUBRIC_STRUCTURE = ("Asked {asked} clarifying question(s) before the readout; a strong "
+                    "candidate asks about {expected} (devices, metric, budget, success).")
+RUBRIC_HARDWARE_NO_MODEL = "The build runs no on-device model: nothing to fit on a chip."
+RUBRIC_HARDWARE = "The design's reasoning names {named}; it leaves out {missing}."
+RUBRIC_A_TIER = "a chip tier"
+RUBRIC_NOTHING = "nothing"
+RUBRIC_NOT_ASKED = "The case asks none of these questions: full points."
+RUBRIC_LIFT_SHOWN = "the readout: {estimate} ({low} to {high})"
+RUBRIC_LIFT_UNREADABLE = "the readout: the lift cannot be read yet"
+RUBRIC_NO_SEGMENTS = "none needed"
+RUBRIC_MEMO_CHECKS = {"number": "the lift's number", "interval": "its interval",
+                      "segments": "the segments", "guardrails": "every guardrail",
+                      "next_step": "a next step"}
+RUBRIC_COMMUNICATION = ("The memo states {earned}; it misses {lost} ({shown}; segments: "
+                        "{segments}; guardrails: {guardrails}).")
+CLARIFY_QUESTIONS = {
+    "devices": "Which devices get it, and how many?",
+    "metric": "Which metric decides, and when do we read it?",
+    "guardrails": "What must not get worse, and by how much?",
+    "budget": "What is the time budget, and the latency budget?",
+    "success": "What does success mean to the business?",
+    "rollout": "How does the build reach the devices?",
+}
+CLARIFY_DEVICES = ("{size:,} devices: {types}. Chip tiers: {tiers}.")
+CLARIFY_METRIC = ("The success metric is {metric} ({better} is better), read at day {day}.")
+CLARIFY_GUARDRAILS = "Guardrails: {guardrails}."
+CLARIFY_NO_GUARDRAILS = "The team set no guardrails for this launch."
+CLARIFY_BUDGET = ("{budget} days from hypothesis to the rollout on the fleet; the run covers "
+                  "{days} days. The feature's latency budget is {budget_ms} ms per use.")
+CLARIFY_SUCCESS = ("A measured move of the success metric, typically 2% to 5%, shown with its "
+                   "uncertainty, with every guardrail inside its margin, shipped within the "
+                   "budget.")
+CLARIFY_ROLLOUT = ("Staged over the air: {stages}, with {share:.0%} of {unit}s in treatment; "
+                   "gates can pause or halt a stage.")
+HINT_NONE = "no hint for the {step} step"
+HINTS = {
+    "clarify": ("Ask before you analyse: who, what metric, what budget.",
+                "Ask about the devices (chip tiers and RAM) and the guardrails' margins."),
+    "design": ("Does the model fit on every chip that gets it?",
+               "Check latency against the budget and memory against free RAM on {tier}, the "
+               "weakest tier."),
+    "readout": ("Before any lift: is the split what the plan says?",
+                "Read the sample-ratio test and completeness first, then {metric} with its "
+                "interval, then segments and guardrails."),
+    "call": ("Which devices should get the build, and what would stop you?",
+             "A guardrail estimated past its margin, or a segment that loses, changes the call."),
+    "followups": ("Answer with the number from the readout.",
+                  "Name the metric, its interval and what you would do next within {budget} "
+                  "days."),
+}
