@@ -29,6 +29,7 @@ PRACTICE = [
     st.Page("app_pages/sql.py", title="SQL workbench", icon="🧮"),
     st.Page("app_pages/decide.py", title="Decide", icon="✅"),
     st.Page("app_pages/compare.py", title="Compare designs", icon="⚖️"),
+    st.Page("app_pages/interview.py", title="Interview", icon="🎤"),
 ]
 TOGETHER = [st.Page("app_pages/study_group.py", title="Study group", icon="👥")]
 LEARN = [st.Page("app_pages/learn.py", title="Metric lab", icon="🧪"),

@@ -749,14 +749,6 @@ RUBRIC_MEMO_CHECKS = {"number": "the lift's number", "interval": "its interval",
                       "next_step": "a next step"}
 RUBRIC_COMMUNICATION = ("The memo states {earned}; it misses {lost} ({shown}; segments: "
                         "{segments}; guardrails: {guardrails}).")
-CLARIFY_QUESTIONS = {
-    "devices": "Which devices get it, and how many?",
-    "metric": "Which metric decides, and when do we read it?",
-    "guardrails": "What must not get worse, and by how much?",
-    "budget": "What is the time budget, and the latency budget?",
-    "success": "What does success mean to the business?",
-    "rollout": "How does the build reach the devices?",
-}
 CLARIFY_DEVICES = ("{size:,} devices: {types}. Chip tiers: {tiers}.")
 CLARIFY_METRIC = ("The success metric is {metric} ({better} is better), read at day {day}.")
 CLARIFY_GUARDRAILS = "Guardrails: {guardrails}."

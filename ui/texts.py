@@ -395,3 +395,57 @@ MDE_CAPTION = (
     "in {metric} at day {day} with 80% power, on {devices:,} devices (planned from a small "
     "pilot run of the case)"
 )
+
+# --- the Interview page ----------------------------------------------------------------------
+INTERVIEW = "Interview"
+INTERVIEW_INTRO = ("A timed case, as an interviewer runs it: the prompt, your clarifying "
+                   "questions, the design, the readout at the decision day, your call, then two "
+                   "or three follow-ups on what the readout shows. The case and its variant "
+                   "are the sidebar's. Hints cost points.")
+INTERVIEW_SURPRISE = "Surprise me (a random case and a fresh variant)"
+INTERVIEW_LENGTH = "Length"
+INTERVIEW_SUGGESTED = "This case suggests {minutes} minutes."
+INTERVIEW_START = "Start the interview"
+INTERVIEW_CLOCK = "Time left"
+INTERVIEW_CLOCK_HELP = ("A {minutes}-minute interview. When the time is up you make the call "
+                        "with what you have.")
+INTERVIEW_STEP = "Step {number} of {total}: {step}"
+INTERVIEW_STEPS = {"prompt": "the prompt", "clarify": "clarifying questions",
+                   "design": "the design", "readout": "the readout", "call": "the call",
+                   "followups": "follow-up questions", "rubric": "the rubric"}
+INTERVIEW_TIME_UP = "Time is up: make the call with what you have."
+INTERVIEW_CLARIFY = ("Ask what you need before touching the data. The interviewer answers "
+                     "from the case.")
+CLARIFY_LABELS = {
+    "devices": "Which devices get it, and how many?",
+    "metric": "Which metric decides, and when do we read it?",
+    "guardrails": "What must not get worse, and by how much?",
+    "budget": "What is the time budget, and the latency budget?",
+    "success": "What does success mean to the business?",
+    "rollout": "How does the build reach the devices?",
+}
+INTERVIEW_HINT = "Ask for a hint (costs {cost} points)"
+INTERVIEW_NEXT = "Next"
+INTERVIEW_DESIGN = ("Set the design and say why: latency, memory and battery on the chips that "
+                    "get the model.")
+INTERVIEW_WHY = "Why this design?"
+INTERVIEW_RUN = "Run the fleet and read out"
+INTERVIEW_RUNNING = "Running the fleet..."
+INTERVIEW_READOUT = "The readout through day {day}."
+INTERVIEW_SEGMENTS = "By {kind}"
+INTERVIEW_TO_CALL = "Make the call"
+INTERVIEW_CALL = "Submit the call"
+INTERVIEW_FOLLOWUPS = "The interviewer pushes back:"
+INTERVIEW_ANSWER = "Your answer"
+INTERVIEW_FINISH = "Finish and see the rubric"
+INTERVIEW_SCORE = "Interview score: {total:g} / 100"
+INTERVIEW_USED = "Time used: {used:.1f} of {minutes} minutes."
+INTERVIEW_HINTS_TAKEN = "Hints taken: {hints} (−{cost} points)."
+INTERVIEW_YOUR_FOLLOWUPS = "**Your follow-up answers**"
+NO_ANSWER = "(no answer)"
+READOUT_SAID = "the readout: {fact}"
+INTERVIEW_AGAIN = "Start another interview"
+RUBRIC_LINES = {"structure": "Structure", "hardware": "Hardware reasoning",
+                "data_quality": "Data quality first", "statistics": "Statistics",
+                "call": "The call and its value", "speed": "Speed (30-day rule)",
+                "communication": "Communication"}
