@@ -20,7 +20,8 @@ from sim.decide.interview import (
 )
 from sim.decide.rubric import HINT_COST, InterviewAnswers, rubric
 from sim.decide.scorecard import days_to_ship
-from ui import interview, state, tables, texts, widgets
+from sim.rooms.history import attempts_csv, practise_next, trend
+from ui import interview, rooms, state, tables, texts, widgets
 from ui.decision_form import decision_form
 from ui.guard import guard, literal
 from ui.runs import analyse_case, remember_run, run_case, score_decision
@@ -160,4 +161,21 @@ elif step in ("readout", "call", "followups", "rubric"):
                         f"{literal(session['answers'].get(followup.id) or texts.NO_ANSWER)}"
                         + (f" ({literal(texts.READOUT_SAID.format(fact=followup.evidence))})"
                            if followup.evidence else ""))
+        st.subheader(texts.HISTORY)
+        name = st.text_input(texts.HISTORY_NAME, key=interview.NAME_KEY, max_chars=40)
+        st.button(texts.HISTORY_KEEP, on_click=interview.keep_attempt,
+                  args=(key.case_id, key.variant, sheet), disabled=session["kept"] or not name)
+        rooms.show_notes()
+        with guard(texts.HISTORY_FAILED):
+            attempts = interview.history(name)
+        if attempts:
+            st.caption(texts.HISTORY_LAST.format(count=len(attempts)))
+            tables.show(tables.attempts_table(attempts))
+            st.line_chart(trend(attempts).set_index("attempt"), y_label=texts.HISTORY_SHARE)
+            weakest = practise_next(attempts)
+            if weakest is not None:
+                st.info(texts.HISTORY_NEXT.format(line=texts.RUBRIC_LINES[weakest]))
+            st.download_button(texts.HISTORY_CSV, attempts_csv(attempts),
+                               file_name="interview-attempts.csv", mime="text/csv",
+                               on_click="ignore")
         st.button(texts.INTERVIEW_AGAIN, on_click=interview.restart)

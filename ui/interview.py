@@ -11,7 +11,10 @@ import numpy as np
 import streamlit as st
 
 from sim.decide.interview import HINT_LEVELS, Clock, Step, hint_id, step_after
-from ui import state
+from sim.decide.rubric import Rubric
+from sim.errors import LaunchRoomError
+from sim.rooms.history import Attempt, attempt_of
+from ui import rooms, state
 
 KEY = "interview"
 
@@ -24,7 +27,8 @@ def current() -> dict[str, Any]:
 def _fresh() -> dict[str, Any]:
     return {"step": "prompt", "started": None, "minutes": None, "clarifying": [],
             "hints": [], "design_reason": "", "decision": None, "scorecard": None,
-            "followups": (), "answers": {}, "timed_out": False, "finished_at": None}
+            "followups": (), "answers": {}, "timed_out": False, "finished_at": None,
+            "kept": False}
 
 
 def clock() -> Clock | None:
@@ -86,6 +90,32 @@ def ask(question: str) -> None:
     asked = current()["clarifying"]
     if question not in asked:
         asked.append(question)
+
+
+NAME_KEY = "interview::name"
+"""The display name the history is kept under (typed once per session)."""
+
+
+def keep_attempt(case_id: str, variant: int, sheet: Rubric) -> None:
+    """Keep the finished interview under the typed display name (a button callback; a bad
+    name or an unreachable database becomes one note)."""
+    interview = current()
+    running = clock()
+    attempt = attempt_of(st.session_state.get(NAME_KEY, ""), case_id, variant,
+                         running.minutes, running.used_minutes(interview["finished_at"]), sheet)
+    try:
+        rooms.store().record_attempt(attempt)
+    except LaunchRoomError as error:
+        rooms.note("error", str(error))
+        return
+    interview["kept"] = True
+
+
+def history(name: str) -> tuple[Attempt, ...]:
+    """The person's last attempts, newest first (none for an empty name)."""
+    if not name.strip():
+        return ()
+    return rooms.store().attempts(name)
 
 
 def hints_taken(step: Step) -> int:

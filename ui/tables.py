@@ -20,6 +20,7 @@ from sim.decide import Scorecard
 from sim.decide.rubric import Rubric
 from sim.export import numbers
 from sim.export.dictionary import COLUMNS as DATA_COLUMNS
+from sim.rooms.history import Attempt
 from ui import glossary, texts
 
 
@@ -171,6 +172,15 @@ def rubric_table(sheet: Rubric) -> pd.DataFrame:
         {"rubric_line": texts.RUBRIC_LINES[line.line],
          "points": f"{line.points:g} / {line.max_points:g}", "why": line.explanation}
         for line in sheet.lines
+    ])
+
+
+def attempts_table(attempts: Sequence[Attempt]) -> pd.DataFrame:
+    """A person's interview attempts, newest first: the case, variant, total and time used."""
+    return pd.DataFrame([
+        {"case": a.case_id, "variant": a.variant, "total": f"{a.total:g} / 100",
+         "time_used": f"{a.minutes_used:.1f} of {a.minutes} min", "hints": a.hints}
+        for a in attempts
     ])
 
 

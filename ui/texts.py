@@ -445,6 +445,14 @@ INTERVIEW_YOUR_FOLLOWUPS = "**Your follow-up answers**"
 NO_ANSWER = "(no answer)"
 READOUT_SAID = "the readout: {fact}"
 INTERVIEW_AGAIN = "Start another interview"
+HISTORY = "Your attempts"
+HISTORY_NAME = "Your display name on this server (your attempts are kept under it)"
+HISTORY_KEEP = "Keep this attempt"
+HISTORY_FAILED = "Your attempts could not be read: {error}"
+HISTORY_LAST = "Your last {count} attempt(s), newest first."
+HISTORY_SHARE = "share of the line's points"
+HISTORY_NEXT = "Practise next: {line} (your weakest line over your last attempts)."
+HISTORY_CSV = "Attempts (CSV)"
 RUBRIC_LINES = {"structure": "Structure", "hardware": "Hardware reasoning",
                 "data_quality": "Data quality first", "statistics": "Statistics",
                 "call": "The call and its value", "speed": "Speed (30-day rule)",

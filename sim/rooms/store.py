@@ -81,6 +81,7 @@ from sim.rooms.codes import (
 )
 from sim.rooms.database import SQLITE_BUSY_TIMEOUT_MS, database_url, sqlite_transactions
 from sim.rooms.grading import score_room
+from sim.rooms.history import Attempt
 
 if TYPE_CHECKING:
     from sim.case.scenario import Scenario
@@ -88,6 +89,8 @@ if TYPE_CHECKING:
 _log = logging.getLogger("launchroom.rooms")
 
 MAX_MEMBERS = 500
+MAX_ATTEMPTS_SHOWN = 50
+"""The most interview attempts one person's history returns."""
 KNOBS_MAX_CHARS = 20_000
 CONNECT_TIMEOUT_S = 5
 DEFAULT_EXPIRY_DAYS = 14
@@ -163,6 +166,22 @@ events_table = sa.Table(
     sa.Column("action", sa.String(20), nullable=False),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     sa.Index("ix_launchroom_events_client", "client", "action", "at"),
+)
+attempts_table = sa.Table(
+    "launchroom_attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(NAME_MAX_CHARS), nullable=False),  # as typed
+    sa.Column("name_key", sa.String(20 * NAME_MAX_CHARS), nullable=False),  # NFKC, case-folded
+    sa.Column("case_id", sa.String(100), nullable=False),
+    sa.Column("variant", sa.Integer, nullable=False),
+    sa.Column("minutes", sa.Integer, nullable=False),
+    sa.Column("minutes_used", sa.Float, nullable=False),
+    sa.Column("total", sa.Float, nullable=False),
+    sa.Column("lines", sa.Text, nullable=False),  # JSON object: rubric line -> points
+    sa.Column("hints", sa.Integer, nullable=False),
+    sa.Column("finished", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_launchroom_attempts_name", "name_key", "finished"),
 )
 # Columns added since the first release: an older database gains them on first use.
 _ADDED_COLUMNS = {
@@ -659,6 +678,31 @@ class RoomStore:
         )
         truth = json.loads(room_row.truth) if revealed and room_row.truth else None
         return Board(room=room, entries=entries, truth=truth)
+
+    def record_attempt(self, attempt: Attempt) -> None:
+        """Keep one finished interview under its person's display name."""
+        name = clean_name(attempt.name)
+        _check_settings(attempt.case_id, 0, MIN_DEVICES, {}, attempt.variant)
+        with self._write() as conn:
+            conn.execute(sa.insert(attempts_table).values(
+                name=name, name_key=name_key(name), case_id=attempt.case_id,
+                variant=int(attempt.variant), minutes=int(attempt.minutes),
+                minutes_used=float(attempt.minutes_used), total=float(attempt.total),
+                lines=json.dumps(dict(attempt.lines), sort_keys=True), hints=int(attempt.hints),
+                finished=_now()))
+
+    def attempts(self, name: str, limit: int = MAX_ATTEMPTS_SHOWN) -> tuple[Attempt, ...]:
+        """A person's last interviews, newest first (names compare as members' do: "ana" is
+        Ana)."""
+        key = name_key(clean_name(name))
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(attempts_table).where(attempts_table.c.name_key == key)
+                .order_by(attempts_table.c.finished.desc(), attempts_table.c.id.desc())
+                .limit(int(limit))).all()
+        return tuple(Attempt(row.name, row.case_id, int(row.variant), int(row.minutes),
+                             float(row.minutes_used), float(row.total), json.loads(row.lines),
+                             int(row.hints), _utc(row.finished)) for row in rows)
 
     def _room(self, row: sa.Row) -> Room:
         return Room(

@@ -58,7 +58,7 @@ def test_every_practice_page_shows_the_path_and_ends_with_the_next_step(step, pa
         assert links[-1] == following.page.removeprefix("app_pages/").removesuffix(".py")
         assert app.get("page_link")[-1].proto.label == following.go
     else:  # before the call is scored, the page ends with the form
-        assert list(app.button)[-1].label == "Submit the decision"
+        assert list(app.main.button)[-1].label == "Submit the decision"
 
 
 def test_decide_ends_with_a_comparison_after_the_score():
