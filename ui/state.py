@@ -132,7 +132,12 @@ def init_state() -> None:
                          "devices", notes)
     st.session_state.setdefault("devices", min(FLEET_SIZES, key=lambda size: abs(size - devices)))
     st.session_state.setdefault("knobs", {})
-    case = case_variant(case_id, st.session_state["variant"])
+    try:
+        case = case_variant(case_id, st.session_state["variant"])
+    except LaunchRoomError as error:  # a case that declares no variants has only variant 0
+        notes.append(texts.LINK_BAD_KNOBS.format(error=error))
+        st.session_state["variant"] = 0
+        case = cases[case_id]
     knobs: dict[str, Any] = {}
     for key in params:
         if key in _RESERVED:
