@@ -33,6 +33,7 @@ PRACTICE = [
 ]
 TOGETHER = [st.Page("app_pages/study_group.py", title="Study group", icon="👥")]
 LEARN = [st.Page("app_pages/learn.py", title="Metric lab", icon="🧪"),
+         st.Page("app_pages/drills.py", title="Drills", icon="🎲"),
          st.Page("app_pages/glossary.py", title="Glossary", icon="📖")]
 page = st.navigation({"Practice": PRACTICE, "Together": TOGETHER, "Learn": LEARN})
 

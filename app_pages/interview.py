@@ -157,10 +157,11 @@ elif step in ("readout", "call", "followups", "rubric"):
         st.write(card.debrief.model_answer)
         st.markdown(texts.INTERVIEW_YOUR_FOLLOWUPS)
         for followup in session["followups"]:
-            st.markdown(f"- **{literal(followup.question)}** "
-                        f"{literal(session['answers'].get(followup.id) or texts.NO_ANSWER)}"
-                        + (f" ({literal(texts.READOUT_SAID.format(fact=followup.evidence))})"
-                           if followup.evidence else ""))
+            # Plain text: the person's own words are shown whole and never read as Markdown.
+            st.text(followup.question)
+            st.text(session["answers"].get(followup.id) or texts.NO_ANSWER)
+            if followup.evidence:
+                st.caption(literal(texts.READOUT_SAID.format(fact=followup.evidence)))
         st.subheader(texts.HISTORY)
         name = st.text_input(texts.HISTORY_NAME, key=interview.NAME_KEY, max_chars=40)
         st.button(texts.HISTORY_KEEP, on_click=interview.keep_attempt,

@@ -776,3 +776,19 @@ HINTS = {
                   "Name the metric, its interval and what you would do next within {budget} "
                   "days."),
 }
+GATE_TRIP_NEVER = "With {trials:,} device-days no crash count can breach the gate: it cannot trip."
+GATE_TRIP_READING = ("With {trials:,} device-days the gate needs at least {needed} crashes (a rate "
+                     "above {threshold:.2%} that a one-sided binomial test confirms); at a true "
+                     "rate of {rate:.3%} the chance of that many or more is {chance:.3%}.")
+GATE_DRILL_QUESTION = (
+    "The first stage offers the build to {share:.0%} of treatment devices: {devices:,} devices, "
+    "checked after {days} day(s). Suppose the build changes nothing and each device crashes on a "
+    "day with probability {rate:.3%} (this run's control arm). The crash gate breaches when the "
+    "stage's rate is above {threshold:.3%} and a one-sided binomial test against it has p below "
+    "{alpha:g}. What is the chance the gate trips by luck?")
+GATE_STEP_TRIALS = "Device-days in the stage: {devices:,} x {days} = {trials:,}."
+GATE_STEP_NEEDED = ("Fewest crashes that breach: k = {needed} (k / {trials:,} above {threshold:.3%}, "
+                    "and P(X >= k) at the threshold below {alpha:g}).")
+GATE_STEP_CHANCE = ("At the true rate: P(X >= {needed}) = 1 - sum over j = 0..{last} of "
+                    "C({trials:,}, j) p^j (1 - p)^({trials:,} - j) with p = {rate:.4%}: "
+                    "{chance:.4%}.")
