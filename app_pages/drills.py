@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sim.readout.drills import gate_drill
+from sim.readout.drills import gate_drill, markov_drill
 from ui import state, texts
 from ui.guard import guard
 from ui.runs import has_run, run_case
@@ -18,21 +18,24 @@ if not has_run(key):
     st.page_link("app_pages/run.py", label="Go to Run", icon="📡")
     st.stop()
 with guard():
-    drill = gate_drill(run_case(key))
-st.subheader(texts.DRILL_GATE)
-if drill is None:
-    st.info(texts.DRILL_NO_GATE)
-    st.stop()
-st.text(drill.question())
-guess = st.number_input(texts.DRILL_ANSWER, min_value=0.0, max_value=100.0, step=0.01,
-                        format="%.3f", key="drill::gate")
-if st.button(texts.DRILL_CHECK, key="drill::gate::check"):
-    st.session_state.setdefault("drills_checked", set()).add("gate")
-    if drill.check(guess / 100):
-        st.success(texts.DRILL_RIGHT.format(chance=drill.answer.chance))
-    else:
-        st.error(texts.DRILL_WRONG.format(guess=guess / 100, chance=drill.answer.chance))
-if "gate" in st.session_state.setdefault("drills_checked", set()):
-    st.markdown(texts.DRILL_SOLUTION)
-    for step in drill.solution():
-        st.text(step)
+    result = run_case(key)
+    drills = {"markov": markov_drill(result), "gate": gate_drill(result)}
+checked = st.session_state.setdefault("drills_checked", set())
+for name, drill in drills.items():
+    st.subheader(texts.DRILL_TITLES[name])
+    if drill is None:
+        st.info(texts.DRILL_MISSING[name])
+        continue
+    st.text(drill.question())
+    guess = st.number_input(texts.DRILL_ANSWERS[name], min_value=0.0, max_value=100.0,
+                            step=0.01, format="%.3f", key=f"drill::{name}")
+    if st.button(texts.DRILL_CHECK, key=f"drill::{name}::check"):
+        checked.add(name)
+        if drill.check(guess / 100):
+            st.success(texts.DRILL_RIGHT.format(answer=drill.answer_share()))
+        else:
+            st.error(texts.DRILL_WRONG.format(guess=guess / 100, answer=drill.answer_share()))
+    if name in checked:
+        st.markdown(texts.DRILL_SOLUTION)
+        for step in drill.solution():
+            st.text(step)

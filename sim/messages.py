@@ -792,3 +792,14 @@ GATE_STEP_NEEDED = ("Fewest crashes that breach: k = {needed} (k / {trials:,} ab
 GATE_STEP_CHANCE = ("At the true rate: P(X >= {needed}) = 1 - sum over j = 0..{last} of "
                     "C({trials:,}, j) p^j (1 - p)^({trials:,} - j) with p = {rate:.4%}: "
                     "{chance:.4%}.")
+MARKOV_READING = ("From {pairs:,} day-to-day transitions: an active device stays active with "
+                  "probability {stay:.3f} and churns with {churn:.4f} a day.")
+MARKOV_DRILL_QUESTION = (
+    "From the daily logs of this run's {devices:,} control devices with daily reports, "
+    "estimate the active / dormant / churned transition matrix (one transition per pair of "
+    "consecutive reported days). Starting from the devices active on day 0, what share is not "
+    "churned {steps} days later, by the chain?")
+MARKOV_STEP_COUNTS = "Transition counts (rows from, columns to): {counts}."
+MARKOV_STEP_MATRIX = "Each row over its total: {matrix}."
+MARKOV_STEP_POWER = ("Start with everyone active: (1, 0, 0) x P^{steps} = {distribution}; not "
+                     "churned: {answer:.2%}.")

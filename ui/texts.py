@@ -463,10 +463,13 @@ DRILLS = "Drills"
 DRILLS_INTRO = ("Probability questions from your own run (the sidebar's case, variant, seed and "
                 "fleet size), checked against exact arithmetic on its tables.")
 DRILLS_RUN_FIRST = "Run the fleet first: the drills are built from your run's tables."
-DRILL_GATE = "Does the first stage trip the crash gate by luck?"
-DRILL_NO_GATE = "This case's rollout has no crash-rate gate: no gate drill for it."
-DRILL_ANSWER = "Your answer: the chance, in percent"
+DRILL_TITLES = {"markov": "Active, dormant, churned: a Markov chain from the logs",
+                "gate": "Does the first stage trip the crash gate by luck?"}
+DRILL_MISSING = {"markov": "This run kept no daily reports: no Markov drill for it.",
+                 "gate": "This case's rollout has no crash-rate gate: no gate drill for it."}
+DRILL_ANSWERS = {"markov": "Your answer: the share not churned, in percent",
+                 "gate": "Your answer: the chance, in percent"}
 DRILL_CHECK = "Check"
-DRILL_RIGHT = "Right: the exact chance is {chance:.4%}."
-DRILL_WRONG = "Not quite: you said {guess:.4%}; the exact chance is {chance:.4%}."
+DRILL_RIGHT = "Right: the exact answer is {answer:.4%}."
+DRILL_WRONG = "Not quite: you said {guess:.4%}; the exact answer is {answer:.4%}."
 DRILL_SOLUTION = "**Worked solution**"

@@ -1,6 +1,8 @@
 """Probability drills built from a person's own run, each checked against exact arithmetic on
 the run's tables and shown with its worked solution.
 
+The Markov drill: estimate the active / dormant / churned transition matrix from the control
+devices' daily logs and carry "everyone active" forward to day 30 (:mod:`sim.analysis.markov`).
 The gate drill: the chance that the first rollout stage trips the crash gate by luck - the
 stage's device-days, the control arm's crash rate as the truth, the gate's threshold and
 alpha, then the binomial tail (:mod:`sim.analysis.gates`).
@@ -18,8 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from sim import messages
 from sim.analysis.gates import GateTripResult, gate_trip_chance
+from sim.analysis.markov import STATES, MarkovResult, n_step, transition_matrix
 
 if TYPE_CHECKING:
     from sim.engine.result import SimResult
@@ -41,6 +46,10 @@ class GateDrill:
     threshold: float
     alpha: float
     answer: GateTripResult
+
+    def answer_share(self) -> float:
+        """The exact answer as a share (0.01 is 1%)."""
+        return self.answer.chance
 
     def check(self, guess: float) -> bool:
         """Whether a guessed probability (0.01 is 1%) matches the exact chance."""
@@ -86,3 +95,63 @@ def gate_drill(result: SimResult) -> GateDrill | None:
     days = max(stage.bake_days, 1)  # a stage without bake time is checked after one day
     answer = gate_trip_chance(first * days, rate, min(limits), gate.alpha)
     return GateDrill(stage.share, first, days, rate, min(limits), gate.alpha, answer)
+
+
+MARKOV_TOLERANCE = 0.01
+"""A predicted share within this many points (one percentage point) of the chain's is right."""
+MARKOV_STEPS = 30
+
+
+@dataclass(frozen=True)
+class MarkovDrill:
+    """The Markov drill of one run: the chain from the logs and the share not churned."""
+
+    devices: int
+    steps: int
+    chain: MarkovResult
+    answer: float
+
+    def answer_share(self) -> float:
+        """The exact answer as a share (0.9 is 90%)."""
+        return self.answer
+
+    def check(self, guess: float) -> bool:
+        """Whether a predicted share (0.9 is 90%) matches the chain's."""
+        return abs(float(guess) - self.answer) <= MARKOV_TOLERANCE
+
+    def question(self) -> str:
+        """The drill as the interviewer asks it."""
+        return messages.MARKOV_DRILL_QUESTION.format(devices=self.devices, steps=self.steps)
+
+    def solution(self) -> tuple[str, ...]:
+        """The worked solution, step by step."""
+        counts = "; ".join(f"{a}: " + ", ".join(f"{b} {int(self.chain.counts.loc[a, b]):,}"
+                                                for b in STATES) for a in STATES)
+        matrix = "; ".join(f"{a}: " + ", ".join(f"{b} {self.chain.matrix.loc[a, b]:.4f}"
+                                                for b in STATES) for a in STATES)
+        distribution = n_step(self.chain, {"active": 1.0}, self.steps)
+        shown = ", ".join(f"{state} {share:.4f}" for state, share in distribution.items())
+        return (messages.MARKOV_STEP_COUNTS.format(counts=counts),
+                messages.MARKOV_STEP_MATRIX.format(matrix=matrix),
+                messages.MARKOV_STEP_POWER.format(steps=self.steps, distribution=shown,
+                                                  answer=self.answer))
+
+
+def markov_drill(result: SimResult, steps: int = MARKOV_STEPS) -> MarkovDrill | None:
+    """The Markov drill of a run (``None`` when the run kept no daily reports).
+
+    A control device's day is ``churned`` from its churn day on (the devices table), else
+    ``active`` when it was active that day, else ``dormant``.
+    """
+    daily = result.daily
+    if daily is None or daily.empty:
+        return None
+    devices = result.devices.set_index("device_id")
+    control = devices.index[devices["arm"] == "control"]
+    logs = daily[daily["device_id"].isin(control)]
+    churn_day = devices["churn_day"].where(devices["churned"].astype(bool))
+    churned = logs["day"].to_numpy() >= churn_day.reindex(logs["device_id"]).to_numpy()
+    states = np.where(churned, "churned", np.where(logs["active"] == 1, "active", "dormant"))
+    chain = transition_matrix(logs.assign(unit=logs["device_id"], state=states))
+    answer = 1.0 - n_step(chain, {"active": 1.0}, steps)["churned"]
+    return MarkovDrill(int(logs["device_id"].nunique()), int(steps), chain, float(answer))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from math import comb
 
+import numpy as np
+
 from sim import simulate
 from sim.case.library import load_case
-from sim.readout.drills import gate_drill
+from sim.readout.drills import gate_drill, markov_drill
 
 
 def test_the_gate_drill_takes_its_numbers_from_the_run(aa_result):
@@ -27,3 +29,24 @@ def test_the_gate_drill_takes_its_numbers_from_the_run(aa_result):
 
 def test_a_case_without_a_crash_gate_has_no_gate_drill():
     assert gate_drill(simulate(load_case("assistant_llm_ram"), seed=0, devices=2_000)) is None
+
+
+def test_the_markov_drill_reads_the_control_devices_logs(aa_result):
+    drill = markov_drill(aa_result)
+    devices = aa_result.devices.set_index("device_id")
+    control = set(devices.index[devices["arm"] == "control"])
+    daily = aa_result.daily
+    assert drill.devices == daily[daily["device_id"].isin(control)]["device_id"].nunique()
+    matrix = drill.chain.matrix.to_numpy()
+    assert abs(matrix.sum(axis=1)[:2] - 1).max() < 1e-9
+    # The case's own chain: an active device goes dormant with probability 0.08 a day.
+    assert abs(drill.chain.matrix.loc["active", "dormant"] - 0.08) < 0.02
+    power = np.linalg.matrix_power(matrix, 30)[0]
+    assert abs(drill.answer - (1 - power[2])) < 1e-12
+    assert drill.check(drill.answer + 0.005) and not drill.check(drill.answer - 0.05)
+    assert "not churned: " in drill.solution()[-1]
+
+
+def test_a_run_without_daily_reports_has_no_markov_drill(aa_case):
+    quiet = aa_case.with_knobs({"telemetry.daily_max_devices": 0})
+    assert markov_drill(simulate(quiet, seed=0, devices=1_000, days=5)) is None
