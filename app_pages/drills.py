@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sim.readout.drills import gate_drill, markov_drill
+from sim.readout.drills import bayes_drill, gate_drill, markov_drill
 from ui import state, texts
 from ui.guard import guard
 from ui.runs import has_run, run_case
@@ -19,7 +19,8 @@ if not has_run(key):
     st.stop()
 with guard():
     result = run_case(key)
-    drills = {"markov": markov_drill(result), "gate": gate_drill(result)}
+    drills = {"markov": markov_drill(result), "bayes": bayes_drill(result),
+              "gate": gate_drill(result)}
 checked = st.session_state.setdefault("drills_checked", set())
 for name, drill in drills.items():
     st.subheader(texts.DRILL_TITLES[name])

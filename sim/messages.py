@@ -803,3 +803,11 @@ MARKOV_STEP_COUNTS = "Transition counts (rows from, columns to): {counts}."
 MARKOV_STEP_MATRIX = "Each row over its total: {matrix}."
 MARKOV_STEP_POWER = ("Start with everyone active: (1, 0, 0) x P^{steps} = {distribution}; not "
                      "churned: {answer:.2%}.")
+BAYES_DRILL_QUESTION = (
+    "Before the rollout you think there is a {prior:.0%} chance the {tier} tier is hurt: a true "
+    "sessions change of -{delta:.0%} there, against no change. Each day's lift on the build in "
+    "{tier}, with its standard error: {days}. Treat each day's lift as normal around the true "
+    "change. What is the probability that {tier} is hurt after the last of these days?")
+BAYES_STEP_RULE = ("Each day multiplies the odds by exp((x^2 - (x + {delta:g})^2) / (2 se^2)): the "
+                   "normal density at x under \"hurt\" over the one under \"no change\".")
+BAYES_STEP_DAY = "Day {day}: likelihood ratio {ratio:.3f}; P(hurt) now {posterior:.2%}."

@@ -464,10 +464,13 @@ DRILLS_INTRO = ("Probability questions from your own run (the sidebar's case, va
                 "fleet size), checked against exact arithmetic on its tables.")
 DRILLS_RUN_FIRST = "Run the fleet first: the drills are built from your run's tables."
 DRILL_TITLES = {"markov": "Active, dormant, churned: a Markov chain from the logs",
+                "bayes": "Is the weakest tier hurt? Bayes' rule, day by day",
                 "gate": "Does the first stage trip the crash gate by luck?"}
 DRILL_MISSING = {"markov": "This run kept no daily reports: no Markov drill for it.",
+                 "bayes": "No day of this run has devices on the build in the weakest tier.",
                  "gate": "This case's rollout has no crash-rate gate: no gate drill for it."}
 DRILL_ANSWERS = {"markov": "Your answer: the share not churned, in percent",
+                 "bayes": "Your answer: the probability the tier is hurt, in percent",
                  "gate": "Your answer: the chance, in percent"}
 DRILL_CHECK = "Check"
 DRILL_RIGHT = "Right: the exact answer is {answer:.4%}."

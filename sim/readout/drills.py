@@ -3,6 +3,9 @@ the run's tables and shown with its worked solution.
 
 The Markov drill: estimate the active / dormant / churned transition matrix from the control
 devices' daily logs and carry "everyone active" forward to day 30 (:mod:`sim.analysis.markov`).
+The Bayes drill: a prior that the weakest chip tier that gets the build is hurt (a true
+sessions change of -3%, against none), updated by hand with each day's lift there in the first
+week (:mod:`sim.analysis.updating`).
 The gate drill: the chance that the first rollout stage trips the crash gate by luck - the
 stage's device-days, the control arm's crash rate as the truth, the gate's threshold and
 alpha, then the binomial tail (:mod:`sim.analysis.gates`).
@@ -25,6 +28,7 @@ import numpy as np
 from sim import messages
 from sim.analysis.gates import GateTripResult, gate_trip_chance
 from sim.analysis.markov import STATES, MarkovResult, n_step, transition_matrix
+from sim.analysis.updating import likelihood_ratio, posterior_path
 
 if TYPE_CHECKING:
     from sim.engine.result import SimResult
@@ -155,3 +159,78 @@ def markov_drill(result: SimResult, steps: int = MARKOV_STEPS) -> MarkovDrill | 
     chain = transition_matrix(logs.assign(unit=logs["device_id"], state=states))
     answer = 1.0 - n_step(chain, {"active": 1.0}, steps)["churned"]
     return MarkovDrill(int(logs["device_id"].nunique()), int(steps), chain, float(answer))
+
+
+BAYES_PRIOR = 0.5
+BAYES_DELTA = 0.03
+""""Hurt" means a true relative loss of 3% in sessions (the other hypothesis: no change)."""
+BAYES_DAYS = 7
+BAYES_TOLERANCE = 0.02
+"""A posterior within this many points (two percentage points) of the exact one is right."""
+
+
+@dataclass(frozen=True)
+class BayesDrill:
+    """The Bayes drill of one run: the tier, each day's (day, relative lift, standard error)
+    and the posterior after the last of them."""
+
+    tier: str
+    days: tuple[tuple[int, float, float], ...]
+    prior: float
+    delta: float
+    answer: float
+
+    def answer_share(self) -> float:
+        """The exact posterior as a share (0.9 is 90%)."""
+        return self.answer
+
+    def check(self, guess: float) -> bool:
+        """Whether a guessed posterior (0.9 is 90%) matches the exact one."""
+        return abs(float(guess) - self.answer) <= BAYES_TOLERANCE
+
+    def question(self) -> str:
+        """The drill as the interviewer asks it."""
+        listing = "; ".join(f"day {day}: {lift:+.2%} (se {se:.2%})" for day, lift, se in self.days)
+        return messages.BAYES_DRILL_QUESTION.format(tier=self.tier, prior=self.prior,
+                                                    delta=self.delta, days=listing)
+
+    def solution(self) -> tuple[str, ...]:
+        """The worked solution: each day's likelihood ratio and the posterior after it."""
+        path = posterior_path(self.prior, [(x, s) for _, x, s in self.days], self.delta)
+        steps = [messages.BAYES_STEP_RULE.format(delta=self.delta)]
+        for (day, lift, se), posterior in zip(self.days, path, strict=True):
+            steps.append(messages.BAYES_STEP_DAY.format(
+                day=day, ratio=likelihood_ratio(lift, se, self.delta), posterior=posterior))
+        return tuple(steps)
+
+
+def bayes_drill(result: SimResult, days: int = BAYES_DAYS) -> BayesDrill | None:
+    """The Bayes drill of a run: the lowest chip tier that gets the build, each day's relative
+    sessions lift on the build there (treatment devices on the build against control, per
+    reporting device, with the standard error of the difference over the control mean). ``None``
+    when no day has devices on the build in that tier."""
+    scenario = result.scenario
+    tiers = scenario.fleet.tier_names()
+    tier = scenario.feature.lowest_tier or tiers[-1]
+    rows = result.day_arm[result.day_arm["chip_tier"] == tier]
+    treated = rows[(rows["arm"] == "treatment") & rows["on_build"]]
+    control = rows[rows["arm"] == "control"]
+    readings = []
+    for day in sorted(set(treated["day"]) & set(control["day"])):
+        t = treated[treated["day"] == day][["devices_reporting", "sessions", "sessions_sq"]].sum()
+        c = control[control["day"] == day][["devices_reporting", "sessions", "sessions_sq"]].sum()
+        if min(t["devices_reporting"], c["devices_reporting"]) < 2 or c["sessions"] <= 0:
+            continue
+        mean_t, mean_c = (t["sessions"] / t["devices_reporting"],
+                          c["sessions"] / c["devices_reporting"])
+        var_t = t["sessions_sq"] / t["devices_reporting"] - mean_t**2
+        var_c = c["sessions_sq"] / c["devices_reporting"] - mean_c**2
+        se = float(np.sqrt(var_t / t["devices_reporting"] + var_c / c["devices_reporting"])
+                   / mean_c)
+        readings.append((int(day), round(float((mean_t - mean_c) / mean_c), 4), round(se, 4)))
+        if len(readings) == days:
+            break
+    if not readings:
+        return None
+    path = posterior_path(BAYES_PRIOR, [(x, s) for _, x, s in readings], BAYES_DELTA)
+    return BayesDrill(tier, tuple(readings), BAYES_PRIOR, BAYES_DELTA, path[-1])

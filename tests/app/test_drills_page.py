@@ -1,4 +1,4 @@
-"""Learn -> Drills in AppTest: both drills from the session's own run, a wrong answer and a
+"""Learn -> Drills in AppTest: every drill from the session's own run, a wrong answer and a
 right one, and the worked solution."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from sim import simulate
 from sim.case.library import load_case
-from sim.readout.drills import gate_drill, markov_drill
+from sim.readout.drills import bayes_drill, gate_drill, markov_drill
 from tests.conftest import ROOT
 
 APP = str(ROOT / "streamlit_app.py")
@@ -24,7 +24,7 @@ def test_each_drill_checks_the_answer_against_the_run():
     app.switch_page("app_pages/drills.py").run()
     assert not app.exception
     run = simulate(load_case("aa_test"), seed=4, devices=50_000)
-    expected = {"markov": markov_drill(run), "gate": gate_drill(run)}
+    expected = {"markov": markov_drill(run), "bayes": bayes_drill(run), "gate": gate_drill(run)}
     assert [t.value for t in app.text] == [d.question() for d in expected.values()]
     for name, drill in expected.items():
         app.number_input(key=f"drill::{name}").set_value(99.0)

@@ -8,7 +8,7 @@ import numpy as np
 
 from sim import simulate
 from sim.case.library import load_case
-from sim.readout.drills import gate_drill, markov_drill
+from sim.readout.drills import BAYES_DAYS, bayes_drill, gate_drill, markov_drill
 
 
 def test_the_gate_drill_takes_its_numbers_from_the_run(aa_result):
@@ -50,3 +50,22 @@ def test_the_markov_drill_reads_the_control_devices_logs(aa_result):
 def test_a_run_without_daily_reports_has_no_markov_drill(aa_case):
     quiet = aa_case.with_knobs({"telemetry.daily_max_devices": 0})
     assert markov_drill(simulate(quiet, seed=0, devices=1_000, days=5)) is None
+
+
+def test_the_bayes_drill_reads_the_weakest_tier_s_days_on_the_build(night_result):
+    drill = bayes_drill(night_result)
+    assert drill.tier == "entry" and len(drill.days) == BAYES_DAYS
+    day, lift, se = drill.days[0]
+    rows = night_result.day_arm
+    rows = rows[(rows["chip_tier"] == "entry") & (rows["day"] == day)]
+    treated = rows[(rows["arm"] == "treatment") & rows["on_build"]]
+    control = rows[rows["arm"] == "control"]
+    mean_t = treated["sessions"].sum() / treated["devices_reporting"].sum()
+    mean_c = control["sessions"].sum() / control["devices_reporting"].sum()
+    assert lift == round((mean_t - mean_c) / mean_c, 4) and se > 0
+    odds = 1.0
+    for _, x, s in drill.days:
+        odds *= np.exp((x**2 - (x + 0.03) ** 2) / (2 * s**2))
+    assert abs(drill.answer - odds / (1 + odds)) < 1e-9
+    assert drill.check(drill.answer - 0.01) and not drill.check(drill.answer - 0.1)
+    assert len(drill.solution()) == BAYES_DAYS + 1
