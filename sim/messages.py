@@ -801,6 +801,11 @@ MARKOV_DRILL_QUESTION = (
     "churned {steps} days later, by the chain?")
 MARKOV_STEP_COUNTS = "Transition counts (rows from, columns to): {counts}."
 MARKOV_STEP_MATRIX = "Each row over its total: {matrix}."
+MARKOV_STEP_TRUTH = ("Check against the run: after {days} days the chain says {chain:.2%} not "
+                     "churned; of this run's control devices {observed:.2%} had not churned by "
+                     "then. The chain sees a churn only when the device reported on both days, "
+                     "and devices often go silent as they churn, so it tends to overstate "
+                     "retention; it also assumes every device moves alike, day by day.")
 MARKOV_STEP_POWER = ("Start with everyone active: (1, 0, 0) x P^{steps} = {distribution}; not "
                      "churned: {answer:.2%}.")
 BAYES_DRILL_QUESTION = (

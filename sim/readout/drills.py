@@ -114,6 +114,8 @@ class MarkovDrill:
     steps: int
     chain: MarkovResult
     answer: float
+    horizon: int
+    observed: float  # control devices not churned by the run's last day (this sample's truth)
 
     def answer_share(self) -> float:
         """The exact answer as a share (0.9 is 90%)."""
@@ -135,10 +137,13 @@ class MarkovDrill:
                                                 for b in STATES) for a in STATES)
         distribution = n_step(self.chain, {"active": 1.0}, self.steps)
         shown = ", ".join(f"{state} {share:.4f}" for state, share in distribution.items())
+        at_horizon = 1.0 - n_step(self.chain, {"active": 1.0}, self.horizon)["churned"]
         return (messages.MARKOV_STEP_COUNTS.format(counts=counts),
                 messages.MARKOV_STEP_MATRIX.format(matrix=matrix),
                 messages.MARKOV_STEP_POWER.format(steps=self.steps, distribution=shown,
-                                                  answer=self.answer))
+                                                  answer=self.answer),
+                messages.MARKOV_STEP_TRUTH.format(days=self.horizon, chain=at_horizon,
+                                                  observed=self.observed))
 
 
 def markov_drill(result: SimResult, steps: int = MARKOV_STEPS) -> MarkovDrill | None:
@@ -158,7 +163,9 @@ def markov_drill(result: SimResult, steps: int = MARKOV_STEPS) -> MarkovDrill | 
     states = np.where(churned, "churned", np.where(logs["active"] == 1, "active", "dormant"))
     chain = transition_matrix(logs.assign(unit=logs["device_id"], state=states))
     answer = 1.0 - n_step(chain, {"active": 1.0}, steps)["churned"]
-    return MarkovDrill(int(logs["device_id"].nunique()), int(steps), chain, float(answer))
+    observed = 1.0 - float(devices.loc[control, "churned"].astype(bool).mean())
+    return MarkovDrill(int(logs["device_id"].nunique()), int(steps), chain, float(answer),
+                       int(result.days), observed)
 
 
 BAYES_PRIOR = 0.5

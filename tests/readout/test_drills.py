@@ -44,7 +44,13 @@ def test_the_markov_drill_reads_the_control_devices_logs(aa_result):
     power = np.linalg.matrix_power(matrix, 30)[0]
     assert abs(drill.answer - (1 - power[2])) < 1e-12
     assert drill.check(drill.answer + 0.005) and not drill.check(drill.answer - 0.05)
-    assert "not churned: " in drill.solution()[-1]
+    assert "not churned: " in drill.solution()[2]
+    control = aa_result.devices[aa_result.devices["arm"] == "control"]
+    assert drill.observed == 1 - control["churned"].astype(bool).mean()
+    assert drill.horizon == aa_result.days and f"{drill.observed:.2%}" in drill.solution()[3]
+    # The chain's own number at the horizon stands beside it.
+    at_horizon = 1 - np.linalg.matrix_power(matrix, drill.horizon)[0][2]
+    assert f"the chain says {at_horizon:.2%}" in drill.solution()[3]
 
 
 def test_a_run_without_daily_reports_has_no_markov_drill(aa_case):
