@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sim.limits import MAX_SEED
+from sim.limits import MAX_SEED, MAX_VARIANT
 from ui import rooms, state, texts
 from ui.guard import literal
 from ui.phone import collapse_sidebar_on_narrow_screens, tables_scroll_on_narrow_screens
@@ -29,10 +29,12 @@ PRACTICE = [
     st.Page("app_pages/sql.py", title="SQL workbench", icon="🧮"),
     st.Page("app_pages/decide.py", title="Decide", icon="✅"),
     st.Page("app_pages/compare.py", title="Compare designs", icon="⚖️"),
+    st.Page("app_pages/interview.py", title="Interview", icon="🎤"),
 ]
 TOGETHER = [st.Page("app_pages/study_group.py", title="Study group", icon="👥"),
             st.Page("app_pages/class_page.py", title="Class", icon="🎓", url_path="class")]
 LEARN = [st.Page("app_pages/learn.py", title="Metric lab", icon="🧪"),
+         st.Page("app_pages/drills.py", title="Drills", icon="🎲"),
          st.Page("app_pages/glossary.py", title="Glossary", icon="📖"),
          st.Page("app_pages/case_editor.py", title="Case editor", icon="✏️")]
 page = st.navigation({"Practice": PRACTICE, "Together": TOGETHER, "Learn": LEARN})
@@ -48,8 +50,13 @@ with st.sidebar:
     else:
         st.selectbox("Case", list(cases), key="case_id",
                      format_func=lambda key: cases[key].meta.title)
+        st.number_input("Variant", min_value=0, max_value=MAX_VARIANT, step=1, key="variant",
+                        help=texts.VARIANT_HELP)
+        st.button(texts.FRESH_CASE, on_click=state.take_fresh_variant, help=texts.FRESH_CASE_HELP,
+                  icon=":material/casino:")
         st.number_input("Seed", min_value=0, max_value=MAX_SEED, step=1, key="seed",
                         help=texts.SEED_HELP)
+        state.note_variant_seen()
         st.select_slider("Fleet size", options=state.FLEET_SIZES, key="devices",
                          format_func=lambda n: f"{n:,} devices", help=texts.FLEET_HELP)
         st.caption(f"Share this exact run: `{state.share_query()}`")

@@ -93,8 +93,7 @@ result, report = run_and_report(
 primary = case.experiment.primary_metric
 day = state.readout_day(key)
 with first.container():
-    st.caption(texts.ANALYSE_DAY.format(day=day, horizon=state.case_library()[
-        key.case_id].with_knobs(key.knob_values()).fleet.days))
+    st.caption(texts.ANALYSE_DAY.format(day=day, horizon=state.case_for(key).fleet.days))
     st.caption(texts.BASIS_NOTE.format(note=report.basis_note))
 
 with first.container(border=True):

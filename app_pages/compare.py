@@ -40,8 +40,7 @@ st.button("Forget the pinned run", on_click=compare.unpin, icon=":material/close
 st.subheader("Settings")
 tables.show(compare.settings_table(pinned, current))
 
-library = state.case_library()
-pinned_case = library[pinned.case_id].with_knobs(pinned.knob_values())
+pinned_case = state.case_for(pinned)
 with guard():
     current_case = state.current_case()
 st.subheader("Feasibility per chip tier")

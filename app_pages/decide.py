@@ -77,6 +77,8 @@ st.subheader(texts.DEBRIEF)
 debrief = card.debrief
 st.markdown(texts.MODEL_ANSWER.format(call=debrief.model_call))
 st.write(debrief.model_answer)
+if debrief.variant:
+    st.caption(texts.MODEL_ANSWER_VARIANT.format(number=debrief.variant))
 st.success(texts.NEXT_TIME.format(advice=debrief.next_time))
 if debrief.what_mattered:
     st.markdown(texts.WHAT_MATTERED)

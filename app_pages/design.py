@@ -21,8 +21,8 @@ from ui.widgets import knob_widgets, reset_knobs
 PILOT_DEVICES = 3_000  # a small run of the case whose daily reports plan the power
 
 case_id = st.session_state["case_id"]
-base = state.case_library()[case_id]
 with guard():
+    base = state.case_variant(case_id, st.session_state["variant"])
     case = state.current_case()
 
 st.header("Design")

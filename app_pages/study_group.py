@@ -31,7 +31,8 @@ if code is None:
         key = state.run_key()
         knobs = key.knob_values()
         st.caption("Everyone in the room gets the sidebar's current run:")
-        st.text(f"{state.case_library()[key.case_id].meta.title} · seed {key.seed} · "
+        st.text(f"{state.case_library()[key.case_id].meta.title} · variant {key.variant} · "
+                f"seed {key.seed} · "
                 f"{key.devices:,} devices"
                 + (" · " + ", ".join(f"{k}={v}" for k, v in knobs.items()) if knobs else ""))
         st.button("Start a room for this run", on_click=room_ui.create, args=(store,))
@@ -42,7 +43,8 @@ with guard(texts.ROOM_FAILED):
 room_ui.mark_revealed(room)
 case_title = state.case_library().get(room.case_id)
 st.subheader(f"Room {room.display_code}")
-st.text(f"{case_title.meta.title if case_title else room.case_id} · seed {room.seed} · "
+st.text(f"{case_title.meta.title if case_title else room.case_id} · variant {room.variant} · "
+        f"seed {room.seed} · "
         f"{room.devices:,} devices"
         + (" · " + ", ".join(f"{k}={v}" for k, v in room.knobs.items()) if room.knobs else ""))
 

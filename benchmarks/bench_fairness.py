@@ -26,9 +26,11 @@ from sim.case.library import case_paths  # noqa: E402
 from sim.decide.fairness import FAIR_SHARE, seed_call  # noqa: E402
 
 
-def one(path: str, seed: int, devices: int | None) -> tuple[str, int, str, str, bool]:
-    """One seed of one case: (case, seed, right call, data call, agree)."""
-    case = load_scenario(path)
+def one(path: str, seed: int, devices: int | None,
+        variant: int = 0) -> tuple[str, int, str, str, bool]:
+    """One seed of one case (or of one of its variants): (case, seed, right call, data call,
+    agree)."""
+    case = load_scenario(path).variant(variant)
     call, _ = seed_call(case, seed, devices)
     return case.meta.id, seed, call.right, call.data, call.agree
 

@@ -161,7 +161,7 @@ def _analyse_page(result, out: Path) -> float:
     from ui import runs
     from ui.state import DEFAULT_CASE, DEFAULT_DEVICES, RunKey
 
-    key = RunKey.of(DEFAULT_CASE, {}, 0, DEFAULT_DEVICES)
+    key = RunKey.of(DEFAULT_CASE, {}, 0, DEFAULT_DEVICES, variant=0)
     app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=300).run()
     app.switch_page("app_pages/run.py").run()
     app.button[0].click().run()  # the run, then its readout, in the server's cache

@@ -55,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="simulate a case and print a summary")
     run.add_argument("case", help="a case file, or the id of a case in scenarios/")
     run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    run.add_argument("--variant", type=int, default=0, metavar="K",
+                     help="the case's variant K (default 0: the case file as written)")
     run.add_argument("--devices", type=int, help="fleet size (default: the case's)")
     run.add_argument("--days", type=int, help="days to simulate (default: the case's)")
     run.add_argument(
@@ -70,6 +72,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("case", help="a case file, or the id of a case in scenarios/")
     export.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    export.add_argument("--variant", type=int, default=0, metavar="K",
+                     help="the case's variant K (default 0: the case file as written)")
     export.add_argument("--devices", type=int, help="fleet size (default: the case's)")
     export.add_argument("--days", type=int, help="days to simulate (default: the case's)")
     export.add_argument(
@@ -117,6 +121,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     score.add_argument("case", help="a case file, or the id of a case in scenarios/")
     score.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    score.add_argument("--variant", type=int, default=0, metavar="K",
+                     help="the case's variant K (default 0: the case file as written)")
     score.add_argument("--devices", type=int, help="fleet size (default: the case's)")
     score.add_argument("--days", type=int, help="days to simulate (default: the case's)")
     score.add_argument(
@@ -138,6 +144,8 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--base-seed", type=int, default=0,
                        help="the sweep's seed; run i simulates with a seed derived from "
                             "(base seed, i) (default 0)")
+    sweep.add_argument("--variant", type=int, default=0, metavar="K",
+                     help="the case's variant K (default 0: the case file as written)")
     sweep.add_argument("--devices", type=int, help="fleet size (default: the case's)")
     sweep.add_argument("--days", type=int, help="days to simulate (default: the case's)")
     sweep.add_argument(
@@ -234,7 +242,7 @@ def _simulate(args: argparse.Namespace):
     progress bar on stderr for a long one."""
     from sim.engine.simulation import simulate
 
-    case = resolve_case(args.case, saved=_saved_cases()).with_knobs(
+    case = resolve_case(args.case, saved=_saved_cases()).variant(args.variant).with_knobs(
         parse_overrides(args.overrides))
     devices = args.devices if args.devices is not None else case.fleet.size
     bar = None
@@ -271,12 +279,18 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _variant_words(variant: int) -> str:
+    """`` variant K`` for a variant, nothing for the case as written."""
+    return f" variant {variant}" if variant else ""
+
+
 def _human_summary(summary: dict) -> str:
     primary = summary["observed_primary"]
     rollout = "rolled back" if summary["rolled_back"] else (
         "halted by a gate" if summary["halted"] else "completed")
     lines = [
-        f"{summary['case']}  seed {summary['seed']}  {summary['devices']:,} devices x "
+        f"{summary['case']}{_variant_words(summary['variant'])}  seed {summary['seed']}  "
+        f"{summary['devices']:,} devices x "
         f"{summary['days']} days  ({summary['seconds']:.2f} s)",
         f"  arms: {summary['control_devices']:,} control, "
         f"{summary['treatment_devices']:,} treatment",
@@ -476,7 +490,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
     if args.out is not None and args.out.suffix.lower() not in (".csv", ".parquet"):
         raise LaunchRoomError(messages.SWEEP_OUT_FORMAT.format(path=args.out))
-    case = resolve_case(args.case, saved=_saved_cases()).with_knobs(
+    case = resolve_case(args.case, saved=_saved_cases()).variant(args.variant).with_knobs(
         parse_overrides(args.overrides))
     spec = build_spec(case, seeds=args.seeds, grid=_grid(args.grid), devices=args.devices,
                       days=args.days, metrics=args.metrics, call=args.call,
@@ -502,7 +516,7 @@ def _sweep(args: argparse.Namespace) -> int:
         else:
             frame.to_parquet(args.out, index=False)
     seconds = time.perf_counter() - started
-    print(f"{case.meta.id}: {total:,} runs ({len(spec.points)} grid point"
+    print(f"{case.meta.id}{_variant_words(case.variant_number)}: {total:,} runs ({len(spec.points)} grid point"
           f"{'' if len(spec.points) == 1 else 's'} x {len(spec.runs):,} seeds) in "
           f"{seconds:.1f} s; primary metric {case.experiment.primary_metric}, "
           f"alpha {case.experiment.alpha:g}")

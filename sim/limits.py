@@ -14,6 +14,8 @@ MAX_SEED = 2**53 - 1
 """The largest seed: the largest whole number a browser holds exactly (JavaScript numbers are
 doubles), so a seed typed in the sidebar, read from a link or stored in a room is the same
 seed the command line and a sweep use."""
+MAX_VARIANT = 999_999
+"""The largest variant number of a case (variant 0 is the case file as written)."""
 MAX_DAYS = 180
 """The longest horizon a run may simulate, in days."""
 MIN_DEVICES = 100

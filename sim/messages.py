@@ -54,6 +54,16 @@ KNOB_NO_SETTING = "there is no such setting in this case"
 KNOB_OPTIONS_MISS = "the case's own value {value!r} is not among the options"
 KNOB_NOT_NUMERIC = "a range knob needs a number, and the case's value is {value!r}"
 KNOB_RANGE_MISS = "the case's own value {value!r} is outside the range {low:g}..{high:g}"
+VARIANT_RANGE_OR_OPTIONS = "a variant draw needs either min and max, or options (not both)"
+VARIANT_MIN_ABOVE_MAX = "min ({low}) is above max ({high})"
+VARIANT_BAD_NUMBER = "variant {value!r} is not a whole number from 0 to {high}"
+VARIANT_NONE_DECLARED = "{path}: the case declares no [variants]; only variant 0 (the file) exists"
+VARIANT_OF_VARIANT = "{path}: variants are drawn from the case as written, not from variant {number}"
+VARIANT_END_INVALID = "{path}: {location}: {setting} = {value!r} makes the case invalid ({detail})"
+VARIANT_UNKNOWN_SEGMENT = ("variants.scenes.{index}.hurt.among names {names}, not a {kind} of the "
+                           "fleet; allowed: {allowed}")
+VARIANT_DESCRIPTION = "Variant {number}{scene}: {settings}"
+VARIANT_NOTHING = "as written"
 KNOB_END_INVALID = "{path}: knobs.{index}: {knob} = {value!r} makes the case invalid ({detail})"
 NESTING_TOO_DEEP = "{path}: arrays or tables nested more than {limit} deep; a case needs about five"
 GOT_VALUE = " (got {value})"
@@ -769,3 +779,111 @@ DESIGN_BETTER = (
     "{best} would have been {gain} on this fleet ({call}); your {yours} gave {your_gain} at "
     "best ({your_call})."
 )
+
+# --- the interview (sim.decide.followups, sim.decide.interview, sim.decide.rubric) -------------
+FOLLOWUPS = {
+    # id: (the interviewer's question, the readout's fact behind it)
+    "srm": ("The split failed the sample-ratio check. Who is missing from which arm, and what "
+            "does that do to the lift you quoted?",
+            "sample-ratio test p = {p}"),
+    "drift_step": ("The sensor reading stepped on updated devices. How do you know the lift is "
+                   "behaviour and not measurement?",
+                   "a step of {shift} on updated devices beyond control"),
+    "guardrail_near_margin": ("{metric} is {worse} worse against a margin of {margin}: just at "
+                              "the edge. Do you still ship, and what would make you stop?",
+                              "{metric} {worse} worse, margin {margin}"),
+    "segment_differs": ("The effect differs by {kind}. Which {kind} would you hold back, and "
+                        "what would you tell the hardware team?",
+                        "interaction test by {kind}: p = {p}"),
+    "novelty_fade": ("The effect fell from {early} in the first days to {late} later on. Which "
+                     "number goes in the impact ledger?",
+                     "early effect {early}, late effect {late}"),
+    "past_budget": ("Your plan reaches the fleet on day {day}, past the {budget}-day budget. What "
+                    "would you cut to ship in time?",
+                    "ships on day {day} (budget {budget} days)"),
+    "hardware_team": ("What exactly would you tell the hardware or firmware team after this "
+                      "test?", ""),
+    "next_step": ("What is the next step after your call, and what would change your mind?", ""),
+}
+RUBRIC_STRUCTURE = ("Asked {asked} clarifying question(s) before the readout; a strong "
+                    "candidate asks about {expected} (devices, metric, budget, success).")
+RUBRIC_HARDWARE_NO_MODEL = "The build runs no on-device model: nothing to fit on a chip."
+RUBRIC_HARDWARE = "The design's reasoning names {named}; it leaves out {missing}."
+RUBRIC_A_TIER = "a chip tier"
+RUBRIC_NOTHING = "nothing"
+RUBRIC_NOT_ASKED = "The case asks none of these questions: full points."
+RUBRIC_LIFT_SHOWN = "the readout: {estimate} ({low} to {high})"
+RUBRIC_LIFT_UNREADABLE = "the readout: the lift cannot be read yet"
+RUBRIC_NO_SEGMENTS = "none needed"
+RUBRIC_MEMO_CHECKS = {"number": "the lift's number", "interval": "its interval",
+                      "segments": "the segments", "guardrails": "every guardrail",
+                      "next_step": "a next step"}
+RUBRIC_COMMUNICATION = ("The memo states {earned}; it misses {lost} ({shown}; segments: "
+                        "{segments}; guardrails: {guardrails}).")
+CLARIFY_DEVICES = ("{size:,} devices: {types}. Chip tiers: {tiers}.")
+CLARIFY_METRIC = ("The success metric is {metric} ({better} is better), read at day {day}.")
+CLARIFY_GUARDRAILS = "Guardrails: {guardrails}."
+CLARIFY_NO_GUARDRAILS = "The team set no guardrails for this launch."
+CLARIFY_BUDGET = ("{budget} days from hypothesis to the rollout on the fleet; the run covers "
+                  "{days} days. The feature's latency budget is {budget_ms} ms per use.")
+CLARIFY_SUCCESS = ("A measured move of the success metric, typically 2% to 5%, shown with its "
+                   "uncertainty, with every guardrail inside its margin, shipped within the "
+                   "budget.")
+CLARIFY_ROLLOUT = ("Staged over the air: {stages}, with {share:.0%} of {unit}s in treatment; "
+                   "gates can pause or halt a stage.")
+HINT_NONE = "no hint for the {step} step"
+HINTS = {
+    "clarify": ("Ask before you analyse: who, what metric, what budget.",
+                "Ask about the devices (chip tiers and RAM) and the guardrails' margins."),
+    "design": ("Does the model fit on every chip that gets it?",
+               "Check latency against the budget and memory against free RAM on {tier}, the "
+               "weakest tier."),
+    "readout": ("Before any lift: is the split what the plan says?",
+                "Read the sample-ratio test and completeness first, then {metric} with its "
+                "interval, then segments and guardrails."),
+    "call": ("Which devices should get the build, and what would stop you?",
+             "A guardrail estimated past its margin, or a segment that loses, changes the call."),
+    "followups": ("Answer with the number from the readout.",
+                  "Name the metric, its interval and what you would do next within {budget} "
+                  "days."),
+}
+GATE_TRIP_NEVER = "With {trials:,} device-days no crash count can breach the gate: it cannot trip."
+GATE_TRIP_READING = ("With {trials:,} device-days the gate needs at least {needed} crashes (a rate "
+                     "above {threshold:.2%} that a one-sided binomial test confirms); at a true "
+                     "rate of {rate:.3%} the chance of that many or more is {chance:.3%}.")
+GATE_DRILL_QUESTION = (
+    "The first stage offers the build to {share:.0%} of treatment devices: {devices:,} devices, "
+    "checked after {days} day(s). Suppose the build changes nothing and each device crashes on a "
+    "day with probability {rate:.3%} (this run's control arm). The crash gate breaches when the "
+    "stage's rate is above {threshold:.3%} and a one-sided binomial test against it has p below "
+    "{alpha:g}. What is the chance the gate trips by luck?")
+GATE_STEP_TRIALS = "Device-days in the stage: {devices:,} x {days} = {trials:,}."
+GATE_STEP_NEEDED = ("Fewest crashes that breach: k = {needed} (k / {trials:,} above {threshold:.3%}, "
+                    "and P(X >= k) at the threshold below {alpha:g}).")
+GATE_STEP_CHANCE = ("At the true rate: P(X >= {needed}) = 1 - sum over j = 0..{last} of "
+                    "C({trials:,}, j) p^j (1 - p)^({trials:,} - j) with p = {rate:.4%}: "
+                    "{chance:.4%}.")
+MARKOV_READING = ("From {pairs:,} day-to-day transitions: an active device stays active with "
+                  "probability {stay:.3f} and churns with {churn:.4f} a day.")
+MARKOV_DRILL_QUESTION = (
+    "From the daily logs of this run's {devices:,} control devices with daily reports, "
+    "estimate the active / dormant / churned transition matrix (one transition per pair of "
+    "consecutive reported days). Starting from the devices active on day 0, what share is not "
+    "churned {steps} days later, by the chain?")
+MARKOV_STEP_COUNTS = "Transition counts (rows from, columns to): {counts}."
+MARKOV_STEP_MATRIX = "Each row over its total: {matrix}."
+MARKOV_STEP_TRUTH = ("Check against the run: after {days} days the chain says {chain:.2%} not "
+                     "churned; of this run's control devices {observed:.2%} had not churned by "
+                     "then. The chain sees a churn only when the device reported on both days, "
+                     "and devices often go silent as they churn, so it tends to overstate "
+                     "retention; it also assumes every device moves alike, day by day.")
+MARKOV_STEP_POWER = ("Start with everyone active: (1, 0, 0) x P^{steps} = {distribution}; not "
+                     "churned: {answer:.2%}.")
+BAYES_DRILL_QUESTION = (
+    "Before the rollout you think there is a {prior:.0%} chance the {tier} tier is hurt: a true "
+    "sessions change of -{delta:.0%} there, against no change. Each day's lift on the build in "
+    "{tier}, with its standard error: {days}. Treat each day's lift as normal around the true "
+    "change. What is the probability that {tier} is hurt after the last of these days?")
+BAYES_STEP_RULE = ("Each day multiplies the odds by exp((x^2 - (x + {delta:g})^2) / (2 se^2)): the "
+                   "normal density at x under \"hurt\" over the one under \"no change\".")
+BAYES_STEP_DAY = "Day {day}: likelihood ratio {ratio:.3f}; P(hurt) now {posterior:.2%}."

@@ -8,7 +8,10 @@ import sys
 
 import pytest
 
+from sim import right_call, simulate
+from sim.case.library import load_case
 from sim.cli import main
+from sim.engine.result import SimResult
 from tests.conftest import ROOT
 
 
@@ -276,4 +279,57 @@ def test_score_bad_decision_files_are_one_line_and_exit_code_2(tmp_path, capsys,
     err = capsys.readouterr().err
     assert code == 2
     assert message in err, err
+
+
+def test_run_takes_a_variant_and_a_saved_run_keeps_it(capsys, tmp_path):
+    argv = ["run", "camera_night_mode", "--variant", "6", "--devices", "1000", "--days", "5"]
+    assert main([*argv, "--json", "--out", str(tmp_path / "run")]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["variant"] == 6
+    assert main(argv) == 0
+    assert "camera_night_mode variant 6  seed 0" in capsys.readouterr().out
+    saved = SimResult.load(tmp_path / "run")
+    assert saved.scenario.variant_number == 6
+    assert saved.scenario == load_case("camera_night_mode").variant(6)
+
+
+def test_score_follows_the_variant_s_truth(capsys, tmp_path):
+    decision = tmp_path / "decision.json"
+    decision.write_text(json.dumps({"call": "ship_all", "expected_lift": 0.03,
+                                    "decision_day": 10}), encoding="utf-8")
+    argv = ["score", "camera_night_mode", "--devices", "3000", "--days", "10", "--json",
+            "--decision", str(decision)]
+    assert main([*argv, "--variant", "8"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    expected = right_call(simulate(load_case("camera_night_mode").variant(8), seed=0,
+                                   devices=3_000, days=10))
+    assert payload["right_call"]["label"] == expected.label()
+    assert payload["debrief"]["variant"] == 8
+    assert payload["debrief"]["model_call"] == expected.label(), "not the file's answer"
+
+
+def test_sweep_and_export_take_a_variant(capsys, tmp_path):
+    assert main(["sweep", "aa_test", "--variant", "2", "--seeds", "2", "--devices", "500",
+                 "--days", "5", "--workers", "1"]) == 0
+    assert capsys.readouterr().out.startswith("aa_test variant 2: 2 runs")
+    assert main(["export", "aa_test", "--variant", "2", "--devices", "500", "--days", "5",
+                 "--out", str(tmp_path / "export")]) == 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "aa_test", "--variant", "-1"], "variant -1 is not a whole number from 0 to 999999"),
+        (["run", "aa_test", "--variant", "1000000"], "from 0 to 999999"),
+        (["score", "aa_test", "--variant", "x", "--decision", "d.json"],
+         "argument --variant: invalid int value: 'x'"),
+    ],
+)
+def test_a_bad_variant_is_one_line_and_exit_code_2(capsys, argv, message):
+    try:
+        code = main(argv)
+    except SystemExit as stop:
+        code = stop.code
+    err = capsys.readouterr().err
+    assert code == 2 and message in err
     assert err.count("\n") == 1 and "Traceback" not in err

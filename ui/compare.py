@@ -14,7 +14,7 @@ from sim.case.metrics import label
 from sim.engine.hardware import hardware_profile
 from sim.export import numbers
 from ui import texts
-from ui.state import RunKey, case_library
+from ui.state import RunKey, case_for, case_library
 from ui.tables import in_order
 
 PIN_KEY = "pinned_run"
@@ -42,7 +42,10 @@ def describe(key: RunKey) -> str:
     title = case.meta.title if case is not None else key.case_id
     knobs = ", ".join(f"{path.split('.')[-1].replace('_', ' ')} {value}"
                       for path, value in key.knob_values().items())
-    return texts.RUN_DESCRIPTION.format(title=title, knobs=knobs or texts.CASE_DEFAULTS,
+    variant = (texts.VARIANT_NUMBER.format(number=key.variant) if key.variant
+               else texts.VARIANT_AS_WRITTEN)
+    return texts.RUN_DESCRIPTION.format(title=title, variant=variant,
+                                        knobs=knobs or texts.CASE_DEFAULTS,
                                         seed=key.seed, devices=key.devices)
 
 
@@ -64,11 +67,12 @@ def settings_table(pinned_key: RunKey, current_key: RunKey) -> pd.DataFrame:
     case = case_library()[current_key.case_id]
     rows = []
     for name, key in ((PINNED, pinned_key), (CURRENT, current_key)):
-        applied = case_library()[key.case_id].with_knobs(key.knob_values())
+        applied = case_for(key)
         # An unset option (the lowest tier: every tier) reads as its last option, as on Design.
         values = {knob.label: applied.get(knob.path) if applied.get(knob.path) is not None
                   else (knob.options or [None])[-1] for knob in case.knobs}
-        values.update({texts.SEED: key.seed, texts.FLEET: f"{key.devices:,}"})
+        values.update({texts.VARIANT: key.variant, texts.SEED: key.seed,
+                       texts.FLEET: f"{key.devices:,}"})
         rows.append(pd.Series(values, name=name))
     frame = pd.concat(rows, axis=1).reset_index(names="setting")
     for column in (PINNED, CURRENT):

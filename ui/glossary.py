@@ -449,6 +449,14 @@ COLUMNS: dict[str, Column] = {
                         "interviewer's questions (20), the design (10), your expected lift (10) "
                         "and speed (10)."),
     "points": Column("points", "Points earned out of the criterion's maximum."),
+    "case": Column("case", "The case the interview ran."),
+    "variant": Column("variant", "The case's variant (0: the case file as written)."),
+    "total": Column("total", "The interview's score: the rubric's lines minus the hints' cost."),
+    "time_used": Column("time used", "Minutes used of the interview's length."),
+    "hints": Column("hints", "Hints taken; each costs points."),
+    "rubric_line": Column("rubric line", "What the interview rubric weighs: structure (15), "
+                          "hardware reasoning (15), data quality first (15), statistics (15), "
+                          "the call and its value (20), speed (10) and communication (10)."),
     "why": Column("why", "Why the points were given or missed, from the truth and the data."),
     # Robust readings.
     "uncapped": Column("uncapped change", "The same difference without capping."),

@@ -198,17 +198,21 @@ def leave() -> None:
 # --- room settings and the sidebar ----------------------------------------------------------
 def room_key(room: Room) -> RunKey:
     """The room's run."""
-    return RunKey.of(room.case_id, room.knobs, room.seed, room.devices)
+    return RunKey.of(room.case_id, room.knobs, room.seed, room.devices, variant=room.variant)
 
 
 def apply_settings(room: Room) -> None:
-    """Put the room's case, seed, fleet size and knobs into the sidebar (a callback: before the
+    """Put the room's case, variant, seed, fleet size and knobs into the sidebar (a callback: before the
     widgets are drawn). Raises RoomError when this app cannot run the room's settings."""
     cases = state.case_library()
     if room.case_id not in cases:
         raise RoomError(texts.ROOM_CASE_MISSING.format(code=room.display_code, case=room.case_id))
-    base = cases[room.case_id]
     problem = None
+    try:
+        base = state.case_variant(room.case_id, room.variant)
+    except LaunchRoomError as error:
+        raise RoomError(texts.ROOM_SETTINGS_UNUSABLE.format(code=room.display_code,
+                                                            detail=str(error))) from None
     if room.devices not in state.FLEET_SIZES:
         problem = f"a fleet of {room.devices:,} devices is not offered here"
     elif not 0 <= room.seed <= MAX_SEED:
@@ -222,6 +226,7 @@ def apply_settings(room: Room) -> None:
         raise RoomError(texts.ROOM_SETTINGS_UNUSABLE.format(code=room.display_code, detail=problem))
     widgets.reset_knobs(room.case_id, base)
     st.session_state["case_id"] = room.case_id
+    st.session_state["variant"] = room.variant
     st.session_state["seed"] = room.seed
     st.session_state["devices"] = room.devices
     if room.knobs:
@@ -271,7 +276,8 @@ def create(room_store: RoomStore) -> None:
     def work() -> None:
         key = state.run_key()
         code, token = room_store.create_room(key.case_id, key.seed, key.devices,
-                                             key.knob_values(), client=client())
+                                             key.knob_values(), client=client(),
+                                             variant=key.variant)
         _enter(code, token=token)
         note("success", texts.ROOM_CREATED.format(code=code))
 
@@ -342,7 +348,7 @@ def _base_url() -> str:
 # --- the member's decision -------------------------------------------------------------------
 def member_decision(room: Room, room_store: RoomStore, name: str) -> None:
     """The member's call for the room, prefilled from their Decide page when it has one."""
-    case = state.case_library()[room.case_id].with_knobs(room.knobs)
+    case = state.case_for(room_key(room))
     latest = latest_entry(room_key(room))
     submitted = decision_form(case, f"room::{room.code}", state.readout_day(room_key(room)),
                               "Submit to the room", defaults=latest.decision if latest else None,

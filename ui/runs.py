@@ -33,7 +33,7 @@ from sim.sweeps.remote import Offload, dask_address
 from ui import texts
 from ui.guard import guard
 from ui.progress import with_progress
-from ui.state import RunKey, case_library, readout_day
+from ui.state import RunKey, case_for, readout_day
 
 Progress = Callable[[float, str], None]
 
@@ -48,7 +48,7 @@ CACHED_RUNS = 6
 
 def check_run_size(key: RunKey) -> None:
     """Refuse, with one line, a run bigger than this server runs for one person."""
-    case = case_library()[key.case_id].with_knobs(key.knob_values())
+    case = case_for(key)
     device_days = key.devices * case.fleet.days
     rows = min(key.devices, case.telemetry.daily_max_devices) * case.fleet.days
     if device_days > MAX_DEVICE_DAYS or rows > MAX_ROWS_KEPT:
@@ -74,7 +74,7 @@ def heavy_work() -> Offload:
 def run_case(key: RunKey, _progress: Progress | None = None) -> SimResult:
     """Simulate the run ``key`` describes (within :func:`check_run_size`'s caps)."""
     check_run_size(key)
-    case = case_library()[key.case_id].with_knobs(key.knob_values())
+    case = case_for(key)
     return heavy_work().call(simulate, case, seed=key.seed, devices=key.devices,
                              progress=_progress)
 

@@ -1,4 +1,5 @@
-"""Session state shared by every page: the case, knobs, seed and fleet size, and shareable links.
+"""Session state shared by every page: the case, its variant, knobs, seed and fleet size, and
+shareable links.
 
 Everything a run depends on lives in ``st.session_state`` (per browser session, never at module
 level, which every user of the server would share) and round-trips through the URL's query
@@ -16,19 +17,20 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import numpy as np
 import streamlit as st
 
 from sim import LaunchRoomError, Scenario, load_scenario
 from sim.case.knobs import parse_knob_value
 from sim.case.library import CASES_FOLDER, case_paths
-from sim.limits import MAX_SEED
+from sim.limits import MAX_SEED, MAX_VARIANT
 from sim.rooms.database import cases_folder
 from ui import texts
 
 DEFAULT_CASE = "camera_night_mode"
 FLEET_SIZES = (10_000, 20_000, 50_000, 100_000, 200_000)
 DEFAULT_DEVICES = 100_000
-_RESERVED = {"case", "seed", "devices", "room", "token", "member"}
+_RESERVED = {"case", "variant", "seed", "devices", "room", "token", "member"}
 MAX_LINK_VALUE_CHARS = 100
 """The longest value a link may give a setting (a knob value, a seed)."""
 _KEPT = ("room",)  # a study group's code stays in the address bar (secrets never do)
@@ -36,25 +38,28 @@ _KEPT = ("room",)  # a study group's code stays in the address bar (secrets neve
 
 @dataclass(frozen=True)
 class RunKey:
-    """Everything that changes a run's tables: the case, its knobs, the seed and the fleet size.
+    """Everything that changes a run's tables: the case, its variant (0: the file as written),
+    its knobs, the seed and the fleet size.
 
     ``knobs`` are sorted ``(path, JSON text of the value)`` pairs, so equal settings give equal
     keys however they were typed, and the key is hashable (a cache key).
 
-    >>> key = RunKey.of("aa_test", {"feature.quantization": "int4"}, 3, 10_000)
-    >>> key.knobs, key.knob_values()
-    ((('feature.quantization', '"int4"'),), {'feature.quantization': 'int4'})
+    >>> key = RunKey.of("aa_test", {"feature.quantization": "int4"}, 3, 10_000, variant=2)
+    >>> key.knobs, key.knob_values(), key.variant
+    ((('feature.quantization', '"int4"'),), {'feature.quantization': 'int4'}, 2)
     """
 
     case_id: str
     knobs: tuple[tuple[str, str], ...]
     seed: int
     devices: int
+    variant: int
 
     @classmethod
-    def of(cls, case_id: str, knobs: Mapping[str, Any], seed: int, devices: int) -> RunKey:
+    def of(cls, case_id: str, knobs: Mapping[str, Any], seed: int, devices: int, *,
+           variant: int) -> RunKey:
         """The key of a run from plain settings."""
-        return cls(case_id, canonical_knobs(knobs), int(seed), int(devices))
+        return cls(case_id, canonical_knobs(knobs), int(seed), int(devices), int(variant))
 
     def knob_values(self) -> dict[str, Any]:
         """The knobs as ``{path: value}``."""
@@ -107,6 +112,17 @@ def _library(folder: str, user_folder: str,
     return cases
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def case_variant(case_id: str, variant: int) -> Scenario:
+    """Variant ``variant`` of a library case (0: the file as written), validated once."""
+    return case_library()[case_id].variant(variant)
+
+
+def case_for(key: RunKey) -> Scenario:
+    """The case a run key describes: its variant of the case with its knobs applied."""
+    return case_variant(key.case_id, key.variant).with_knobs(key.knob_values())
+
+
 def library_problems() -> list[str]:
     """One line per case file, built-in or saved on this server, that does not validate."""
     problems = []
@@ -121,7 +137,8 @@ def library_problems() -> list[str]:
 def init_state() -> None:
     """Set the session's defaults once, reading a shared link's query parameters if present.
 
-    A link carries the case, the seed, the fleet size and the case's declared knobs (a room's
+    A link carries the case, its variant, the seed, the fleet size and the case's declared
+    knobs (a room's
     link also its code and, for the facilitator, a token the Study group page takes out of the
     address bar). Every other key is ignored with a note naming it; every value is read with
     a bounded length; a value a knob does not accept is left out with its reason.
@@ -137,12 +154,18 @@ def init_state() -> None:
         notes.append(texts.LINK_UNKNOWN_CASE.format(case=case_id))
         case_id = fallback
     st.session_state.setdefault("case_id", case_id)
+    st.session_state.setdefault("variant", _variant_param(params.get("variant"), notes))
     st.session_state.setdefault("seed", _int_param(params.get("seed"), 0, 0, MAX_SEED, "seed", notes))
     devices = _int_param(params.get("devices"), DEFAULT_DEVICES, FLEET_SIZES[0], FLEET_SIZES[-1],
                          "devices", notes)
     st.session_state.setdefault("devices", min(FLEET_SIZES, key=lambda size: abs(size - devices)))
     st.session_state.setdefault("knobs", {})
-    case = cases[case_id]
+    try:
+        case = case_variant(case_id, st.session_state["variant"])
+    except LaunchRoomError as error:  # a case that declares no variants has only variant 0
+        notes.append(texts.LINK_BAD_KNOBS.format(error=error))
+        st.session_state["variant"] = 0
+        case = cases[case_id]
     knobs: dict[str, Any] = {}
     for key in params:
         if key in _RESERVED:
@@ -167,8 +190,8 @@ def init_state() -> None:
     st.session_state["_initialised"] = True
 
 
-SIDEBAR_KEYS = ("case_id", "seed", "devices")
-"""The sidebar's widgets' keys: the run's case, seed and fleet size."""
+SIDEBAR_KEYS = ("case_id", "variant", "seed", "devices")
+"""The sidebar's widgets' keys: the run's case, variant, seed and fleet size."""
 
 
 def keep_sidebar_values() -> None:
@@ -200,6 +223,44 @@ def _int_param(raw: str | None, default: int, low: int, high: int, name: str,
     return value
 
 
+def _variant_param(raw: str | None, notes: list[str]) -> int:
+    """A link's variant, or 0 (the case as written) with a note saying why it was not used."""
+    if raw is None:
+        return 0
+    if len(raw) <= MAX_LINK_VALUE_CHARS and raw.isascii() and raw.isdigit() \
+            and int(raw) <= MAX_VARIANT:
+        return int(raw)
+    shown = raw if len(raw) <= MAX_LINK_VALUE_CHARS else raw[:MAX_LINK_VALUE_CHARS] + "..."
+    notes.append(texts.LINK_BAD_VARIANT.format(value=shown, high=MAX_VARIANT))
+    return 0
+
+
+def fresh_variant(case_id: str) -> int:
+    """A variant of the case this session has not seen (a number drawn from fresh entropy:
+    which variant comes next should not be predictable; each variant itself is deterministic)."""
+    seen = seen_variants(case_id)
+    rng = np.random.default_rng()
+    while True:
+        number = int(rng.integers(1, MAX_VARIANT + 1))
+        if number not in seen:
+            return number
+
+
+def take_fresh_variant() -> None:
+    """Put an unseen variant of the sidebar's case into the sidebar (the button's on_click)."""
+    st.session_state["variant"] = fresh_variant(st.session_state["case_id"])
+
+
+def seen_variants(case_id: str) -> set[int]:
+    """The variants of a case this session has had in its sidebar."""
+    return st.session_state.setdefault("seen_variants", {}).setdefault(case_id, set())
+
+
+def note_variant_seen() -> None:
+    """Remember the sidebar's variant of its case as seen (for :func:`fresh_variant`)."""
+    seen_variants(st.session_state["case_id"]).add(int(st.session_state["variant"]))
+
+
 def knobs_for(case_id: str) -> dict[str, Any]:
     """The knob overrides the person set for a case (empty: the case's defaults)."""
     return dict(st.session_state["knobs"].get(case_id, {}))
@@ -215,20 +276,21 @@ def set_knob(case_id: str, path: str, value: Any, default: Any) -> None:
 
 
 def current_case() -> Scenario:
-    """The selected case with the person's knobs applied."""
-    case_id = st.session_state["case_id"]
-    return case_library()[case_id].with_knobs(knobs_for(case_id))
+    """The selected case's variant with the person's knobs applied."""
+    return case_for(run_key())
 
 
 def run_key() -> RunKey:
     """The run the sidebar describes."""
     case_id = st.session_state["case_id"]
     return RunKey.of(case_id, knobs_for(case_id), st.session_state["seed"],
-                     st.session_state["devices"])
+                     st.session_state["devices"], variant=st.session_state["variant"])
 
 
 def _link_params(key: RunKey) -> dict[str, str]:
     params = {"case": key.case_id, "seed": str(key.seed), "devices": str(key.devices)}
+    if key.variant:  # variant 0 is the case as written: links from before variants stay valid
+        params["variant"] = str(key.variant)
     params.update({path: _link_value(value) for path, value in key.knob_values().items()})
     return params
 
@@ -263,7 +325,7 @@ def readout_day(key: RunKey) -> int:
     """
     days = st.session_state.setdefault("readout_days", {})
     if key not in days:
-        case = case_library()[key.case_id].with_knobs(key.knob_values())
+        case = case_for(key)
         days[key] = min(case.experiment.decision_day, case.fleet.days)
     return days[key]
 

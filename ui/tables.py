@@ -17,8 +17,10 @@ from sim import messages
 from sim.analysis import KaplanMeierResult, SegmentLiftsResult
 from sim.case.metrics import SEGMENT_LABELS, label
 from sim.decide import Scorecard
+from sim.decide.rubric import Rubric
 from sim.export import numbers
 from sim.export.dictionary import COLUMNS as DATA_COLUMNS
+from sim.rooms.history import Attempt
 from ui import glossary, texts
 
 
@@ -161,6 +163,24 @@ def score_items(card: Scorecard) -> pd.DataFrame:
         {"criterion": item.criterion, "points": f"{item.points:.0f} / {item.max_points:.0f}",
          "why": item.explanation}
         for item in card.items
+    ])
+
+
+def rubric_table(sheet: Rubric) -> pd.DataFrame:
+    """The interview rubric's lines: points out of the maximum, and what earned or lost them."""
+    return pd.DataFrame([
+        {"rubric_line": texts.RUBRIC_LINES[line.line],
+         "points": f"{line.points:g} / {line.max_points:g}", "why": line.explanation}
+        for line in sheet.lines
+    ])
+
+
+def attempts_table(attempts: Sequence[Attempt]) -> pd.DataFrame:
+    """A person's interview attempts, newest first: the case, variant, total and time used."""
+    return pd.DataFrame([
+        {"case": a.case_id, "variant": a.variant, "total": f"{a.total:g} / 100",
+         "time_used": f"{a.minutes_used:.1f} of {a.minutes} min", "hints": a.hints}
+        for a in attempts
     ])
 
 

@@ -2,6 +2,8 @@
 
 LINK_UNKNOWN_CASE = "The link names a case that does not exist ({case}); showing the default case."
 LINK_BAD_NUMBER = "The link's {name} is not usable here ({value!r}); using the default."
+LINK_BAD_VARIANT = ("The link's variant is not usable here ({value!r}): a variant is a whole "
+                    "number from 0 to {high}; showing the case as written (variant 0).")
 LINK_BAD_KNOBS = "A setting in the link was not applied: {error}"
 LINK_KEY_IGNORED = (
     "The link's {key!r} was ignored: a link sets only the case, the seed, the fleet size and "
@@ -272,7 +274,13 @@ SIDEBAR_LEARN = (
     "The Learn pages explain the statistics; the case, seed and fleet size are back in the "
     "sidebar on the Practice pages."
 )
-SEED_HELP = "The same case, knobs and seed give the same fleet for everyone."
+SEED_HELP = "The same case, variant, knobs and seed give the same fleet for everyone."
+VARIANT_HELP = ("0 is the case as written. Any other number redraws the case within its declared "
+                "ranges (the size of the effect, which chips are hurt, whether the firmware "
+                "step happens...), so the right call may change; the same number is always the "
+                "same case.")
+FRESH_CASE = "Fresh case"
+FRESH_CASE_HELP = "A variant of this case you have not had in this session."
 FLEET_HELP = (
     "Devices in the experiment. Smaller fleets run faster; larger ones detect smaller effects."
 )
@@ -288,7 +296,10 @@ GLOSSARY_NOTHING = "No term matches that; try a shorter word."
 GLOSSARY_EXAMPLE = "Example:"
 
 # Comparing two designs (ui/compare.py, the Compare designs page).
-RUN_DESCRIPTION = "{title} · {knobs} · seed {seed} · {devices:,} devices"
+RUN_DESCRIPTION = "{title} · {variant} · {knobs} · seed {seed} · {devices:,} devices"
+VARIANT_AS_WRITTEN = "as written"
+VARIANT_NUMBER = "variant {number}"
+VARIANT = "variant"
 CASE_DEFAULTS = "the case's settings"
 PIN = "Pin this run"
 PIN_HELP = (
@@ -478,6 +489,8 @@ LUCKY = (
 )
 DEBRIEF = "Debrief"
 MODEL_ANSWER = "**The model answer:** {call}."
+MODEL_ANSWER_VARIANT = ("Variant {number} of the case: the model answer is the call the decision "
+                        "rule makes on this variant's hidden truth.")
 NEXT_TIME = "**Next time:** {advice}"
 WHAT_MATTERED = "**What mattered in this case**"
 TRUTH_VS_READOUT = "**{metric}: the truth beside what your readout at day {day} showed**"
@@ -492,3 +505,84 @@ MDE_CAPTION = (
     "in {metric} at day {day} with 80% power, on {devices:,} devices (planned from a small "
     "pilot run of the case)"
 )
+
+# --- the Interview page ----------------------------------------------------------------------
+INTERVIEW = "Interview"
+INTERVIEW_INTRO = ("A timed case, as an interviewer runs it: the prompt, your clarifying "
+                   "questions, the design, the readout at the decision day, your call, then two "
+                   "or three follow-ups on what the readout shows. The case and its variant "
+                   "are the sidebar's. Hints cost points.")
+INTERVIEW_SURPRISE = "Surprise me (a random case and a fresh variant)"
+INTERVIEW_LENGTH = "Length"
+INTERVIEW_SUGGESTED = "This case suggests {minutes} minutes."
+INTERVIEW_START = "Start the interview"
+INTERVIEW_CLOCK = "Time left"
+INTERVIEW_CLOCK_HELP = ("A {minutes}-minute interview. When the time is up you make the call "
+                        "with what you have.")
+INTERVIEW_STEP = "Step {number} of {total}: {step}"
+INTERVIEW_STEPS = {"prompt": "the prompt", "clarify": "clarifying questions",
+                   "design": "the design", "readout": "the readout", "call": "the call",
+                   "followups": "follow-up questions", "rubric": "the rubric"}
+INTERVIEW_TIME_UP = "Time is up: make the call with what you have."
+INTERVIEW_CLARIFY = ("Ask what you need before touching the data. The interviewer answers "
+                     "from the case.")
+CLARIFY_LABELS = {
+    "devices": "Which devices get it, and how many?",
+    "metric": "Which metric decides, and when do we read it?",
+    "guardrails": "What must not get worse, and by how much?",
+    "budget": "What is the time budget, and the latency budget?",
+    "success": "What does success mean to the business?",
+    "rollout": "How does the build reach the devices?",
+}
+INTERVIEW_HINT = "Ask for a hint (costs {cost} points)"
+INTERVIEW_NEXT = "Next"
+INTERVIEW_DESIGN = ("Set the design and say why: latency, memory and battery on the chips that "
+                    "get the model.")
+INTERVIEW_WHY = "Why this design?"
+INTERVIEW_RUN = "Run the fleet and read out"
+INTERVIEW_RUNNING = "Running the fleet..."
+INTERVIEW_READOUT = "The readout through day {day}."
+INTERVIEW_SEGMENTS = "By {kind}"
+INTERVIEW_TO_CALL = "Make the call"
+INTERVIEW_CALL = "Submit the call"
+INTERVIEW_FOLLOWUPS = "The interviewer pushes back:"
+INTERVIEW_ANSWER = "Your answer"
+INTERVIEW_FINISH = "Finish and see the rubric"
+INTERVIEW_SCORE = "Interview score: {total:g} / 100"
+INTERVIEW_USED = "Time used: {used:.1f} of {minutes} minutes."
+INTERVIEW_HINTS_TAKEN = "Hints taken: {hints} (−{cost} points)."
+INTERVIEW_YOUR_FOLLOWUPS = "**Your follow-up answers**"
+NO_ANSWER = "(no answer)"
+READOUT_SAID = "the readout: {fact}"
+INTERVIEW_AGAIN = "Start another interview"
+HISTORY = "Your attempts"
+HISTORY_NAME = "Your display name on this server (your attempts are kept under it)"
+HISTORY_KEEP = "Keep this attempt"
+HISTORY_FAILED = "Your attempts could not be read: {error}"
+HISTORY_LAST = "Your last {count} attempt(s), newest first."
+HISTORY_SHARE = "share of the line's points"
+HISTORY_NEXT = "Practise next: {line} (your weakest line over your last attempts)."
+HISTORY_CSV = "Attempts (CSV)"
+RUBRIC_LINES = {"structure": "Structure", "hardware": "Hardware reasoning",
+                "data_quality": "Data quality first", "statistics": "Statistics",
+                "call": "The call and its value", "speed": "Speed (30-day rule)",
+                "communication": "Communication"}
+
+# --- Learn -> Drills -----------------------------------------------------------------------------
+DRILLS = "Drills"
+DRILLS_INTRO = ("Probability questions from your own run (the sidebar's case, variant, seed and "
+                "fleet size), checked against exact arithmetic on its tables.")
+DRILLS_RUN_FIRST = "Run the fleet first: the drills are built from your run's tables."
+DRILL_TITLES = {"markov": "Active, dormant, churned: a Markov chain from the logs",
+                "bayes": "Is the weakest tier hurt? Bayes' rule, day by day",
+                "gate": "Does the first stage trip the crash gate by luck?"}
+DRILL_MISSING = {"markov": "This run kept no daily reports: no Markov drill for it.",
+                 "bayes": "No day of this run has devices on the build in the weakest tier.",
+                 "gate": "This case's rollout has no crash-rate gate: no gate drill for it."}
+DRILL_ANSWERS = {"markov": "Your answer: the share not churned, in percent",
+                 "bayes": "Your answer: the probability the tier is hurt, in percent",
+                 "gate": "Your answer: the chance, in percent"}
+DRILL_CHECK = "Check"
+DRILL_RIGHT = "Right: the exact answer is {answer:.4%}."
+DRILL_WRONG = "Not quite: you said {guess:.4%}; the exact answer is {answer:.4%}."
+DRILL_SOLUTION = "**Worked solution**"

@@ -53,7 +53,7 @@ def set_path(data: dict, path: str, value: Any, source: str) -> None:
             node = node[key]
 
 
-OPEN_MAPPINGS = frozenset({"device_types", "by_chip_tier", "by_device_type"})
+OPEN_MAPPINGS = frozenset({"device_types", "by_chip_tier", "by_device_type", "by_region"})
 """Mappings keyed by data (device types, chip tiers) accept new keys; models do not."""
 
 

@@ -15,14 +15,16 @@ path and what was allowed.
 
 from __future__ import annotations
 
+import copy
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from sim import messages
+from sim.case.frozen import FrozenModel
 from sim.case.knobs import OPEN_MAPPINGS, set_path
 from sim.case.metrics import (
     BATTERY_DEVICE_TYPES,
@@ -31,8 +33,9 @@ from sim.case.metrics import (
     Metric,
     SegmentKind,
 )
+from sim.case.variants import VariantDraw, Variants, check_number, draw_variant
 from sim.errors import ScenarioError
-from sim.limits import MAX_DAYS, MAX_DEVICES, MAX_PANEL_DEVICES, MIN_DEVICES
+from sim.limits import MAX_DAYS, MAX_DEVICES, MAX_PANEL_DEVICES, MAX_VARIANT, MIN_DEVICES
 
 DeviceType = Literal["phone", "wearable", "tv", "speaker", "ev"]
 Quantization = Literal["fp16", "int8", "int4"]
@@ -62,19 +65,13 @@ def _bounded(low: float, high: float, *, above: bool = False) -> Any:
     return Annotated[float, Field(gt=low, le=high) if above else Field(ge=low, le=high)]
 
 
-class _Frozen(BaseModel):
-    # Strict: a boolean is not a number, 28.0 is not a whole number of days, and infinity or
-    # NaN is no setting at all. TOML arrays arrive as tuples (see _as_tuples).
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
-
-
 def _check_sums_to_one(shares: Mapping[str, float], what: str) -> None:
     total = sum(shares.values())
     if abs(total - 1.0) > _SHARE_TOLERANCE:
         raise ValueError(f"{what} must sum to 1 (they sum to {total:g})")
 
 
-class Meta(_Frozen):
+class Meta(FrozenModel):
     """What a person reads before running the case."""
 
     id: Annotated[str, Field(pattern=NAME, max_length=60)]
@@ -92,7 +89,7 @@ class Meta(_Frozen):
                                Field(max_length=20)] = ()
 
 
-class ChipTier(_Frozen):
+class ChipTier(FrozenModel):
     """A chip tier: NPU throughput, memory bandwidth and RAM, and its share of the fleet."""
 
     name: Annotated[str, Field(pattern=NAME, max_length=40)]
@@ -107,7 +104,7 @@ class ChipTier(_Frozen):
     install_failure_mult: _bounded(0.0, 100.0, above=True) = 1.0
 
 
-class Region(_Frozen):
+class Region(FrozenModel):
     """A region with its network quality (which drives install failures)."""
 
     name: Annotated[str, Field(pattern=NAME, max_length=40)]
@@ -115,7 +112,7 @@ class Region(_Frozen):
     network: Network = "good"
 
 
-class Fleet(_Frozen):
+class Fleet(FrozenModel):
     """The device population the case simulates."""
 
     size: Annotated[int, Field(ge=MIN_DEVICES, le=MAX_DEVICES)]
@@ -149,7 +146,7 @@ class Fleet(_Frozen):
         return tuple(t.name for t in self.chip_tiers)
 
 
-class Baseline(_Frozen):
+class Baseline(FrozenModel):
     """Behaviour without the feature: a Markov chain over active / dormant / churned."""
 
     sessions_per_day: _bounded(0.0, 1_000.0, above=True)
@@ -180,7 +177,7 @@ class Baseline(_Frozen):
         return self
 
 
-class Effect(_Frozen):
+class Effect(FrozenModel):
     """How the feature changes behaviour when it runs well (before hardware penalties)."""
 
     sessions: Annotated[float, Field(ge=-0.9, le=2.0)] = 0.0
@@ -199,9 +196,10 @@ class Effect(_Frozen):
     household_spillover: Annotated[float, Field(ge=-0.9, le=2.0)] = 0.0
     by_chip_tier: dict[str, Annotated[float, Field(ge=-5.0, le=5.0)]] = {}
     by_device_type: dict[DeviceType, Annotated[float, Field(ge=-5.0, le=5.0)]] = {}
+    by_region: dict[str, Annotated[float, Field(ge=-5.0, le=5.0)]] = {}
 
 
-class Feature(_Frozen):
+class Feature(FrozenModel):
     """The feature and the on-device model behind it."""
 
     name: Annotated[str, Field(min_length=1, max_length=120)]
@@ -224,14 +222,14 @@ class Feature(_Frozen):
     effect: Effect = Effect()
 
 
-class Stage(_Frozen):
+class Stage(FrozenModel):
     """One rollout stage: the cumulative share of treatment devices offered, and its bake time."""
 
     share: Annotated[float, Field(gt=0.0, le=1.0)]
     bake_days: Annotated[int, Field(ge=0, le=60)]
 
 
-class Gate(_Frozen):
+class Gate(FrozenModel):
     """A guardrail checked at the end of each bake: what is measured and what a breach does."""
 
     metric: GateMetric
@@ -250,7 +248,7 @@ class Gate(_Frozen):
         return self
 
 
-class Incident(_Frozen):
+class Incident(FrozenModel):
     """A scripted incident: a bad firmware batch or an OTA server outage."""
 
     kind: Literal["bad_batch", "ota_outage"]
@@ -259,7 +257,7 @@ class Incident(_Frozen):
     extra_crash_rate: Probability = 0.0
 
 
-class Rollout(_Frozen):
+class Rollout(FrozenModel):
     """The staged over-the-air rollout plan and the delivery system behind it."""
 
     stages: Annotated[tuple[Stage, ...], Field(min_length=1, max_length=20)]
@@ -283,7 +281,7 @@ class Rollout(_Frozen):
         return self
 
 
-class Guardrail(_Frozen):
+class Guardrail(FrozenModel):
     """A metric that must not get worse than its margin (relative, e.g. 0.02 = 2%).
 
     Which way is worse comes from the metric catalogue (:mod:`sim.case.metrics`). Older case
@@ -315,7 +313,7 @@ class Guardrail(_Frozen):
         return METRICS[self.metric].higher_is_better
 
 
-class Experiment(_Frozen):
+class Experiment(FrozenModel):
     """How the rollout is made an experiment, and what decides it.
 
     ``analysis_population`` is who the readout analyses: ``"seen"`` is every device with at
@@ -343,7 +341,7 @@ class Experiment(_Frozen):
         return METRICS[self.primary_metric].higher_is_better
 
 
-class Telemetry(_Frozen):
+class Telemetry(FrozenModel):
     """What goes wrong between the device and the analyst's table."""
 
     duplicate_rate: Probability = 0.0
@@ -366,7 +364,7 @@ class Telemetry(_Frozen):
     daily_max_devices: Annotated[int, Field(ge=0, le=MAX_PANEL_DEVICES)] = 20_000
 
 
-class Knob(_Frozen):
+class Knob(FrozenModel):
     """A setting: a numeric range or a list of options.
 
     ``role`` says whose it is: ``"design"`` is the person's lever (quantization, chip tiers,
@@ -396,7 +394,7 @@ class Knob(_Frozen):
         return self
 
 
-class Answer(_Frozen):
+class Answer(FrozenModel):
     """The call the case's brief intends (teacher material; never shown before the reveal)."""
 
     call: Call
@@ -411,7 +409,7 @@ class Answer(_Frozen):
         return self
 
 
-class Interview(_Frozen):
+class Interview(FrozenModel):
     """What the interviewer asks with the call: each question is answered in the decision
     form and graded against the readout at the decision day (:mod:`sim.decide.questions`).
     Every case asks the same questions by default, so which ones appear gives nothing away.
@@ -421,7 +419,7 @@ class Interview(_Frozen):
         DEFAULT_QUESTIONS)
 
 
-class Scenario(_Frozen):
+class Scenario(FrozenModel):
     """A validated case. Build one with :func:`load_scenario`; derive variants with knobs."""
 
     meta: Meta
@@ -434,7 +432,10 @@ class Scenario(_Frozen):
     knobs: tuple[Knob, ...] = ()
     answer: Answer | None = None
     interview: Interview = Interview()
+    variants: Variants = Variants()
     source: Annotated[str, Field(exclude=True)] = "<memory>"
+    # Which variant of the case file this is (0: the file as written); set by variant().
+    variant_number: Annotated[int, Field(ge=0, le=MAX_VARIANT, exclude=True)] = 0
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
@@ -450,6 +451,22 @@ class Scenario(_Frozen):
                 f"feature.effect.by_chip_tier names unknown tiers {sorted(unknown)}; "
                 f"allowed: {', '.join(tiers)}"
             )
+        regions = self.segment_names("region")
+        unknown = set(self.feature.effect.by_region) - set(regions)
+        if unknown:
+            raise ValueError(
+                f"feature.effect.by_region names unknown regions {sorted(unknown)}; "
+                f"allowed: {', '.join(regions)}"
+            )
+        for index, scene in enumerate(self.variants.scenes):
+            if scene.hurt is None:
+                continue
+            allowed = self.segment_names(scene.hurt.kind)
+            unknown = set(scene.hurt.among) - set(allowed)
+            if unknown:
+                raise ValueError(messages.VARIANT_UNKNOWN_SEGMENT.format(
+                    index=index, names=sorted(unknown), kind=scene.hurt.kind,
+                    allowed=", ".join(allowed)))
         if self.experiment.decision_day > self.fleet.days:
             raise ValueError(
                 messages.DECISION_AFTER_HORIZON.format(
@@ -516,6 +533,40 @@ class Scenario(_Frozen):
             return tuple(region.name for region in fleet.regions)
         return tuple(name for name, share in fleet.device_types.items() if share > 0)
 
+    def variant_draw(self, number: int) -> VariantDraw:
+        """What variant ``number`` of this case draws (see :mod:`sim.case.variants`).
+
+        >>> load_scenario("scenarios/aa_test.toml").variant_draw(0).describe()
+        'Variant 0: as written'
+        """
+        try:
+            number = check_number(number)
+        except ValueError as error:
+            raise ScenarioError(f"{self.source}: {error}") from None
+        if self.variant_number:
+            raise ScenarioError(messages.VARIANT_OF_VARIANT.format(path=self.source,
+                                                                   number=self.variant_number))
+        if number == 0:
+            return VariantDraw(0, None, (), self.model_dump(mode="json"))
+        if not self.variants.declared():
+            raise ScenarioError(messages.VARIANT_NONE_DECLARED.format(path=self.source))
+        return draw_variant(self.variants, self.model_dump(mode="json"), self.id, number)
+
+    def variant(self, number: int) -> Scenario:
+        """Variant ``number`` of this case, validated like the file: the same number always
+        gives the same case, and variant 0 is the file as written. Apply knobs after it.
+
+        >>> case = load_scenario("scenarios/camera_night_mode.toml")
+        >>> case.variant(0) is case, case.variant(3) == case.variant(3), case.variant(3).variant_number
+        (True, True, 3)
+        """
+        drawn = self.variant_draw(number)
+        if drawn.number == 0:
+            return self
+        # The file's answer is the call for the file as written; a variant's model answer is
+        # the truth's right call (sim.decide.debrief).
+        return _validate({**drawn.data, "answer": None}, self.source, drawn.number)
+
     def knob(self, path: str) -> Knob | None:
         """The declared knob at ``path``, if the case declares one."""
         return next((k for k in self.knobs if k.path == path), None)
@@ -526,6 +577,17 @@ class Scenario(_Frozen):
         for part in path.split("."):
             node = node[int(part)] if isinstance(node, list) else node[part]
         return node
+
+    def get_or_none(self, path: str) -> Any:
+        """The value at a dotted path, or ``None`` where the case sets nothing (an open
+        mapping's missing entry).
+
+        >>> load_scenario("scenarios/aa_test.toml").get_or_none("feature.effect.by_region.europe")
+        """
+        try:
+            return self.get(path)
+        except (KeyError, IndexError, ValueError, TypeError):
+            return None
 
     def with_knobs(self, overrides: Mapping[str, Any]) -> Scenario:
         """A new validated scenario with the values at the given dotted paths replaced.
@@ -543,7 +605,7 @@ class Scenario(_Frozen):
         for path, value in overrides.items():
             self._check_knob(path, value)
             set_path(data, path, value, self.source)
-        return _validate(data, self.source)
+        return _validate(data, self.source, self.variant_number)
 
     def _check_knob(self, path: str, value: Any) -> None:
         knob = self.knob(path)
@@ -646,6 +708,35 @@ def _check_knob_ends(scenario: Scenario) -> None:
                     detail=detail)) from None
 
 
+def _check_variant_ends(scenario: Scenario) -> None:
+    """Every variant draw's ends (each hurt segment at both ends of its range) make a valid
+    case on their own, so a path that names no setting or a range that breaks a rule is
+    refused where it is written."""
+    data = scenario.model_dump(mode="json")
+    spec = scenario.variants
+    ends: list[tuple[str, str, Any]] = [
+        (f"variants.draws.{index}", draw.path, value)
+        for index, draw in enumerate(spec.draws) for value in draw.ends()]
+    for index, scene in enumerate(spec.scenes):
+        where = f"variants.scenes.{index}"
+        ends += [(f"{where}.draws.{number}", draw.path, value)
+                 for number, draw in enumerate(scene.draws) for value in draw.ends()]
+        if scene.hurt is not None:
+            ends += [(f"{where}.hurt", f"{scene.hurt.path}.{segment}", value)
+                     for segment in scene.hurt.among for value in (scene.hurt.min, scene.hurt.max)]
+    for location, path, value in ends:
+        changed = copy.deepcopy(data)
+        try:
+            set_path(changed, path, whole_if(scenario.get_or_none(path), value)
+                     if isinstance(value, float) else value, scenario.source)
+            _validate(changed, scenario.source)
+        except ScenarioError as error:
+            detail = str(error).removeprefix(f"{scenario.source}: ")
+            raise ScenarioError(messages.VARIANT_END_INVALID.format(
+                path=scenario.source, location=location, setting=path, value=value,
+                detail=detail)) from None
+
+
 def _format_validation_error(error: ValidationError, source: str) -> str:
     problems = error.errors()
     first = problems[0]
@@ -710,21 +801,24 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _validate(data: Mapping[str, Any], source: str) -> Scenario:
+def _validate(data: Mapping[str, Any], source: str, variant_number: int = 0) -> Scenario:
     data = _as_tuples(dict(data), source)
     try:
-        return Scenario.model_validate({**data, "source": source})
+        return Scenario.model_validate({**data, "source": source,
+                                        "variant_number": variant_number})
     except ValidationError as error:
         raise ScenarioError(_format_validation_error(error, source)) from None
 
 
-def scenario_from_data(data: Mapping[str, Any], source: str = "<memory>") -> Scenario:
-    """Validate a case from plain data (a parsed TOML file, or a saved run's JSON).
+def scenario_from_data(data: Mapping[str, Any], source: str = "<memory>",
+                       variant_number: int = 0) -> Scenario:
+    """Validate a case from plain data (a parsed TOML file, or a saved run's JSON, whose
+    values are already those of its variant: ``variant_number`` only records which it was).
 
     >>> scenario_from_data(load_scenario("scenarios/aa_test.toml").model_dump(mode="json")).id
     'aa_test'
     """
-    return _validate(data, source)
+    return _validate(data, source, variant_number)
 
 
 def parse_scenario(text: str, source: str = "<memory>") -> Scenario:
@@ -744,6 +838,7 @@ def parse_scenario(text: str, source: str = "<memory>") -> Scenario:
                                                              limit=MAX_NESTING)) from None
     case = _validate(data, source)
     _check_knob_ends(case)
+    _check_variant_ends(case)
     return case
 
 

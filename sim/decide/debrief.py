@@ -47,6 +47,7 @@ class Debrief(AnalysisResult):
 
     model_call: str
     model_answer: str
+    variant: int
     right_call: str
     supported_call: str
     decision_day: int
@@ -111,8 +112,8 @@ def debrief(result: SimResult, report: Report, decision: Decision, items: Sequen
     >>> result = simulate(load_scenario("scenarios/srm_install_failures.toml"), seed=0,
     ...                   devices=10_000)
     >>> card = score(Decision(call="ship_all", expected_lift=0.03, decision_day=28), result)
-    >>> card.debrief.model_call, "SRM" in card.debrief.trap_tags
-    ('iterate', True)
+    >>> card.debrief.model_call, "SRM" in card.debrief.trap_tags, card.debrief.variant
+    ('iterate', True, 0)
     """
     case = result.scenario
     answer = case.answer
@@ -122,6 +123,7 @@ def debrief(result: SimResult, report: Report, decision: Decision, items: Sequen
     return Debrief(
         model_call=model_call,
         model_answer=" ".join((answer.rationale if answer is not None else right.memo).split()),
+        variant=case.variant_number,
         right_call=right.label(),
         supported_call=supported.label(),
         decision_day=decision.decision_day,

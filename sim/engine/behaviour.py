@@ -103,7 +103,8 @@ def device_effects(scenario: Scenario, fleet: Fleet, profile: HardwareProfile) -
     type_mult = np.array(
         [effect.by_device_type.get(t, 1.0) for t in fleet.device_types], dtype=np.float32
     )
-    segment = tier_mult[fleet.tier] * type_mult[fleet.device_type]
+    region_mult = np.array([effect.by_region.get(r, 1.0) for r in fleet.regions], dtype=np.float32)
+    segment = tier_mult[fleet.tier] * type_mult[fleet.device_type] * region_mult[fleet.region]
     penalty = (effect.latency_penalty * profile.over_budget()).astype(np.float32)[fleet.tier]
     quality = np.float32(profile.quality)
     uses = np.float32(feature.uses_per_day) * fleet.engagement

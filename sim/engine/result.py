@@ -80,6 +80,7 @@ class SimResult:
         events = self.timeline["event"].value_counts().to_dict()
         return {
             "case": self.scenario.meta.id,
+            "variant": self.scenario.variant_number,
             "seed": self.seed,
             "devices": len(devices),
             "days": self.days,
@@ -111,6 +112,7 @@ class SimResult:
             "format_version": FORMAT_VERSION,
             "scenario": self.scenario.model_dump(mode="json"),
             "source": self.scenario.source,
+            "variant": self.scenario.variant_number,
             "seed": self.seed,
             "days": self.days,
             "info": self.info,
@@ -141,7 +143,9 @@ class SimResult:
                     path=folder, found=meta.get("format_version", 1), expected=FORMAT_VERSION
                 )
             )
-        scenario = scenario_from_data(meta["scenario"], meta["source"])
+        # Runs saved before variants existed ran the case as written.
+        scenario = scenario_from_data(meta["scenario"], meta["source"],
+                                      variant_number=meta.get("variant", 0))
         tables = {
             name: pd.read_parquet(folder / f"{name}.parquet")
             for name in TABLES

@@ -21,7 +21,8 @@ from sim.rooms.codes import format_code, join_query, member_query
 
 @dataclass(frozen=True)
 class Room:
-    """A room's settings: everyone in it runs ``case_id`` with ``knobs``, ``seed``, ``devices``."""
+    """A room's settings: everyone in it runs variant ``variant`` of ``case_id`` with
+    ``knobs``, ``seed`` and ``devices``."""
 
     code: str
     case_id: str
@@ -34,6 +35,7 @@ class Room:
     expires: datetime | None = None
     reviews_named: bool = False
     """Whether peer reviews show whose memo and whose review (anonymous by default)."""
+    variant: int = 0
 
     @property
     def display_code(self) -> str:

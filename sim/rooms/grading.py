@@ -53,7 +53,8 @@ def score_room(room: Room, decisions: Sequence[Decision], *, scenario: Scenario 
     """Score every decision on the room's seeded run against its hidden truth, each on the
     readout through its own decision day.
 
-    The run is ``sim.simulate(case.with_knobs(room.knobs), room.seed, room.devices)``; pass
+    The run is ``sim.simulate(case.variant(room.variant).with_knobs(room.knobs), room.seed,
+    room.devices)``; pass
     ``run`` (and its ``design`` comparison) to reuse what the app has cached, or ``scenario``
     to use a case from elsewhere (by default the built-in library, then the cases saved on
     this server). A decision that cannot be scored (a segment the case does not have) gets a
@@ -61,7 +62,8 @@ def score_room(room: Room, decisions: Sequence[Decision], *, scenario: Scenario 
     """
     if run is None:
         case = scenario if scenario is not None else room_case(room.case_id)
-        run = simulate(case.with_knobs(room.knobs), seed=room.seed, devices=room.devices)
+        run = simulate(case.variant(room.variant).with_knobs(room.knobs), seed=room.seed,
+                       devices=room.devices)
     result = run
     right = right_call(result)
     design = design_comparison(result) if design is None else design
@@ -81,6 +83,7 @@ def score_room(room: Room, decisions: Sequence[Decision], *, scenario: Scenario 
     fleet_lift = TruthTable(result.truth).rel(metric)
     truth = {
         "case_id": room.case_id,
+        "variant": room.variant,
         "primary_metric": metric,
         "right_call": right.call,
         "right_label": right.label(),

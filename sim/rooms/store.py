@@ -64,7 +64,7 @@ from sqlalchemy import exc as sa_exc
 from sim import messages
 from sim.decide.decision import MEMO_MAX_CHARS, Decision
 from sim.errors import LaunchRoomError, RoomError
-from sim.limits import MAX_CLASS_ROOMS, MAX_DEVICES, MAX_SEED, MIN_DEVICES
+from sim.limits import MAX_CLASS_ROOMS, MAX_DEVICES, MAX_SEED, MAX_VARIANT, MIN_DEVICES
 from sim.rooms.board import Board, ClassView, Entry, Member, Room, ScoreFn
 from sim.rooms.codes import (
     CODE_LENGTH,
@@ -82,6 +82,7 @@ from sim.rooms.codes import (
 )
 from sim.rooms.database import SQLITE_BUSY_TIMEOUT_MS, database_url, sqlite_transactions
 from sim.rooms.grading import score_room
+from sim.rooms.history import Attempt
 from sim.rooms.reviews import PeerReview, Review, ReviewTask, memo_label, review_pairs
 
 if TYPE_CHECKING:
@@ -90,6 +91,8 @@ if TYPE_CHECKING:
 _log = logging.getLogger("launchroom.rooms")
 
 MAX_MEMBERS = 500
+MAX_ATTEMPTS_SHOWN = 50
+"""The most interview attempts one person's history returns."""
 KNOBS_MAX_CHARS = 20_000
 CONNECT_TIMEOUT_S = 5
 DEFAULT_EXPIRY_DAYS = 14
@@ -132,6 +135,7 @@ rooms_table = sa.Table(
     sa.Column("truth", sa.Text),  # JSON, written by the reveal
     sa.Column("expires", sa.DateTime(timezone=True)),  # NULL (older rooms): created + default
     sa.Column("reviews_named", sa.Boolean),  # NULL or false: peer reviews are anonymous
+    sa.Column("variant", sa.Integer),  # the case's variant; NULL (older rooms): 0, the file
 )
 members_table = sa.Table(
     "launchroom_members",
@@ -204,11 +208,26 @@ reviews_table = sa.Table(
     sa.Column("written", sa.DateTime(timezone=True), nullable=False),
     sa.UniqueConstraint("reviewer_id", "author_id", name="uq_launchroom_review_pair"),
 )
-# Tables added since the first release (classes, reviews) are made by create_all on first use;
-# columns
-# added since are listed here, and an older database gains them on first use.
+attempts_table = sa.Table(
+    "launchroom_attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(NAME_MAX_CHARS), nullable=False),  # as typed
+    sa.Column("name_key", sa.String(20 * NAME_MAX_CHARS), nullable=False),  # NFKC, case-folded
+    sa.Column("case_id", sa.String(100), nullable=False),
+    sa.Column("variant", sa.Integer, nullable=False),
+    sa.Column("minutes", sa.Integer, nullable=False),
+    sa.Column("minutes_used", sa.Float, nullable=False),
+    sa.Column("total", sa.Float, nullable=False),
+    sa.Column("lines", sa.Text, nullable=False),  # JSON object: rubric line -> points
+    sa.Column("hints", sa.Integer, nullable=False),
+    sa.Column("finished", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_launchroom_attempts_name", "name_key", "finished"),
+)
+# Tables added since the first release (classes, reviews, attempts) are made by create_all on
+# first use; columns added since are listed here, and an older database gains them on first use.
 _ADDED_COLUMNS = {
-    "launchroom_rooms": ("expires", "reviews_named"),
+    "launchroom_rooms": ("expires", "reviews_named", "variant"),
     "launchroom_members": ("token_hash", "skeleton"),
 }
 
@@ -428,12 +447,13 @@ class RoomStore:
     # -- the interface ---------------------------------------------------------------------------
     def create_room(self, case_id: str, seed: int, devices: int,
                     knobs: Mapping[str, Any] | None = None,
-                    client: str | None = None) -> tuple[str, str]:
+                    client: str | None = None, *, variant: int = 0) -> tuple[str, str]:
         """Create a room; return its code (``K7MQ-3XHD``) and the secret facilitator token.
 
         ``client`` names who asks (an address), for the rate limit; ``None`` is not limited.
+        ``variant`` is the case's variant everyone runs (0: the case file as written).
         """
-        knobs_json = _check_settings(case_id, seed, devices, knobs)
+        knobs_json = _check_settings(case_id, seed, devices, knobs, variant)
         token = new_token()
         with self._errors():
             self._ensure_schema()
@@ -446,7 +466,8 @@ class RoomStore:
                         conn.execute(sa.delete(rooms_table).where(rooms_table.c.expires < created))
                         conn.execute(sa.insert(rooms_table).values(
                             code=code, case_id=case_id, knobs=knobs_json, seed=int(seed),
-                            devices=int(devices), created=created, token_hash=hash_token(token),
+                            devices=int(devices), variant=int(variant), created=created,
+                            token_hash=hash_token(token),
                             expires=created + self.expiry,
                         ))
                     return format_code(code), token
@@ -976,6 +997,31 @@ class RoomStore:
             conn.execute(sa.update(rooms_table).where(rooms_table.c.id == room.id)
                          .values(reviews_named=bool(named)))
 
+    def record_attempt(self, attempt: Attempt) -> None:
+        """Keep one finished interview under its person's display name."""
+        name = clean_name(attempt.name)
+        _check_settings(attempt.case_id, 0, MIN_DEVICES, {}, attempt.variant)
+        with self._write() as conn:
+            conn.execute(sa.insert(attempts_table).values(
+                name=name, name_key=name_key(name), case_id=attempt.case_id,
+                variant=int(attempt.variant), minutes=int(attempt.minutes),
+                minutes_used=float(attempt.minutes_used), total=float(attempt.total),
+                lines=json.dumps(dict(attempt.lines), sort_keys=True), hints=int(attempt.hints),
+                finished=_now()))
+
+    def attempts(self, name: str, limit: int = MAX_ATTEMPTS_SHOWN) -> tuple[Attempt, ...]:
+        """A person's last interviews, newest first (names compare as members' do: "ana" is
+        Ana)."""
+        key = name_key(clean_name(name))
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(attempts_table).where(attempts_table.c.name_key == key)
+                .order_by(attempts_table.c.finished.desc(), attempts_table.c.id.desc())
+                .limit(int(limit))).all()
+        return tuple(Attempt(row.name, row.case_id, int(row.variant), int(row.minutes),
+                             float(row.minutes_used), float(row.total), json.loads(row.lines),
+                             int(row.hints), _utc(row.finished)) for row in rows)
+
     def _room(self, row: sa.Row) -> Room:
         return Room(
             code=row.code,
@@ -983,6 +1029,7 @@ class RoomStore:
             knobs=json.loads(row.knobs),
             seed=int(row.seed),
             devices=int(row.devices),
+            variant=int(row.variant or 0),
             created=_utc(row.created),
             revealed=_utc(row.revealed),
             expires=self._expires(row),
@@ -1009,7 +1056,7 @@ def _as_decision(decision: Any) -> Decision:
     return result
 
 
-def _check_settings(case_id: Any, seed: Any, devices: Any, knobs: Any) -> str:
+def _check_settings(case_id: Any, seed: Any, devices: Any, knobs: Any, variant: Any) -> str:
     """Validate a new room's settings; return the knobs as canonical JSON."""
 
     def bad(detail: str) -> RoomError:
@@ -1019,6 +1066,8 @@ def _check_settings(case_id: Any, seed: Any, devices: Any, knobs: Any) -> str:
         raise bad(f"case id {case_id!r} must be 1-100 lower-case letters, digits or _")
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
         raise bad(f"seed {seed!r} must be a whole number from 0 to {MAX_SEED}")
+    if isinstance(variant, bool) or not isinstance(variant, int) or not 0 <= variant <= MAX_VARIANT:
+        raise bad(f"variant {variant!r} must be a whole number from 0 to {MAX_VARIANT}")
     if isinstance(devices, bool) or not isinstance(devices, int) \
             or not MIN_DEVICES <= devices <= MAX_DEVICES:
         raise bad(f"fleet size {devices!r} must be a whole number from {MIN_DEVICES:,} to "

@@ -461,6 +461,7 @@ def run_spec(spec: SweepSpec, workers: int | None = None, scheduler: str | None 
         frame["cuped_covers"] = frame["cuped_covers"].astype("boolean")
     frame.attrs["sweep"] = {
         "case": spec.scenario.meta.id,
+        "variant": spec.scenario.variant_number,
         "grid": [path for path in spec.paths],
         "base_seed": spec.base_seed,
         "alpha": spec.scenario.experiment.alpha,

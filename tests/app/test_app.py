@@ -36,9 +36,9 @@ def test_every_page_renders_under_st_navigation_with_the_shared_sidebar(page):
     app = _app()
     app.switch_page(page).run()
     assert not app.exception, app.exception
-    # The entry point ran too: the shared sidebar holds the case, seed and fleet size.
+    # The entry point ran too: the shared sidebar holds the case, variant, seed and fleet size.
     assert [w.key for w in app.sidebar.selectbox] == ["case_id"]
-    assert app.sidebar.number_input[0].key == "seed"
+    assert [w.key for w in app.sidebar.number_input] == ["variant", "seed"]
     assert app.select_slider(key="devices").value == 100_000
     assert not app.error
 

@@ -27,7 +27,7 @@ def test_pin_int8_on_design_then_compare_it_with_int4_from_mid_up():
     app = _app()
     app.switch_page("app_pages/design.py").run()
     app.button(key="pin_design").click().run()
-    assert app.session_state["pinned_run"] == RunKey.of("camera_night_mode", {}, 4, 10_000)
+    assert app.session_state["pinned_run"] == RunKey.of("camera_night_mode", {}, 4, 10_000, variant=0)
     assert app.button(key="pin_design").disabled  # this run is the pinned one
     app.selectbox(key=QUANTIZATION).set_value("int4").run()
     app.selectbox(key=LOWEST).set_value("mid").run()

@@ -58,7 +58,7 @@ def test_every_practice_page_shows_the_path_and_ends_with_the_next_step(step, pa
         assert links[-1] == following.page.removeprefix("app_pages/").removesuffix(".py")
         assert app.get("page_link")[-1].proto.label == following.go
     else:  # before the call is scored, the page ends with the form
-        assert list(app.button)[-1].label == "Submit the decision"
+        assert list(app.main.button)[-1].label == "Submit the decision"
 
 
 def test_decide_ends_with_a_comparison_after_the_score():
@@ -113,13 +113,14 @@ def test_design_folds_the_hardware_panel_away_when_hardware_is_not_the_question(
 
 @pytest.mark.parametrize("page", ["app_pages/learn.py", "app_pages/glossary.py"])
 def test_learn_pages_have_no_run_sidebar_and_keep_its_values(page, small_demos):
-    app = _app(case="firmware_drift", seed="9", devices="20000")
+    app = _app(case="firmware_drift", seed="9", devices="20000", variant="3")
     app.switch_page(page).run()
     assert not app.exception
     assert not app.sidebar.selectbox and not app.sidebar.number_input
     app.switch_page("app_pages/design.py").run()
     assert [w.value for w in app.sidebar.selectbox] == ["firmware_drift"]
-    assert app.sidebar.number_input[0].value == 9
+    assert app.number_input(key="seed").value == 9
+    assert app.number_input(key="variant").value == 3
     assert app.select_slider(key="devices").value == 20_000
 
 

@@ -38,6 +38,13 @@ HOSTILE = [
     ({"seed": "-1"}, "seed"),
     ({"seed": "1e3"}, "seed"),
     ({"seed": str(2**63)}, "seed"),
+    ({"variant": "-1"}, "variant is not usable here ('-1')"),
+    ({"variant": "1e3"}, "variant is not usable here ('1e3')"),
+    ({"variant": "1000000"}, "a whole number from 0 to 999999"),
+    ({"variant": "٣"}, "variant is not usable here"),
+    ({"variant": "[x](https://evil.example)"}, "variant is not usable here"),
+    ({"variant": "9" * 5_000}, "variant is not usable here"),
+    ({"variant": "4", "case": "firmware_drift"}, None),
     ({"devices": "abc"}, "devices"),
     ({"devices": "999999999999"}, "devices"),
     ({"devices": "-100"}, "devices"),
@@ -86,6 +93,7 @@ def test_a_hostile_link_is_noted_literally_and_never_breaks_the_page(query, frag
     # Whatever the link said, the session runs a valid case with valid settings.
     assert app.session_state["case_id"] in {p.stem for p in (ROOT / "scenarios").glob("*.toml")}
     assert 0 <= app.session_state["seed"] <= 2**53 - 1
+    assert 0 <= app.session_state["variant"] <= 999_999
     for page in ("app_pages/design.py", "app_pages/run.py"):
         app.switch_page(page).run()
         assert not app.exception, (page, app.exception)
@@ -99,3 +107,11 @@ def test_the_corpus_is_large_enough():
 def test_only_declared_knobs_reach_the_run():
     app = _run({"case": "aa_test", "experiment.alpha": "0.4", "experiment.treatment_share": "0.3"})
     assert app.session_state["knobs"]["aa_test"] == {"experiment.treatment_share": 0.3}
+
+
+def test_a_variant_link_runs_that_variant_and_the_address_keeps_it():
+    app = _run({"case": "firmware_drift", "variant": "4", "seed": "2"})
+    assert app.session_state["variant"] == 4 and not _notes(app)
+    assert app.query_params["variant"] == "4"
+    default = _run({"case": "firmware_drift"})
+    assert default.session_state["variant"] == 0 and "variant" not in default.query_params

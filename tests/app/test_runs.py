@@ -14,7 +14,7 @@ from tests.sweeps.test_remote import same_readout, same_tables
 from ui import runs
 from ui.state import RunKey, case_library
 
-KEY = RunKey.of("camera_night_mode", {"feature.quantization": "int4"}, 5, 20_000)
+KEY = RunKey.of("camera_night_mode", {"feature.quantization": "int4"}, 5, 20_000, variant=0)
 
 
 def _here(key: RunKey):

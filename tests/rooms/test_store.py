@@ -6,6 +6,7 @@ folder, and a throwaway PostgreSQL cluster started once for the session.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -24,6 +25,7 @@ from sim.decide.decision import Decision
 from sim.errors import DecisionError, RoomError, ScenarioError
 from sim.rooms import RateLimit, RoomStore, Scores, normalise_code
 from sim.rooms import store as room_store
+from sim.rooms.history import Attempt, attempts_csv, practise_next
 from tests.conftest import ROOT
 
 MEMBERS = 100
@@ -387,6 +389,18 @@ def test_data_survives_closing_and_reopening_the_store(url):
         assert board.entries[0].scorecard["total"] == 2
 
 
+def test_a_room_keeps_its_variant_and_scores_on_it(url):
+    with RoomStore(url) as first:
+        code, token = first.create_room("aa_test", seed=1, devices=2_000, variant=7)
+        plain, _ = first.create_room("aa_test", seed=1, devices=2_000)
+    with RoomStore(url) as second:
+        assert second.room(code).variant == 7 and second.room(plain).variant == 0
+        ana = second.join(code, "Ana").token
+        second.submit(code, "Ana", _decision(), member_token=ana)
+        board = second.reveal(code, token)
+    assert board.truth["variant"] == 7 and board.truth["case_id"] == "aa_test"
+
+
 def test_a_database_from_before_member_secrets_gains_the_new_columns(tmp_path):
     # The first release's tables: no member secrets, no look-alike skeletons, no expiry.
     path = tmp_path / "old.db"
@@ -412,6 +426,7 @@ def test_a_database_from_before_member_secrets_gains_the_new_columns(tmp_path):
         store.submit("2345-6789", "Ana", _decision(), member_token=secret)
         with pytest.raises(RoomError, match="is already in room"):
             store.join("2345-6789", "Ana")
+        assert store.room("2345-6789").variant == 0, "an older room runs the case as written"
 
 
 # --- bad input -----------------------------------------------------------------------------------
@@ -473,7 +488,9 @@ def test_names_that_grow_when_normalised_still_fit(store):
     [({"case_id": "../etc/passwd"}, "case id"), ({"seed": -1}, "seed"),
      ({"seed": True}, "seed"), ({"devices": 0}, "fleet size"),
      ({"knobs": {"a": [1, 2]}}, "not a plain setting"),
-     ({"knobs": {"a": float("nan")}}, "not a plain setting"), ({"knobs": "x"}, "mapping")],
+     ({"knobs": {"a": float("nan")}}, "not a plain setting"), ({"knobs": "x"}, "mapping"),
+     ({"variant": -1}, "variant"), ({"variant": 1_000_000}, "variant"),
+     ({"variant": "2"}, "variant"), ({"variant": True}, "variant")],
 )
 def test_a_room_with_bad_settings_is_refused(store, settings, problem):
     arguments = {"case_id": "aa_test", "seed": 1, "devices": 1_000, "knobs": {}} | settings
@@ -513,3 +530,31 @@ def test_a_slow_scorer_holds_no_lock_while_it_scores(store):
         store.join(code, "Bo")
         assert time.perf_counter() - begun < 0.9
         assert future.result(timeout=30).revealed
+
+
+# --- interview attempts ----------------------------------------------------------------------
+def test_interview_attempts_are_kept_per_name_newest_first(url):
+    lines = {"structure": 5.0, "hardware": 15.0, "data_quality": 15.0, "statistics": 10.0,
+             "call": 20.0, "speed": 10.0, "communication": 4.0}
+    with RoomStore(url) as first:
+        first.record_attempt(Attempt("Ana", "aa_test", 0, 20, 19.0, 71.0, lines, 1))
+        first.record_attempt(Attempt("Ana", "camera_night_mode", 8, 30, 25.5, 79.0,
+                                     {**lines, "structure": 15.0}, 0))
+        first.record_attempt(Attempt("Bo", "aa_test", 2, 20, 10.0, 50.0, lines, 0))
+    with RoomStore(url) as second:
+        ana = second.attempts("  ANA ")
+        assert [(a.case_id, a.variant, a.total) for a in ana] == [
+            ("camera_night_mode", 8, 79.0), ("aa_test", 0, 71.0)]
+        assert ana[0].lines["structure"] == 15.0 and ana[0].finished.tzinfo is not None
+        assert practise_next(ana) == "communication"
+        assert attempts_csv(ana).count("\n") == 3
+        assert len(second.attempts("Bo")) == 1 and second.attempts("Cy") == ()
+
+
+@pytest.mark.parametrize(("change", "problem"), [
+    ({"name": ""}, "display name"), ({"variant": -1}, "variant"),
+    ({"case_id": "../x"}, "case id")])
+def test_a_bad_attempt_is_refused_with_one_line(store, change, problem):
+    attempt = dataclasses.replace(Attempt("Ana", "aa_test", 0, 20, 5.0, 60.0, {}, 0), **change)
+    with pytest.raises(RoomError, match=problem):
+        store.record_attempt(attempt)

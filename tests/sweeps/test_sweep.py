@@ -14,6 +14,7 @@ import pytest
 
 import sim
 from sim import LaunchRoomError, ScenarioError, cli, simulate
+from sim.case.library import load_case
 from sim.cli import main
 from sim.decide.decision import CALLS
 from sim.limits import MAX_SEED
@@ -280,3 +281,14 @@ def test_an_aa_sweep_reproduces_the_calibration(aa_case):
     assert frame["true_effect"].eq(0).all()
     assert 0.935 <= frame["covers"].mean() <= 0.965, frame["covers"].mean()
     assert frame["srm_alarm"].mean() <= 0.005
+
+
+def test_a_sweep_runs_the_variant_it_is_given_and_says_which():
+    case = load_case("aa_test")
+    variant = sweep(case.variant(2), seeds=2, devices=500, days=5, workers=1)
+    again = sweep(load_case("aa_test").variant(2), seeds=2, devices=500, days=5, workers=1)
+    plain = sweep(case, seeds=2, devices=500, days=5, workers=1)
+    assert variant.attrs["sweep"]["variant"] == 2 and plain.attrs["sweep"]["variant"] == 0
+    pd.testing.assert_frame_equal(variant, again)
+    assert not variant.drop(columns="seconds", errors="ignore").equals(
+        plain.drop(columns="seconds", errors="ignore"))
