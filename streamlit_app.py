@@ -37,7 +37,8 @@ LEARN = [st.Page("app_pages/learn.py", title="Metric lab", icon="🧪"),
          st.Page("app_pages/drills.py", title="Drills", icon="🎲"),
          st.Page("app_pages/glossary.py", title="Glossary", icon="📖"),
          st.Page("app_pages/case_editor.py", title="Case editor", icon="✏️")]
-page = st.navigation({"Practice": PRACTICE, "Together": TOGETHER, "Learn": LEARN})
+# Every page listed (Streamlit folds a long navigation behind "View more" otherwise).
+page = st.navigation({"Practice": PRACTICE, "Together": TOGETHER, "Learn": LEARN}, expanded=True)
 
 # By identity (st.navigation returns the page it runs): a Page made in bare Python, as when a
 # worker process re-imports this file as its main module, has no title or address to compare.
