@@ -232,12 +232,3 @@ def clustered_mean_covariance(columns: np.ndarray, clusters: np.ndarray) -> np.n
                      for j in range(columns.shape[1])], axis=1)
     return groups / (groups - 1) * (sums.T @ sums) / n**2
 
-
-def clustered_sum_variance(residuals: np.ndarray, clusters: np.ndarray) -> float:
-    """``Σ_g (Σ_{i∈g} r_i)²``: the meat of a cluster-robust variance for one column.
-
-    >>> clustered_sum_variance(np.array([1., -1, 2, 2]), np.array([0, 0, 1, 1]))
-    16.0
-    """
-    codes = pd.factorize(clusters)[0]
-    return float(np.sum(np.bincount(codes, weights=residuals) ** 2))

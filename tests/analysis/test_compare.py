@@ -15,7 +15,6 @@ from sim.analysis.compare import (
     ArmComparison,
     clustered_means,
     clustered_ratios,
-    clustered_sum_variance,
     independent_means,
     independent_proportions,
 )
@@ -84,7 +83,6 @@ def test_one_sided_p_values_and_degenerate_variances():
 def test_a_single_cluster_is_one_line():
     with pytest.raises(DataError, match="at least two clusters"):
         clustered_means(np.ones(4), np.array([0., 0, 1, 1]), np.zeros(4))
-    assert clustered_sum_variance(np.array([1.0, 1.0]), np.array([3, 3])) == 4.0
 
 
 def test_clustered_ratios_are_statsmodels_cluster_robust_wls():
