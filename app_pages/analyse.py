@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sim import messages
+from sim import Report, messages
 from sim.analysis import analyse_table, load_table
 from sim.analysis.capping import HIGHEST_CAP_PERCENTILE, LOWEST_CAP_PERCENTILE
 from sim.analysis.quantiles import quantile_name
@@ -17,7 +17,7 @@ from sim.readout.lean import BASES, case_basis
 from ui import charts, compare, readout, state, tables, texts
 from ui.glossary import GLOSSARY_PAGE, help_text
 from ui.guard import guard, literal
-from ui.runs import run_and_report, run_zip
+from ui.runs import analyse_case, quality_case, run_first, run_zip, start_readout
 from ui.steps import next_step, step_indicator
 
 QUANTILE_CHOICES = (0.5, 0.9)
@@ -87,18 +87,21 @@ with tabs["Your own data"]:
             for name, reason in own.unavailable.items():
                 st.warning(literal(texts.READING_MISSING.format(what=name, reason=reason)))
 
-result, report = run_and_report(
-    key, [tab for name, tab in tabs.items() if name != "Your own data"], basis=basis,
-    cap_percentile=float(cap) if capped else None, quantiles=tuple(sorted(picked)))
+result = run_first(key, [tab for name, tab in tabs.items() if name != "Your own data"])
 primary = case.experiment.primary_metric
 day = state.readout_day(key)
+readout_options = {"basis": basis, "cap_percentile": float(cap) if capped else None,
+                   "quantiles": tuple(sorted(picked))}
+with guard():
+    quality = quality_case(key, day, basis)
+    start_readout(key, day, **readout_options)
 with first.container():
     st.caption(texts.ANALYSE_DAY.format(day=day, horizon=state.case_for(key).fleet.days))
-    st.caption(texts.BASIS_NOTE.format(note=report.basis_note))
+    st.caption(texts.BASIS_NOTE.format(note=quality.basis_note))
 
 with first.container(border=True):
     st.markdown(texts.CHECK_FIRST)
-    for check in readout.first_checks(report, case.experiment.treatment_share):
+    for check in readout.first_checks(quality, case.experiment.treatment_share):
         st.markdown(f"{':material/check_circle:' if check.ok else ':material/error:'} "
                     f"{check.text}")
     st.caption(texts.CHECK_FIRST_THEN)
@@ -112,9 +115,11 @@ with actions:
     with right:
         compare.pin_button(key, "analyse")
 
-with tabs["Data quality"]:
+
+def quality_panel() -> None:
+    """The split, completeness, duplicates and late reports, and the raw reports per day."""
     st.subheader("Quality checks come before any lift")
-    srm = report.srm
+    srm = quality.srm
     total = srm.n_control + srm.n_treatment
     left, middle, right = st.columns(3)
     left.metric("Treatment share", numbers.percent(srm.n_treatment / total, 2),
@@ -124,20 +129,22 @@ with tabs["Data quality"]:
                   texts.SRM_ALARM if srm.alarm else texts.SRM_OK,
                   delta_color="inverse" if srm.alarm else "off", delta_arrow="off",
                   help=help_text("p-value"))
-    right.metric("Telemetry completeness", numbers.percent(report.completeness.share, 1),
+    right.metric("Telemetry completeness", numbers.percent(quality.completeness.share, 1),
                  help=help_text("completeness"))
     (st.error if srm.alarm else st.success)(srm.reading)
-    st.write(report.completeness.reading)
-    st.write(texts.SEEN.format(seen=report.devices_analysed, never=report.devices_never_reported,
-                               duplicates=report.duplicate_reports, late=report.late_reports))
-    if report.cleaning is not None and result.daily is not None:
+    st.write(quality.completeness.reading)
+    st.write(texts.SEEN.format(seen=quality.devices_analysed,
+                               never=quality.devices_never_reported,
+                               duplicates=quality.duplicate_reports, late=quality.late_reports))
+    if quality.cleaning is not None and quality.cleaning.rows_received:
         cleaned = st.toggle("Remove duplicate reports from the raw rows", value=True,
                             help=help_text("duplicates"))
-        st.caption(report.cleaning.reading)
-        rows = result.daily.drop_duplicates() if cleaned else result.daily
-        st.altair_chart(charts.reports_per_day(rows, cleaned), width="stretch")
+        st.caption(quality.cleaning.reading)
+        st.altair_chart(charts.reports_per_day(quality.cleaning.rows_received_frame(), cleaned),
+                        width="stretch")
 
-with tabs["Lift"]:
+def lift_panel(report: Report) -> None:
+    """The lift of every metric, with CUPED, guardrails, robust readings, the Bayesian reading and the effect on devices that installed."""
     st.subheader("Lift per metric")
     use_cuped = st.toggle("Adjust with the pre-period baseline (CUPED)", value=True,
                           help=help_text("cuped"))
@@ -189,7 +196,8 @@ with tabs["Lift"]:
                                       metric=compliance.metric),
             p=numbers.p_value(compliance.p_value)))
 
-with tabs["Segments"]:
+def segments_panel(report: Report) -> None:
+    """The primary metric's lift in each segment, with the interaction test."""
     st.subheader(texts.SEGMENTS_TITLE.format(metric=label(primary)))
     kinds = [kind for kind in readout.split_kinds(case) if kind in report.segments]
     if not kinds:
@@ -219,7 +227,8 @@ with tabs["Segments"]:
                 what="The interaction test", reason=report.why_missing(f"interactions.{kind}")))
     glossary_link()
 
-with tabs["Retention"]:
+def retention_panel(report: Report) -> None:
+    """Churn: the log-rank test, the hazard ratio and the survival curves."""
     st.subheader("Retention")
     if report.logrank is None or report.hazard is None or report.survival is None:
         st.info(texts.READING_MISSING.format(
@@ -240,7 +249,8 @@ with tabs["Retention"]:
                         width="stretch")
         st.caption(hazard.reading)
 
-with tabs["Over time"]:
+def over_time_panel(report: Report) -> None:
+    """The lift by day and by days since install, the novelty check and the sequential reading."""
     st.subheader("Lift over time")
     if report.daily_since_install is not None:
         st.altair_chart(charts.lift_since_install(report.daily_since_install), width="stretch")
@@ -267,45 +277,62 @@ with tabs["Over time"]:
     if report.sequential is not None:
         st.caption(f"{report.sequential.reading} {help_text('sequential')}")
 
-if "Drift" in tabs:
-    with tabs["Drift"]:
-        st.subheader("Did the measurement move, or the behaviour?")
-        if report.drift is None:
-            st.info(texts.READING_MISSING.format(what="Drift check",
-                                                 reason=report.why_missing("drift")))
-        else:
-            drift = report.drift
-            (st.warning if drift.measurement_step else st.info)(drift.reading)
-            left, middle, right = st.columns(3)
-            left.metric("Step beyond control", numbers.significant(drift.did.abs_diff),
-                        texts.P.format(p=numbers.p_value(drift.did.p_value)),
-                        delta_color="off", delta_arrow="off",
-                        help=help_text("did"))
-            middle.metric("PSI, updated devices", numbers.significant(drift.on_build_psi.psi),
-                          help=help_text("psi"))
-            right.metric("PSI, control", numbers.significant(drift.control_psi.psi),
-                         help=help_text("psi"))
-            frame = tables.drift_frame(result.devices, drift.metric)
-            axis = texts.DRIFT_AXIS.format(metric=label(drift.metric))
-            panels = st.columns(2)
-            for panel, group in zip(panels, (tables.UPDATED, tables.CONTROL), strict=True):
-                panel.altair_chart(charts.drift_densities(
-                    frame, group, axis, tables.BEFORE, tables.AFTER), width="stretch")
+def drift_panel(report: Report) -> None:
+    """Whether the sensor reading moved on updated devices (measurement) or the behaviour did."""
+    st.subheader("Did the measurement move, or the behaviour?")
+    if report.drift is None:
+        st.info(texts.READING_MISSING.format(what="Drift check",
+                                             reason=report.why_missing("drift")))
+    else:
+        drift = report.drift
+        (st.warning if drift.measurement_step else st.info)(drift.reading)
+        left, middle, right = st.columns(3)
+        left.metric("Step beyond control", numbers.significant(drift.did.abs_diff),
+                    texts.P.format(p=numbers.p_value(drift.did.p_value)),
+                    delta_color="off", delta_arrow="off",
+                    help=help_text("did"))
+        middle.metric("PSI, updated devices", numbers.significant(drift.on_build_psi.psi),
+                      help=help_text("psi"))
+        right.metric("PSI, control", numbers.significant(drift.control_psi.psi),
+                     help=help_text("psi"))
+        frame = tables.drift_frame(result.devices, drift.metric)
+        axis = texts.DRIFT_AXIS.format(metric=label(drift.metric))
+        panels = st.columns(2)
+        for panel, group in zip(panels, (tables.UPDATED, tables.CONTROL), strict=True):
+            panel.altair_chart(charts.drift_densities(
+                frame, group, axis, tables.BEFORE, tables.AFTER), width="stretch")
 
+def households_panel() -> None:
+    """How the fleet's homes mix the arms."""
+    st.subheader("Homes: do the arms share a household?")
+    mix = readout.household_mix(result.devices)
+    left, middle, right = st.columns(3)
+    left.metric("Randomised by", case.experiment.unit, help=help_text("randomisation-unit"))
+    middle.metric("Homes with both arms", numbers.percent(mix.mixed_share, 1),
+                  help=help_text("household-mix"))
+    right.metric("Control in mixed homes",
+                 numbers.percent(mix.control_exposed_share, 1),
+                 help=help_text("household-mix"))
+    words = texts.HOUSEHOLDS_MIXED if mix.mixed_share > 0 else texts.HOUSEHOLDS_APART
+    st.caption(words.format(homes=mix.households,
+                            per_home=numbers.number(mix.devices_per_household, 1)))
+
+PANELS = {"Lift": lift_panel, "Segments": segments_panel, "Retention": retention_panel,
+          "Over time": over_time_panel, "Drift": drift_panel}
+# The quality checks are drawn first, from their own quick readout, and reach the browser
+# while the full readout (started in the background when the run finished) is still being
+# computed; the other tabs are drawn once it is ready, and switching tabs then runs nothing.
+with tabs["Data quality"]:
+    quality_panel()
 if "Households" in tabs:
     with tabs["Households"]:
-        st.subheader("Homes: do the arms share a household?")
-        mix = readout.household_mix(result.devices)
-        left, middle, right = st.columns(3)
-        left.metric("Randomised by", case.experiment.unit, help=help_text("randomisation-unit"))
-        middle.metric("Homes with both arms", numbers.percent(mix.mixed_share, 1),
-                      help=help_text("household-mix"))
-        right.metric("Control in mixed homes",
-                     numbers.percent(mix.control_exposed_share, 1),
-                     help=help_text("household-mix"))
-        words = texts.HOUSEHOLDS_MIXED if mix.mixed_share > 0 else texts.HOUSEHOLDS_APART
-        st.caption(words.format(homes=mix.households,
-                                per_home=numbers.number(mix.devices_per_household, 1)))
+        households_panel()
+with tabs["Lift"], guard(), st.spinner(texts.READOUT_FINISHING):
+    report = analyse_case(key, day, **readout_options)
+for name, panel in PANELS.items():
+    if name in tabs:
+        with tabs[name]:
+            panel(report)
 
 st.page_link("app_pages/sql.py", label=texts.GO_SQL, icon="🧮")
 next_step("Analyse")

@@ -8,7 +8,7 @@ from sim.export import numbers
 from ui import charts, state, tables, texts
 from ui.glossary import help_text
 from ui.guard import guard
-from ui.runs import has_run, remember_run, run_case, run_with_progress
+from ui.runs import has_run, remember_run, run_case, run_with_progress, start_readout
 from ui.steps import next_step, step_indicator
 
 key = state.run_key()
@@ -25,6 +25,8 @@ if st.button("Run the fleet", type="primary"):
         run_with_progress(key, lambda fraction, message: bar.progress(fraction, text=message))
     bar.empty()
     remember_run(key)
+    with guard():
+        start_readout(key, state.readout_day(key))  # ready by the time Analyse opens
 
 if not has_run(key):
     st.info("Press **Run the fleet** to simulate the staged rollout with these settings.")

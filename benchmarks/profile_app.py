@@ -132,7 +132,7 @@ def _charts(result, report) -> list[tuple[str, float, int]]:
     primary = case.experiment.primary_metric
     built = {
         "reports per day (Data quality)": lambda: charts.reports_per_day(
-            result.daily.drop_duplicates(), True),
+            report.cleaning.rows_received_frame(), True),
         "forest of lifts (Lift)": lambda: forest(lift_rows(report.metrics, report.cuped),
                                                  "lifts", "Relative lift"),
         **{f"segments by {kind} (Segments)": (lambda segments=segments, kind=kind: forest(

@@ -224,9 +224,11 @@ def mde_curve(mde: pd.DataFrame, decision_day: int) -> alt.Chart:
         "decision day (dashed): a true effect smaller than that is usually missed."))
 
 
-def reports_per_day(daily: pd.DataFrame, cleaned: bool) -> alt.Chart:
-    """Report rows received per day (with or without the duplicate rows)."""
-    counts = daily.groupby("received_day").size().rename("rows").reset_index()
+def reports_per_day(received: pd.DataFrame, cleaned: bool) -> alt.Chart:
+    """Report rows received per day (``received_day``, ``raw``, ``cleaned``: see
+    :meth:`sim.analysis.quality.CleaningReport.rows_received_frame`), with or without the
+    duplicate rows."""
+    counts = received[["received_day"]].assign(rows=received["cleaned" if cleaned else "raw"])
     title = "Report rows received per day" + (" (duplicates removed)" if cleaned else " (raw)")
     return alt.Chart(counts).mark_bar(color=TREATMENT_COLOUR).encode(
         x=alt.X("received_day:Q", title="Day received"),

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sim import Report, Scenario
+from sim import Scenario
 from sim.case.metrics import DRIFT_METRIC, SEGMENT_KINDS
 from sim.export import numbers
+from sim.readout import QualityReadout
 
 HOUSEHOLD_KNOBS = frozenset({"experiment.unit", "fleet.household_size_mean"})
 """Knobs that make the randomisation unit a question of the case."""
@@ -60,9 +61,10 @@ class Check:
     text: str
 
 
-def first_checks(report: Report, planned_share: float) -> tuple[Check, ...]:
+def first_checks(report: QualityReadout, planned_share: float) -> tuple[Check, ...]:
     """The quality checks to read before any lift: the split, completeness, duplicates and
-    late reports."""
+    late reports (of a :class:`~sim.readout.QualityReadout`, or a full report's
+    ``quality``)."""
     srm = report.srm
     total = srm.n_control + srm.n_treatment
     share = srm.n_treatment / total if total else float("nan")

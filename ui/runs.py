@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
@@ -28,7 +29,8 @@ from sim import (
 )
 from sim.decide.design import DesignComparison, design_comparison
 from sim.export import Workbench, export_zip
-from sim.readout.report import run_through
+from sim.readout.lean import case_basis
+from sim.readout.report import QualityReadout, quality_readout, run_through
 from sim.sweeps.remote import Offload, dask_address
 from ui import texts
 from ui.guard import guard
@@ -85,23 +87,107 @@ def run_until(key: RunKey, day: int) -> SimResult:
     return heavy_work().call(run_through, run_case(key), day)
 
 
+@dataclass(frozen=True)
+class Started:
+    """Work started on a worker: a process-pool or Dask future, held in a plain object because
+    ``st.cache_resource`` refuses to keep an awaitable (a Dask future is one)."""
+
+    future: Any
+
+    def result(self) -> Any:
+        """The value, once the work is done (waits for it)."""
+        return self.future.result()
+
+
+@dataclass(frozen=True)
+class ReadoutKey:
+    """One readout of a run: through which day, on which basis, with which robust readings.
+    Built by :func:`readout_key`, so the same readout asked for in different words (no day, or
+    the horizon; no basis, or the case's own) is computed once."""
+
+    run: RunKey
+    day: int
+    basis: str
+    cap_percentile: float | None = None
+    quantiles: tuple[float, ...] = ()
+
+
+def readout_key(key: RunKey, day: int | None = None, basis: str | None = None,
+                cap_percentile: float | None = None, quantiles: Sequence[float] = ()
+                ) -> ReadoutKey:
+    """The readout of ``key`` through ``day`` (the whole run without one) on ``basis`` (the
+    case's own without one)."""
+    case = case_for(key)
+    horizon = case.fleet.days
+    return ReadoutKey(key, horizon if day is None else min(int(day), horizon),
+                      case_basis(case) if basis is None else basis, cap_percentile,
+                      tuple(sorted(quantiles)))
+
+
+def _run_at(readout: ReadoutKey) -> SimResult:
+    run = run_case(readout.run)
+    return run if readout.day >= run.days else run_until(readout.run, readout.day)
+
+
+@st.cache_resource(max_entries=2 * CACHED_RUNS, show_spinner=False)
+def _readout_started(readout: ReadoutKey) -> Any:
+    """A readout, started on a worker (a future; shared by every session). The worker also
+    re-simulates the run through the readout day, so starting it never waits."""
+    run = run_case(readout.run)
+    return Started(heavy_work().submit(
+        analyse, run, basis=readout.basis, cap_percentile=readout.cap_percentile,
+        quantiles=readout.quantiles, through_day=readout.day if readout.day < run.days else None))
+
+
+def start_readout(key: RunKey, day: int | None = None, **options: Any) -> None:
+    """Start the full readout of a run in the background (the Run page does once the fleet
+    has run, the Analyse page as it draws its quality checks): every reading, about a second
+    at 100,000 devices, computed while the person reads the first tab. ``options`` as in
+    :func:`analyse_case`."""
+    _readout_started(readout_key(key, day, **options))
+
+
 @st.cache_data(max_entries=2 * CACHED_RUNS, show_spinner=False)
+def _readout(readout: ReadoutKey) -> Report:
+    try:
+        return _readout_started(readout).result()
+    except BrokenProcessPool:
+        _readout_started.clear()  # the next call starts it again on fresh workers
+        raise LaunchRoomError(messages.WORKER_DIED) from None
+
+
 def analyse_case(key: RunKey, day: int | None = None, basis: str | None = None,
-                 cap_percentile: float | None = None, quantiles: tuple[float, ...] = ()
+                 cap_percentile: float | None = None, quantiles: Sequence[float] = ()
                  ) -> Report:
     """The readout of a run through ``day`` (the whole run without one), on ``basis``, with
-    capped and quantile readings when asked for."""
-    run = run_case(key)
-    if day is not None and day < run.days:  # else the whole run is the run through that day
-        run = run_until(key, day)
-    return heavy_work().call(analyse, run, basis=basis, cap_percentile=cap_percentile,
-                             quantiles=quantiles)
+    capped and quantile readings when asked for (started by :func:`start_readout` if it has
+    not been yet; waits for it)."""
+    return _readout(readout_key(key, day, basis, cap_percentile, quantiles))
+
+
+def clear_readouts() -> None:
+    """Forget every cached and started readout (after the place heavy work runs changes)."""
+    _readout.clear()
+    _readout_started.clear()
+    _quality.clear()
+
+
+@st.cache_data(max_entries=2 * CACHED_RUNS, show_spinner=False)
+def _quality(readout: ReadoutKey) -> QualityReadout:
+    return heavy_work().call(quality_readout, _run_at(readout), basis=readout.basis)
+
+
+def quality_case(key: RunKey, day: int | None = None, basis: str | None = None
+                 ) -> QualityReadout:
+    """The quality checks of a run's readout alone (what the Analyse page shows first): the
+    full readout's numbers in a fraction of its time."""
+    return _quality(readout_key(key, day, basis))
 
 
 @st.cache_resource(max_entries=CACHED_RUNS, show_spinner=False)
 def _designs_started(key: RunKey) -> Any:
     """The run's design comparison, started on a worker (a future; shared by every session)."""
-    return heavy_work().submit(design_comparison, run_case(key))
+    return Started(heavy_work().submit(design_comparison, run_case(key)))
 
 
 def start_design_comparison(key: RunKey) -> None:

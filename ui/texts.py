@@ -436,6 +436,7 @@ ANALYSE_DAY = (
     "Readout through day {day} of {horizon}: what had reached you by then (your decision day; "
     "extend on the Decide page to look later)."
 )
+READOUT_FINISHING = "Finishing the readout (it started as the page opened)..."
 ROBUST_TITLE = "Robust readings: capping and quantiles"
 CAP_TOGGLE = "Cap every metric at a percentile (winsorise)"
 CAP_PERCENTILE = "Cap at the percentile"

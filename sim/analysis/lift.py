@@ -31,7 +31,6 @@ from statsmodels.stats.proportion import (
     confint_proportions_2indep,
     test_proportions_2indep,
 )
-from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 from sim import messages
 from sim.analysis.compare import (
@@ -266,9 +265,13 @@ def mean_lift(
 ) -> LiftResult:
     """Difference in means with Welch's unequal-variance t test.
 
-    Uses statsmodels ``CompareMeans.tconfint_diff`` and ``ttest_ind`` with
-    ``usevar="unequal"``; the relative lift's interval and p-value are the delta method's.
-    ``cluster`` as in :func:`clustered_lift`.
+    The interval and p-value are the t distribution's on the Welch-Satterthwaite degrees of
+    freedom, from each arm's mean, variance and count (:func:`~sim.analysis.compare.
+    independent_means`): the same numbers as statsmodels' ``CompareMeans.tconfint_diff`` with
+    ``usevar="unequal"`` and scipy's ``ttest_ind(equal_var=False)`` (the tests compare them),
+    without statsmodels re-scanning every device's value for each reading (it was a quarter
+    of the readout's time at 100,000 devices). The relative lift's interval and p-value are the
+    delta method's. ``cluster`` as in :func:`clustered_lift`.
 
     >>> frame = pd.DataFrame({
     ...     "arm": ["control"] * 4 + ["treatment"] * 4,
@@ -283,15 +286,11 @@ def mean_lift(
         return clustered_lift(df, metric, cluster, arm_col, control, alpha)
     arms = resolve_arms(df, arm_col, control)
     control_values, treatment_values = arm_samples(df, metric, arms, minimum=2)
-    comparison = CompareMeans(DescrStatsW(treatment_values), DescrStatsW(control_values))
     compare = independent_means(control_values, treatment_values)
     if compare.se == 0:
         return lift_from(metric, "difference in means (Welch)", compare, alpha,
                          abs_ci=(compare.difference, compare.difference))
-    low, high = comparison.tconfint_diff(alpha=alpha, usevar="unequal")
-    _, p_value, _ = comparison.ttest_ind(usevar="unequal")
-    return lift_from(metric, "difference in means (Welch)", compare, alpha,
-                     abs_ci=(float(low), float(high)), p_value=float(p_value))
+    return lift_from(metric, "difference in means (Welch)", compare, alpha)
 
 
 def _ratio_and_variance(numerator: np.ndarray, denominator: np.ndarray) -> tuple[float, float]:

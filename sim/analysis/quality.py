@@ -214,6 +214,14 @@ class CleaningReport(AnalysisResult):
     late_rows: int
     key: tuple[str, ...]
     reading: str
+    rows_received: tuple[tuple[int, int, int], ...] = ()
+    """``(day received, rows, rows after removing duplicates)`` per day, when the rows say
+    when they were received: what the reports-per-day chart draws."""
+
+    def rows_received_frame(self) -> pd.DataFrame:
+        """:attr:`rows_received` as a table (``received_day``, ``raw``, ``cleaned``)."""
+        return pd.DataFrame(list(self.rows_received),
+                            columns=["received_day", "raw", "cleaned"], dtype="int64")
 
 
 def clean_daily(
@@ -231,6 +239,8 @@ def clean_daily(
     >>> clean, report = clean_daily(daily)
     >>> len(clean), report.exact_duplicates_removed
     (2, 1)
+    >>> clean_daily(daily.assign(received_day=[0, 0, 1]))[1].rows_received
+    ((0, 2, 1), (1, 1, 1))
     """
     key = tuple(key)
     require_columns(daily_df, *key)
@@ -241,6 +251,12 @@ def clean_daily(
     if "received_day" in clean.columns and "day" in clean.columns:
         late = int((clean["received_day"] > clean["day"]).fillna(False).sum())
     removed = int(duplicated.sum())
+    received = ()
+    if "received_day" in daily_df.columns:
+        day = daily_df["received_day"]
+        raw = day.value_counts(sort=False)
+        kept = day[~duplicated].value_counts(sort=False).reindex(raw.index, fill_value=0)
+        received = tuple((int(d), int(raw[d]), int(kept[d])) for d in sorted(raw.index))
     report = CleaningReport(
         rows_in=len(daily_df),
         rows_out=len(clean),
@@ -256,6 +272,7 @@ def clean_daily(
             key=" × ".join(key),
             late=late,
         ),
+        rows_received=received,
     )
     return clean, report
 

@@ -20,17 +20,26 @@ from sim.readout.lean import (
     quality_checks,
     units_per_arm,
 )
-from sim.readout.report import Report, analyse, daily_lift, sequential_reading
+from sim.readout.report import (
+    QualityReadout,
+    Report,
+    analyse,
+    daily_lift,
+    quality_readout,
+    sequential_reading,
+)
 
 __all__ = [
     "DriftReading",
     "LeanReport",
+    "QualityReadout",
     "Report",
     "analyse",
     "analysis_population",
     "daily_lift",
     "lean_report",
     "quality_checks",
+    "quality_readout",
     "sequential_reading",
     "units_per_arm",
 ]

@@ -21,7 +21,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -67,6 +67,7 @@ from sim.readout.lean import (
     case_basis,
     check_basis,
     lean_report,
+    quality_checks,
     randomisation_cluster,
 )
 
@@ -82,6 +83,62 @@ NOVELTY_WINDOW_DAYS = 7
 DECISION_WINDOW_DAYS = 7
 # The raw report column each peekable metric sums (others peek on sessions).
 SEQUENTIAL_COLUMNS = {"sessions": "sessions", "active_days": "active", "crashes": "crashed"}
+
+
+@dataclass(frozen=True)
+class QualityReadout(AnalysisResult):
+    """The checks to read before any lift: who is analysed, the split, telemetry completeness,
+    duplicate and late reports. What the Analyse page shows first, in a fraction of the full
+    readout's time (:func:`quality_readout`); :attr:`Report.quality` gives the same checks of
+    a full readout.
+    """
+
+    case_id: str
+    basis: str
+    basis_note: str
+    devices_analysed: int
+    devices_never_reported: int
+    srm: SRMResult
+    completeness: CompletenessResult
+    duplicate_reports: int
+    late_reports: int
+    cleaning: CleaningReport | None
+
+
+def _quality(result: SimResult, seen: pd.DataFrame, basis: str, srm: SRMResult,
+             completeness: CompletenessResult, cleaning: CleaningReport | None
+             ) -> QualityReadout:
+    everyone = result.devices
+    return QualityReadout(
+        case_id=result.scenario.meta.id,
+        basis=basis,
+        basis_note=messages.BASIS_NOTES[basis],
+        devices_analysed=len(seen),
+        devices_never_reported=int((everyone["days_reported"] == 0).sum()),
+        srm=srm,
+        completeness=completeness,
+        duplicate_reports=int(everyone["duplicate_reports"].sum()),
+        late_reports=int(everyone["late_reports"].sum()),
+        cleaning=cleaning,
+    )
+
+
+def quality_readout(result: SimResult, basis: str | None = None,
+                    through_day: int | None = None) -> QualityReadout:
+    """The quality checks of :func:`analyse` alone (the same numbers as its report's
+    :attr:`Report.quality`), on ``basis`` and through ``through_day`` as there.
+
+    >>> from sim import load_scenario, simulate
+    >>> result = simulate(load_scenario("scenarios/aa_test.toml"), seed=2, devices=4_000)
+    >>> quality_readout(result) == analyse(result).quality
+    True
+    """
+    if through_day is not None:
+        result = run_through(result, through_day)
+    basis = case_basis(result.scenario) if basis is None else check_basis(basis)
+    seen = analysis_population(result, basis)
+    cleaning = None if result.daily is None else clean_daily(result.daily)[1]
+    return _quality(result, seen, basis, *quality_checks(result, seen), cleaning)
 
 
 @dataclass(frozen=True)
@@ -127,6 +184,13 @@ class Report(AnalysisResult):
     capped: Mapping[str, CappedLift] = field(default_factory=dict)
     quantiles: Mapping[str, Mapping[str, QuantileLift]] = field(default_factory=dict)
     daily_since_install: pd.DataFrame | None = None
+
+    @property
+    def quality(self) -> QualityReadout:
+        """The report's quality checks (what :func:`quality_readout` gives on its own)."""
+        return QualityReadout(self.case_id, self.basis, self.basis_note, self.devices_analysed,
+                              self.devices_never_reported, self.srm, self.completeness,
+                              self.duplicate_reports, self.late_reports, self.cleaning)
 
     def why_missing(self, name: str) -> str | None:
         """Why the reading ``name`` (``"logrank"``, ``"metrics.crashes"``, ...) is missing."""
@@ -220,7 +284,6 @@ def analyse(result: SimResult, alpha: float | None = None, basis: str | None = N
         check_cap_percentile(cap_percentile)
     levels = [check_quantile(q) for q in quantiles]
     primary = experiment.primary_metric
-    everyone = result.devices
     basis = case_basis(case) if basis is None else check_basis(basis)
     seen = analysis_population(result, basis)
     arms = seen["arm"] == "treatment"
@@ -260,17 +323,11 @@ def analyse(result: SimResult, alpha: float | None = None, basis: str | None = N
     by_quantile = {} if not levels else each("quantiles", continuous, lambda name: {
         quantile_name(q): quantile_lift(seen, name, q, alpha=alpha, cluster=cluster)
         for q in levels})
+    quality = _quality(result, seen, basis, core.srm, core.completeness, cleaning)
     return Report(
-        case_id=case.meta.id,
+        **{name.name: getattr(quality, name.name) for name in fields(QualityReadout)},
         alpha=alpha,
         primary_metric=primary,
-        devices_analysed=len(seen),
-        devices_never_reported=int((everyone["days_reported"] == 0).sum()),
-        srm=core.srm,
-        completeness=core.completeness,
-        duplicate_reports=int(everyone["duplicate_reports"].sum()),
-        late_reports=int(everyone["late_reports"].sum()),
-        cleaning=cleaning,
         metrics=core.metrics,
         cuped=core.cuped,
         guardrails=core.guardrails,
@@ -298,8 +355,6 @@ def analyse(result: SimResult, alpha: float | None = None, basis: str | None = N
             else messages.READING_UNAVAILABLE.format(
                 what=primary, reason=core.unavailable.get(f"metrics.{primary}"))),
         unavailable=log.unavailable,
-        basis=basis,
-        basis_note=messages.BASIS_NOTES[basis],
         outliers=core.outliers,
         robust=core.robust,
         capped=capped,

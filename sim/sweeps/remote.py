@@ -167,8 +167,8 @@ class Offload:
             self.pool = worker_pool(self._workers, _one_blas_thread)
             raise LaunchRoomError(messages.WORKER_DIED) from None
 
-    def submit(self, function: Callable[..., T], *args: Any) -> Any:
-        """Start ``function(*args)`` elsewhere and return at once: a future whose
+    def submit(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> Any:
+        """Start ``function(*args, **kwargs)`` elsewhere and return at once: a future whose
         ``result()`` waits for the value (work a page starts before the person needs it).
 
         >>> with Offload(workers=1) as offload:
@@ -177,9 +177,10 @@ class Offload:
         """
         if self.dask is not None:
             client = self.dask.client
-            return client.submit(function, *client.scatter(list(args), hash=False), pure=False)
+            return client.submit(function, *client.scatter(list(args), hash=False), pure=False,
+                                 **kwargs)
         with plain_main():
-            return self.pool.submit(function, *args)
+            return self.pool.submit(function, *args, **kwargs)
 
     def _shared_dict(self) -> Any:
         if self._manager is None:

@@ -233,3 +233,23 @@ def test_one_household_is_one_line():
         mean_lift(frame, "minutes", cluster="home")
     with pytest.raises(DataError, match="no column 'house'"):
         mean_lift(frame, "minutes", cluster="house")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(2, 400), st.integers(2, 400))
+def test_mean_lift_matches_statsmodels_compare_means(seed, n_control, n_treatment):
+    # statsmodels' CompareMeans (Welch, usevar="unequal") is the independent reference: the
+    # readout computes the same interval and p-value from each arm's mean, variance and count.
+    from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
+
+    rng = np.random.default_rng(seed)
+    control = rng.gamma(2.0, 3.0, n_control)
+    treatment = rng.gamma(2.2, 3.0, n_treatment)
+    frame = pd.DataFrame({"arm": ["control"] * n_control + ["treatment"] * n_treatment,
+                          "minutes": np.r_[control, treatment]})
+    result = mean_lift(frame, "minutes", alpha=0.1)
+    reference = CompareMeans(DescrStatsW(treatment), DescrStatsW(control))
+    assert result.abs_ci == pytest.approx(reference.tconfint_diff(alpha=0.1, usevar="unequal"),
+                                          rel=1e-9, abs=1e-12)
+    assert result.p_value == pytest.approx(reference.ttest_ind(usevar="unequal")[1],
+                                           rel=1e-9, abs=1e-15)

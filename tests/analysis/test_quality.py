@@ -130,3 +130,19 @@ def test_results_are_frozen_and_json_safe():
         "x": [1.5, None],
         "y": True,
     }
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 3), st.integers(0, 1)),
+                min_size=1, max_size=40))
+def test_clean_daily_counts_rows_received_per_day_before_and_after_removing_duplicates(rows):
+    daily = pd.DataFrame(rows, columns=["device_id", "day", "crashes"])
+    daily["received_day"] = daily["day"] + daily["crashes"]  # a crash report arrives a day late
+    report = clean_daily(daily)[1]
+    # pandas' own groupby on the raw rows and on the rows without exact duplicates.
+    raw = daily.groupby("received_day").size()
+    kept = daily.drop_duplicates().groupby("received_day").size().reindex(raw.index,
+                                                                          fill_value=0)
+    assert report.rows_received == tuple(zip(raw.index, raw, kept, strict=True))
+    frame = report.rows_received_frame()
+    assert frame["raw"].sum() == len(daily) and frame["cleaned"].sum() == report.rows_out

@@ -16,3 +16,4 @@ def small_demos(monkeypatch):
              for key, demo in lab.DEMOS.items()}
     monkeypatch.setattr(lab, "DEMOS", small)
     return small
+

@@ -40,6 +40,13 @@ def test_the_run_page_computes_in_the_worker_processes_and_equals_an_in_process_
     here, report = in_process
     same_tables(runs.run_case(KEY), here)  # the run the page made, from the cache
     same_readout(runs.analyse_case(KEY).to_dict(), report.to_dict())
+    # The quality checks the Analyse page shows first, computed on their own in a worker, are
+    # the full readout's; a readout asked for in other words (the horizon, the case's basis)
+    # is the same cached one.
+    assert runs.quality_case(KEY) == report.quality
+    horizon = runs.case_for(KEY).fleet.days
+    assert runs.analyse_case(KEY, horizon, basis=report.basis) is not None
+    assert runs.readout_key(KEY, horizon, report.basis) == runs.readout_key(KEY)
 
 
 @pytest.mark.timeout(180)
@@ -47,7 +54,7 @@ def test_with_launchroom_dask_set_runs_go_to_the_cluster_and_equal_in_process_on
         monkeypatch, in_process):
     monkeypatch.setenv(DASK_VARIABLE, "local")
     runs.run_case.clear()
-    runs.analyse_case.clear()
+    runs.clear_readouts()
     try:
         assert runs.heavy_work().dask is not None
         here, report = in_process
@@ -55,6 +62,6 @@ def test_with_launchroom_dask_set_runs_go_to_the_cluster_and_equal_in_process_on
         same_readout(runs.analyse_case(KEY).to_dict(), report.to_dict())
     finally:
         runs.run_case.clear()
-        runs.analyse_case.clear()
+        runs.clear_readouts()
         monkeypatch.delenv(DASK_VARIABLE)
         runs.heavy_work()  # back to worker processes; the LocalCluster is closed
