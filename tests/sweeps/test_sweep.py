@@ -270,9 +270,10 @@ def test_a_failing_run_names_its_run_seed_and_grid_point(aa_case, monkeypatch):
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_an_aa_sweep_reproduces_the_calibration(aa_case):
-    # The same check as tests/readout/test_calibration.py (1,000 seeds, 1,000 devices x 10 days;
-    # the standard error of a 5% rate is 0.69 points, so 3.5%-6.5% is over two of them either
-    # side; the seeds are fixed, so the result is too), run as one sweep over the local cores.
+    # The A/A calibration of the primary test with devices randomised (the households' is in
+    # tests/readout/test_calibration.py): 1,000 seeds, 1,000 devices x 10 days; the standard
+    # error of a 5% rate is 0.69 points, so 3.5%-6.5% is over two of them either side; the
+    # seeds are fixed, so the result is too. Run as one sweep over the local cores.
     frame = sweep(aa_case, seeds=1_000, devices=1_000, days=10, call="none")
     assert len(frame) == 1_000 and frame["seed"].nunique() == 1_000
     print(f"A/A sweep: {frame['significant'].mean():.2%} significant, "
