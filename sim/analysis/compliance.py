@@ -105,7 +105,8 @@ def itt_vs_installed(
     if not is_binary(d[keep]):
         raise DataError(messages.COLUMN_NOT_BINARY.format(column=installed_col))
     subset = pd.DataFrame(
-        {"arm": np.where(indicator[keep] == 1, "treatment", "control"), "y": y[keep],
+        {"arm": pd.Categorical.from_codes(indicator[keep].astype(np.int8),
+                                          ["control", "treatment"]), "y": y[keep],
          "cluster": df[cluster].to_numpy()[keep] if cluster is not None else 0}
     )
     itt = mean_lift(subset, "y", control="control", alpha=alpha,

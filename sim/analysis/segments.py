@@ -142,6 +142,8 @@ def segment_lifts(
         kind = "binary" if is_binary(values[~np.isnan(values)]) else "mean"
     indicator = treatment_indicator(df, arms)
     has_metric = df[metric].notna().to_numpy()
+    # Each segment's rows of only the columns its lift reads (not a copy of every column).
+    narrow = df[list(dict.fromkeys([arm_col, metric, *([cluster] if cluster else [])]))]
     lifts, skipped = [], []
     for segment in _segment_values(df, segment_col):
         in_segment = (df[segment_col] == segment).to_numpy(dtype=bool, na_value=False)
@@ -150,7 +152,7 @@ def segment_lifts(
         if min((rows & (indicator == 0)).sum(), (rows & (indicator == 1)).sum()) < minimum:
             skipped.append(segment)
             continue
-        subset = df.loc[in_segment]
+        subset = narrow.loc[in_segment]
         lifts.append((segment, metric_lift(subset, metric, kind, arm_col, arms.control, alpha,
                                            cluster)))
     p_values = np.array([result.p_value for _, result in lifts])
