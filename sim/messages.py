@@ -785,7 +785,7 @@ FOLLOWUPS = {
     # id: (the interviewer's question, the readout's fact behind it)
     "srm": ("The split failed the sample-ratio check. Who is missing from which arm, and what "
             "does that do to the lift you quoted?",
-            "sample-ratio test p = {p}"),
+            "sample-ratio test: {p}"),
     "drift_step": ("The sensor reading stepped on updated devices. How do you know the lift is "
                    "behaviour and not measurement?",
                    "a step of {shift} on updated devices beyond control"),
@@ -794,7 +794,7 @@ FOLLOWUPS = {
                               "{metric} {worse} worse, margin {margin}"),
     "segment_differs": ("The effect differs by {kind}. Which {kind} would you hold back, and "
                         "what would you tell the hardware team?",
-                        "interaction test by {kind}: p = {p}"),
+                        "interaction test by {kind}: {p}"),
     "novelty_fade": ("The effect fell from {early} in the first days to {late} later on. Which "
                      "number goes in the impact ledger?",
                      "early effect {early}, late effect {late}"),
