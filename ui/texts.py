@@ -520,6 +520,7 @@ INTERVIEW_CLOCK = "Time left"
 INTERVIEW_CLOCK_HELP = ("A {minutes}-minute interview. When the time is up you make the call "
                         "with what you have.")
 INTERVIEW_STEP = "Step {number} of {total}: {step}"
+INTERVIEW_PROMPT_AGAIN = "The prompt: {title}"
 INTERVIEW_STEPS = {"prompt": "the prompt", "clarify": "clarifying questions",
                    "design": "the design", "readout": "the readout", "call": "the call",
                    "followups": "follow-up questions", "rubric": "the rubric"}
@@ -551,6 +552,8 @@ INTERVIEW_FINISH = "Finish and see the rubric"
 INTERVIEW_SCORE = "Interview score: {total:g} / 100"
 INTERVIEW_USED = "Time used: {used:.1f} of {minutes} minutes."
 INTERVIEW_HINTS_TAKEN = "Hints taken: {hints} (−{cost} points)."
+INTERVIEW_HINT_TAKEN = "{level} on {step}"
+HINT_LEVEL_WORDS = {"nudge": "a nudge", "pointer": "a pointer"}
 INTERVIEW_YOUR_FOLLOWUPS = "**Your follow-up answers**"
 NO_ANSWER = "(no answer)"
 READOUT_SAID = "the readout: {fact}"
