@@ -574,10 +574,15 @@ RUBRIC_LINES = {"structure": "Structure", "hardware": "Hardware reasoning",
 # --- Learn -> Drills -----------------------------------------------------------------------------
 DRILLS = "Drills"
 DRILLS_INTRO = ("Probability questions from your own run (the sidebar's case, variant, seed and "
-                "fleet size), checked against exact arithmetic on its tables.")
+                "fleet size), checked against exact arithmetic on its tables. Each worked "
+                "solution ends beside the app's own reading of the same data: the Kaplan-Meier "
+                "curve and the truth for the chain, the readout's Bayesian reading for Bayes' "
+                "rule.")
 DRILLS_RUN_FIRST = "Run the fleet first: the drills are built from your run's tables."
-DRILL_TITLES = {"markov": "Active, dormant, churned: a Markov chain from the logs",
-                "bayes": "Is the weakest tier hurt? Bayes' rule, day by day",
+DRILL_TITLES = {"markov": "Active, dormant, churned: a Markov chain from the logs, against "
+                          "the Kaplan-Meier curve and the truth",
+                "bayes": "Is the weakest tier hurt? Bayes' rule day by day, beside the "
+                         "readout's Bayesian reading",
                 "gate": "Does the first stage trip the crash gate by luck?"}
 DRILL_MISSING = {"markov": "This run kept no daily reports: no Markov drill for it.",
                  "bayes": "No day of this run has devices on the build in the weakest tier.",
