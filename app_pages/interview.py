@@ -37,7 +37,7 @@ step = session["step"]
 def hint_button(name: str) -> None:
     """The step's hints taken so far, and a button for the next one."""
     for level in range(interview.hints_taken(name)):
-        st.info(literal(hint(name, level, case)))
+        st.info(literal(hint(name, level, case)), icon=":material/lightbulb:")
     if interview.hints_taken(name) < len(HINT_LEVELS):
         st.button(texts.INTERVIEW_HINT.format(cost=HINT_COST), key=f"interview::hint::{name}",
                   on_click=interview.take_hint, args=(name,), icon=":material/lightbulb:")
@@ -75,9 +75,12 @@ def show_clock() -> None:
         st.rerun()
 
 
-show_clock()
+if step != "rubric":  # finished: the rubric shows the time used, not a clock still running
+    show_clock()
 st.caption(texts.INTERVIEW_STEP.format(number=STEPS.index(step), total=len(STEPS) - 1,
                                        step=texts.INTERVIEW_STEPS[step]))
+with st.expander(texts.INTERVIEW_PROMPT_AGAIN.format(title=case.meta.title)):
+    st.markdown(case.meta.brief)
 if session["timed_out"] and step == "call":
     st.warning(texts.INTERVIEW_TIME_UP)
 
@@ -111,6 +114,11 @@ elif step in ("readout", "call", "followups", "rubric"):
         for line in (report.reading, report.completeness.reading):
             st.text(line)
         tables.show(tables.lift_table(report.metrics, report.cuped, report.guardrails))
+        primary = report.primary_metric
+        if primary in report.cuped:  # the table's adjusted number, in words
+            st.text(report.cuped[primary].reading)
+        for guardrail in report.guardrails.values():
+            st.text(guardrail.reading)
         for kind, lifts in report.segments.items():
             st.caption(texts.INTERVIEW_SEGMENTS.format(kind=kind.replace("_", " ")))
             tables.show(tables.segment_table(lifts, case.segment_names(kind)))
@@ -149,10 +157,10 @@ elif step in ("readout", "call", "followups", "rubric"):
         st.subheader(texts.INTERVIEW_SCORE.format(total=sheet.total))
         st.caption(texts.INTERVIEW_USED.format(
             used=running.used_minutes(session["finished_at"]), minutes=running.minutes))
-        tables.show(tables.rubric_table(sheet))
+        tables.show_wrapped(tables.rubric_table(sheet))
         if sheet.hints:
             st.warning(literal(texts.INTERVIEW_HINTS_TAKEN.format(
-                hints=", ".join(sheet.hints), cost=sheet.hint_cost)))
+                hints=interview.hint_words(sheet.hints), cost=sheet.hint_cost)))
         st.markdown(texts.MODEL_ANSWER.format(call=card.debrief.model_call))
         st.write(card.debrief.model_answer)
         st.markdown(texts.INTERVIEW_YOUR_FOLLOWUPS)

@@ -785,7 +785,7 @@ FOLLOWUPS = {
     # id: (the interviewer's question, the readout's fact behind it)
     "srm": ("The split failed the sample-ratio check. Who is missing from which arm, and what "
             "does that do to the lift you quoted?",
-            "sample-ratio test p = {p}"),
+            "sample-ratio test: {p}"),
     "drift_step": ("The sensor reading stepped on updated devices. How do you know the lift is "
                    "behaviour and not measurement?",
                    "a step of {shift} on updated devices beyond control"),
@@ -794,7 +794,7 @@ FOLLOWUPS = {
                               "{metric} {worse} worse, margin {margin}"),
     "segment_differs": ("The effect differs by {kind}. Which {kind} would you hold back, and "
                         "what would you tell the hardware team?",
-                        "interaction test by {kind}: p = {p}"),
+                        "interaction test by {kind}: {p}"),
     "novelty_fade": ("The effect fell from {early} in the first days to {late} later on. Which "
                      "number goes in the impact ledger?",
                      "early effect {early}, late effect {late}"),
@@ -872,11 +872,24 @@ MARKOV_DRILL_QUESTION = (
     "churned {steps} days later, by the chain?")
 MARKOV_STEP_COUNTS = "Transition counts (rows from, columns to): {counts}."
 MARKOV_STEP_MATRIX = "Each row over its total: {matrix}."
-MARKOV_STEP_TRUTH = ("Check against the run: after {days} days the chain says {chain:.2%} not "
-                     "churned; of this run's control devices {observed:.2%} had not churned by "
-                     "then. The chain sees a churn only when the device reported on both days, "
-                     "and devices often go silent as they churn, so it tends to overstate "
-                     "retention; it also assumes every device moves alike, day by day.")
+MARKOV_STEP_CHECK = (
+    "Check against the run on day {day}, the last day it can show churn (churn is {window} days "
+    "without activity, so a {days}-day run sees it up to day {day}): the chain says {chain:.2%} "
+    "not churned; the Kaplan-Meier curve of the control arm (the readout's retention reading, "
+    "{n:,} devices) says {km:.2%}; the truth - the share of this sample that would not have "
+    "churned by then without the build, from the simulator's own record of what every device "
+    "did (the truth table's retained, control) - is {truth:.2%}.")
+MARKOV_STEP_WHY = (
+    "Why they differ: the chain sees a churn only when the device reported on both days, and "
+    "devices often go silent as they churn, so it tends to overstate retention; it also assumes "
+    "every device moves alike, day by day, and it is the only one of the three that reaches "
+    "past the run. The Kaplan-Meier curve reads churn from telemetry: every device is followed "
+    "from day 0 to the same last day, so on day {day} it is simply the share of the analysed "
+    "control devices not churned, and a device that stopped reporting looks churned. The truth "
+    "counts what the devices really did, reported or not.")
+MARKOV_STEP_TOO_SHORT = (
+    "Check against the run: churn is {window} days without activity, so a {days}-day run cannot "
+    "show it yet; only the chain says anything about retention here.")
 MARKOV_STEP_POWER = ("Start with everyone active: (1, 0, 0) x P^{steps} = {distribution}; not "
                      "churned: {answer:.2%}.")
 BAYES_DRILL_QUESTION = (
@@ -887,3 +900,17 @@ BAYES_DRILL_QUESTION = (
 BAYES_STEP_RULE = ("Each day multiplies the odds by exp((x^2 - (x + {delta:g})^2) / (2 se^2)): the "
                    "normal density at x under \"hurt\" over the one under \"no change\".")
 BAYES_STEP_DAY = "Day {day}: likelihood ratio {ratio:.3f}; P(hurt) now {posterior:.2%}."
+BAYES_STEP_READOUT = (
+    "Beside it, the Bayesian reading the readout gives (the Analyse page's, here on {tier} "
+    "alone): sessions per device over the whole run, {treated:,} treatment against {control:,} "
+    "control devices ({method}). The lift is {lift:+.2%} of the control mean ({level:.0%} "
+    "credible interval {low:+.2%} to {high:+.2%}); the chance that sessions on {tier} are lower "
+    "under treatment than under control is {lower:.1%}, and the chance of a loss of {delta:.0%} "
+    "or more is {loss:.1%}.")
+BAYES_STEP_WHY = (
+    "Why the two numbers differ: yours weighs two point hypotheses, a {delta:.0%} loss or "
+    "nothing, so the days push it towards whichever of the two lies nearer the truth, even when "
+    "the truth is neither; the readout's puts a flat prior over every possible lift and gives "
+    "the whole posterior. And yours reads the first {days} days one at a time, only the devices "
+    "already on the build, while the readout pools each device's total over the whole run: "
+    "every {tier} treatment device it analyses, on the build or not, against control.")

@@ -21,19 +21,21 @@ MAX_SHOWN = 300
 """Characters of outside text a message shows (a 5,000-digit knob value is cut short)."""
 
 
-def literal(text: object) -> str:
+def literal(text: object, limit: int | None = MAX_SHOWN) -> str:
     """Text for an element that renders Markdown (alerts, captions), every markup character
     escaped, so what came from outside shows as typed: no links, images or emphasis. Cut to
-    :data:`MAX_SHOWN` characters.
+    ``limit`` characters (:data:`MAX_SHOWN`; ``None``: never cut, for the app's own sentences).
 
     >>> print(literal("[Session expired](x.example) **Ana** <b>"))
     \\[Session expired\\]\\(x\\.example\\) \\*\\*Ana\\*\\* \\<b\\>
     >>> "https://" in literal("see https://evil.example"), "\u2060" in literal("www.evil.example")
     (False, True)
+    >>> len(literal("a" * 400)), len(literal("a" * 400, limit=None))  # 297 and an escaped ...
+    (303, 400)
     """
     shown = str(text)
-    if len(shown) > MAX_SHOWN:
-        shown = shown[:MAX_SHOWN - 3] + "..."
+    if limit is not None and len(shown) > limit:
+        shown = shown[:limit - 3] + "..."
     # Escapes do not stop GitHub-flavoured autolinks (a bare https://..., www. or e-mail
     # address becomes a link after unescaping): an invisible word joiner breaks each pattern.
     shown = _AUTOLINK.sub(lambda match: match.group(0)[:-1] + WORD_JOINER + match.group(0)[-1],

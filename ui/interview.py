@@ -14,7 +14,7 @@ from sim.decide.interview import HINT_LEVELS, Clock, Step, hint_id, step_after
 from sim.decide.rubric import Rubric
 from sim.errors import LaunchRoomError
 from sim.rooms.history import Attempt, attempt_of
-from ui import rooms, state
+from ui import rooms, state, texts
 
 KEY = "interview"
 
@@ -128,3 +128,18 @@ def take_hint(step: Step) -> None:
     level = hints_taken(step)
     if level < len(HINT_LEVELS):
         current()["hints"].append(hint_id(step, level))
+
+
+def hint_words(hints: tuple[str, ...] | list[str]) -> str:
+    """The hints taken, in words, for the rubric (``clarify:nudge`` is how one is stored).
+
+    >>> hint_words(("clarify:nudge", "readout:pointer"))
+    'a nudge on clarifying questions, a pointer on the readout'
+    """
+    words = []
+    for taken in hints:
+        step, _, level = taken.partition(":")
+        words.append(texts.INTERVIEW_HINT_TAKEN.format(
+            level=texts.HINT_LEVEL_WORDS.get(level, level),
+            step=texts.INTERVIEW_STEPS.get(step, step)))
+    return ", ".join(words)

@@ -22,6 +22,7 @@ from sim.export import numbers
 from sim.export.dictionary import COLUMNS as DATA_COLUMNS
 from sim.rooms.history import Attempt
 from ui import glossary, texts
+from ui.guard import literal
 
 
 def show(frame: pd.DataFrame, height: int | str = "auto") -> None:
@@ -39,6 +40,33 @@ def show(frame: pd.DataFrame, height: int | str = "auto") -> None:
         else:
             config[name] = st.column_config.TextColumn(column.label, help=column.help)
     st.dataframe(frame, hide_index=True, column_config=config, height=height)
+
+
+def show_wrapped(frame: pd.DataFrame) -> None:
+    """Draw a short table of sentences (the interview's rubric) whose cells wrap instead of
+    being cut off at the column's edge: a static table, headers in words
+    (:func:`wrapped_frame`), and under it each column's help (a static table has no header
+    tooltips)."""
+    st.table(wrapped_frame(frame), hide_index=True)
+    st.caption(literal(" ".join(glossary.COLUMNS[name].help for name in frame.columns),
+                       limit=None))
+
+
+def wrapped_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as a static table shows it: each header the glossary's words, every cell as
+    literal text (a static table reads Markdown; ``upper_mid`` must not turn italic), whole:
+    these are the app's own sentences, never cut short.
+
+    >>> shown = wrapped_frame(pd.DataFrame({"rubric_line": ["Structure"],
+    ...                                     "why": ["ship to upper_mid (chip_tier)"]}))
+    >>> list(shown.columns)
+    ['rubric line', 'why']
+    >>> print(shown["why"].iloc[0])
+    ship to upper\\_mid \\(chip\\_tier\\)
+    """
+    return pd.DataFrame({glossary.COLUMNS[name].label: [literal(value, limit=None)
+                                                          for value in frame[name]]
+                         for name in frame.columns})
 
 
 def _guardrail_words(guardrail) -> str:

@@ -521,6 +521,7 @@ INTERVIEW_CLOCK = "Time left"
 INTERVIEW_CLOCK_HELP = ("A {minutes}-minute interview. When the time is up you make the call "
                         "with what you have.")
 INTERVIEW_STEP = "Step {number} of {total}: {step}"
+INTERVIEW_PROMPT_AGAIN = "The prompt: {title}"
 INTERVIEW_STEPS = {"prompt": "the prompt", "clarify": "clarifying questions",
                    "design": "the design", "readout": "the readout", "call": "the call",
                    "followups": "follow-up questions", "rubric": "the rubric"}
@@ -552,6 +553,8 @@ INTERVIEW_FINISH = "Finish and see the rubric"
 INTERVIEW_SCORE = "Interview score: {total:g} / 100"
 INTERVIEW_USED = "Time used: {used:.1f} of {minutes} minutes."
 INTERVIEW_HINTS_TAKEN = "Hints taken: {hints} (−{cost} points)."
+INTERVIEW_HINT_TAKEN = "{level} on {step}"
+HINT_LEVEL_WORDS = {"nudge": "a nudge", "pointer": "a pointer"}
 INTERVIEW_YOUR_FOLLOWUPS = "**Your follow-up answers**"
 NO_ANSWER = "(no answer)"
 READOUT_SAID = "the readout: {fact}"
@@ -572,10 +575,15 @@ RUBRIC_LINES = {"structure": "Structure", "hardware": "Hardware reasoning",
 # --- Learn -> Drills -----------------------------------------------------------------------------
 DRILLS = "Drills"
 DRILLS_INTRO = ("Probability questions from your own run (the sidebar's case, variant, seed and "
-                "fleet size), checked against exact arithmetic on its tables.")
+                "fleet size), checked against exact arithmetic on its tables. Each worked "
+                "solution ends beside the app's own reading of the same data: the Kaplan-Meier "
+                "curve and the truth for the chain, the readout's Bayesian reading for Bayes' "
+                "rule.")
 DRILLS_RUN_FIRST = "Run the fleet first: the drills are built from your run's tables."
-DRILL_TITLES = {"markov": "Active, dormant, churned: a Markov chain from the logs",
-                "bayes": "Is the weakest tier hurt? Bayes' rule, day by day",
+DRILL_TITLES = {"markov": "Active, dormant, churned: a Markov chain from the logs, against "
+                          "the Kaplan-Meier curve and the truth",
+                "bayes": "Is the weakest tier hurt? Bayes' rule day by day, beside the "
+                         "readout's Bayesian reading",
                 "gate": "Does the first stage trip the crash gate by luck?"}
 DRILL_MISSING = {"markov": "This run kept no daily reports: no Markov drill for it.",
                  "bayes": "No day of this run has devices on the build in the weakest tier.",

@@ -46,6 +46,8 @@ def test_each_follow_up_is_asked_on_its_condition_and_not_otherwise(followup, tr
     asked = triggered(dataclasses.replace(QUIET, **trigger))
     assert [f.id for f in asked] == [followup]
     assert asked[0].evidence and "{" not in asked[0].question + asked[0].evidence
+    # A p-value comes formatted with its own "p = " or "p < ", never twice.
+    assert "p = p" not in asked[0].evidence
     assert triggered(dataclasses.replace(QUIET, **short)) == ()
 
 
