@@ -130,6 +130,7 @@ def test_each_look_has_the_welch_and_the_cluster_robust_standard_error():
         assert clustered.looks[k].se == pytest.approx(fit.bse[1], rel=1e-9)
 
 
+@pytest.mark.slow
 def test_peeking_on_a_fleets_growing_totals_keeps_the_false_alarm_rate():
     # The looks re-read the same devices, so they are far more alike than independent
     # increments; households make devices alike too. 300 null fleets of each kind.

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -51,6 +52,7 @@ def _no_nan(text: str) -> None:
     assert "nan" not in words and "inf" not in words, text
 
 
+@pytest.mark.slow
 @settings(max_examples=FUZZ_RUNS, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
 @given(knob_settings())

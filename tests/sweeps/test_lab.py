@@ -82,6 +82,7 @@ def test_every_demo_summarises_a_small_sweep(key, monkeypatch):
     LAB_TEXTS[key].format(**summary.facts)
 
 
+@pytest.mark.slow
 def test_the_demos_teach_what_they_say_at_their_own_sizes():
     """A few replications of the real demos already show each lesson's direction."""
     peeking = lab.summarise_demo("peeking", lab.run_demo("peeking", range(40), workers=2)).facts
