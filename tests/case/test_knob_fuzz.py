@@ -19,7 +19,7 @@ from sim.export.memo import memo_markdown
 from tests.conftest import CASES
 
 CASE_IDS = [path.stem for path in case_paths(CASES)]
-FUZZ_RUNS = 100
+FUZZ_RUNS = 70
 
 
 @st.composite

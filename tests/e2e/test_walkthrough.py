@@ -1,6 +1,6 @@
 """The practice flow in Chromium at a desktop width (1,400 px) and a phone width (390 px):
-Cases -> Design -> Run -> Analyse (every tab) -> Decide, a screenshot of every page and of
-every chart (``test-artifacts/screenshots/walk-*``). The desktop walks three cases (each with
+Cases -> Design -> Run -> Analyse (every tab) -> Decide, a screenshot of every page, and of
+every chart of the first case (``test-artifacts/screenshots/walk-*``). The desktop walks three cases (each with
 its own panels); on the desktop the feasibility table fits, and once the system's dark setting
 turns the app dark. The phone walks the household case: the sidebar closes after each
 navigation tap and no page is wider than the screen (Compare designs, the SQL workbench and
@@ -98,7 +98,9 @@ def _shoot(page: Page, name: str, width: int, charts: bool) -> None:
 
 def _walk(page: Page, base: str, walk: Walk, width: int) -> None:
     tag = f"walk-{width}-{walk.case}"
-    charts = width == DESKTOP
+    # Every chart on its own, once: on the desktop, for the first case (the others' pages are
+    # screenshotted whole).
+    charts = width == DESKTOP and walk is WALKS[0]
     page.goto(f"{base}/?case={walk.case}&seed=3&devices=10000")
     wait_for_app(page)
     # Cases: the brief first, the library after it.

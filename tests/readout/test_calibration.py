@@ -45,6 +45,7 @@ pytestmark = pytest.mark.slow
 
 HOUSEHOLD_SEEDS = 600
 COVERAGE_SEEDS = 300
+COVERAGE_DAYS = 14  # the interval covers the sample's own truth on whichever day it is read
 SRM_SEEDS = 200
 SMALL_FLEET = 3_000
 
@@ -101,7 +102,7 @@ def test_confidence_intervals_cover_the_true_effect_on_every_case(case_id):
     cluster = "household_id" if case.experiment.unit == "household" else None
     covered = 0
     for seed in range(COVERAGE_SEEDS):
-        result = simulate(case, seed=seed, devices=SMALL_FLEET)
+        result = simulate(case, seed=seed, devices=SMALL_FLEET, days=COVERAGE_DAYS)
         lift = metric_lift(analysis_population(result), metric, cluster=cluster)
         covered += lift.abs_ci[0] <= result.true_effect(metric) <= lift.abs_ci[1]
     assert covered / COVERAGE_SEEDS >= 0.93, covered / COVERAGE_SEEDS
