@@ -42,12 +42,3 @@ def aa_result(aa_case):
 def pytest_report_header(config):
     return f"launch room tests from {ROOT} (cpus: {os.cpu_count()})"
 
-
-@pytest.hookimpl(trylast=True)  # after tests/e2e/conftest.py has marked its tests
-def pytest_collection_modifyitems(config, items):
-    """The long tests first (the calibration runs, the sweeps and the browser tests): on the
-    suite's two xdist workers a long test that starts last leaves the other worker idle while
-    it runs, and started first it runs while the other worker takes the many quick tests."""
-    long_running = {"slow", "e2e"}
-    items.sort(key=lambda item: not any(mark.name in long_running
-                                        for mark in item.iter_markers()))

@@ -142,24 +142,17 @@ def quality_readout(result: SimResult, basis: str | None = None,
 
 
 @dataclass(frozen=True)
-class Report(AnalysisResult):
-    """Every reading of one simulated case. ``to_dict()`` is JSON-ready.
+class Report(QualityReadout):
+    """Every reading of one simulated case: the quality checks (the fields of
+    :class:`QualityReadout`, which it extends) and the rest. ``to_dict()`` is JSON-ready.
 
     A reading the data cannot give (no churn yet in a short run, too few updated devices for
     the drift check) is ``None`` or absent from its mapping, and ``unavailable`` gives the
     reason by name; the rest of the readout stands.
     """
 
-    case_id: str
     alpha: float
     primary_metric: str
-    devices_analysed: int
-    devices_never_reported: int
-    srm: SRMResult
-    completeness: CompletenessResult
-    duplicate_reports: int
-    late_reports: int
-    cleaning: CleaningReport | None
     metrics: Mapping[str, LiftResult]
     cuped: Mapping[str, CupedResult]
     guardrails: Mapping[str, NonInferiorityResult]
@@ -177,8 +170,6 @@ class Report(AnalysisResult):
     compliance: ComplianceResult | None
     reading: str
     unavailable: Mapping[str, str] = field(default_factory=dict)
-    basis: str = "seen"
-    basis_note: str = ""
     outliers: Mapping[str, OutlierCheck] = field(default_factory=dict)
     robust: CappedLift | None = None
     capped: Mapping[str, CappedLift] = field(default_factory=dict)
@@ -188,9 +179,8 @@ class Report(AnalysisResult):
     @property
     def quality(self) -> QualityReadout:
         """The report's quality checks (what :func:`quality_readout` gives on its own)."""
-        return QualityReadout(self.case_id, self.basis, self.basis_note, self.devices_analysed,
-                              self.devices_never_reported, self.srm, self.completeness,
-                              self.duplicate_reports, self.late_reports, self.cleaning)
+        return QualityReadout(**{name.name: getattr(self, name.name)
+                                 for name in fields(QualityReadout)})
 
     def why_missing(self, name: str) -> str | None:
         """Why the reading ``name`` (``"logrank"``, ``"metrics.crashes"``, ...) is missing."""
