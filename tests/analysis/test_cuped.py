@@ -115,7 +115,7 @@ def test_cuped_matches_statsmodels_ols_with_hc1_errors(seed, n, interaction):
     rng = np.random.default_rng(seed)
     before = rng.gamma(2.0, 2.0, n)
     treated = (rng.random(n) < 0.5).astype(float)
-    treated[:2], treated[2:4] = 0.0, 1.0  # both arms present
+    treated[:3], treated[3:6] = 0.0, 1.0  # at least three devices in each arm
     after = before * (1 + 0.2 * treated) + rng.normal(0, 1, n)
     frame = pd.DataFrame({"arm": np.where(treated == 1, "treatment", "control"),
                           "after": after, "before": before})
