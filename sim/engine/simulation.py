@@ -17,8 +17,8 @@ from __future__ import annotations
 import functools
 import os
 import time
-from collections.abc import Callable
-from concurrent.futures import Executor, ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,8 @@ from sim.errors import LaunchRoomError
 from sim.limits import MAX_DAYS, MAX_SEED, MIN_DEVICES
 
 Progress = Callable[[float, str], None]
+# ``map``, or a thread pool's ``map``: the tables are the same either way.
+Mapper = Callable[..., Iterator]
 
 # One spawn key per purpose keeps each stream fixed when another purpose changes.
 _FLEET, _BEHAVIOUR, _ROLLOUT, _TELEMETRY, _DAY_BEHAVIOUR, _DAY_TELEMETRY, _OUTLIERS = range(7)
@@ -88,10 +90,13 @@ def simulate(
     """
     seed, n, horizon = check_run_inputs(scenario, seed, devices, days)
     blocks = -(-n // BLOCK_DEVICES)
+    if blocks == 1 or block_threads() == 1:
+        # Handing a small fleet's work to a thread and waiting for it costs more than it saves.
+        return _simulate(scenario, seed, n, horizon, progress, map)
     # Blocks of a day run in threads (numpy releases the GIL in its array loops and random
-    # fills); one block needs none.
+    # fills).
     with ThreadPoolExecutor(max_workers=min(block_threads(), blocks)) as threads:
-        return _simulate(scenario, seed, n, horizon, progress, threads)
+        return _simulate(scenario, seed, n, horizon, progress, threads.map)
 
 
 def block_threads() -> int:
@@ -104,7 +109,7 @@ def block_threads() -> int:
 
 
 def _simulate(scenario: Scenario, seed: int, n: int, horizon: int, progress: Progress | None,
-              threads: Executor) -> SimResult:
+              mapper: Mapper) -> SimResult:
     started = time.perf_counter()
     fleet = build_fleet(scenario, _stream(seed, _FLEET), n, seed)
     profile = hardware_profile(scenario.feature, scenario.fleet.chip_tiers)
@@ -113,7 +118,7 @@ def _simulate(scenario: Scenario, seed: int, n: int, horizon: int, progress: Pro
                               report_panel(fleet, scenario.telemetry.daily_max_devices),
                               _stream(seed, _OUTLIERS))
 
-    step_day = functools.partial(_advance_day, behaviour, telemetry, seed, n, threads)
+    step_day = functools.partial(_advance_day, behaviour, telemetry, seed, n, mapper)
     engine = RolloutEngine(
         scenario,
         fleet,
@@ -139,7 +144,7 @@ def _simulate(scenario: Scenario, seed: int, n: int, horizon: int, progress: Pro
         _truth_metrics(behaviour.totals[0].metrics(horizon), measures_distraction),
         _truth_metrics(behaviour.totals[1].metrics(horizon), measures_distraction),
         segments,
-        threads.map,
+        mapper,
     )
     baseline = {"pre_sessions": behaviour.pre_sessions, "pre_sensor_score": behaviour.pre_sensor}
     del behaviour
@@ -147,7 +152,7 @@ def _simulate(scenario: Scenario, seed: int, n: int, horizon: int, progress: Pro
         scenario=scenario,
         seed=seed,
         days=horizon,
-        devices=_devices_table(fleet, baseline, telemetry, log, horizon, threads),
+        devices=_devices_table(fleet, baseline, telemetry, log, horizon, mapper),
         day_arm=telemetry.cube_frame(),
         timeline=log.timeline,
         rollout=log.daily.assign(capacity_per_hour=log.capacity_per_hour),
@@ -181,15 +186,15 @@ def report_panel(fleet: Fleet, size: int) -> np.ndarray | None:
 
 
 def _advance_day(
-    behaviour: Behaviour, telemetry: TelemetryPipe, seed: int, n: int, threads: Executor,
+    behaviour: Behaviour, telemetry: TelemetryPipe, seed: int, n: int, mapper: Mapper,
     day: int, exposure: DayExposure,
 ) -> None:
     """One simulated day for every device, block by block.
 
     Blocks of a fixed size keep the day's temporaries small (in cache, and a few MB at ten
     million devices); each block draws from its own stream, keyed by the block's index, and
-    writes only its own devices' state, so blocks run in ``threads`` in any order. What they
-    share (the day x segment cube, the raw rows) is committed in block order.
+    writes only its own devices' state, so blocks may run in threads (``mapper``) in any
+    order. What they share (the day x segment cube, the raw rows) is committed in block order.
     """
     shares = behaviour.household_shares(exposure)
 
@@ -206,7 +211,7 @@ def _advance_day(
         return telemetry.record(day, block, outcome, part,
                                 _stream(seed, _DAY_TELEMETRY, day, index))
 
-    for reports in threads.map(advance, range(-(-n // BLOCK_DEVICES))):
+    for reports in mapper(advance, range(-(-n // BLOCK_DEVICES))):
         telemetry.commit(day, reports)
 
 
@@ -227,10 +232,10 @@ def _day_or_nan(hours: np.ndarray, days: int) -> np.ndarray:
 
 def _devices_table(
     fleet: Fleet, baseline: dict[str, np.ndarray], telemetry: TelemetryPipe, log: RolloutLog,
-    days: int, threads: Executor,
+    days: int, mapper: Mapper,
 ) -> pd.DataFrame:
-    """One row a device, in device-id order, built a few columns at a time (one a thread) to
-    bound memory."""
+    """One row a device, in device-id order, its columns gathered in threads and handed to the
+    frame without a copy (one block a column: inserting them one by one copied each)."""
     # Where each device id sits in the fleet's order: the inverse permutation, in one pass.
     by_id = np.empty(fleet.size, dtype=np.intp)
     by_id[fleet.device_id] = np.arange(fleet.size)
@@ -261,7 +266,5 @@ def _devices_table(
         values = build()
         return values if isinstance(values, pd.Categorical) else values[by_id]
 
-    table = pd.DataFrame(index=pd.RangeIndex(fleet.size))
-    for name, values in zip(columns, threads.map(column, columns.values()), strict=True):
-        table[name] = values
-    return table
+    return pd.DataFrame(dict(zip(columns, mapper(column, columns.values()), strict=True)),
+                        copy=False)

@@ -20,6 +20,7 @@ depend on their order, so the tables stay the same bit for bit however the block
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -254,11 +255,17 @@ class TelemetryPipe:
         }
         cells, cell_sums = self._cube_sums(block, on_build, counts, sums)
         on_time = received & ~late
-        group = self._treatment[block].astype(np.int64) * (1 + on_build.astype(np.int64))
-        gate_sums = np.stack([
-            np.bincount(group, weights=values * on_time, minlength=len(GROUPS))
-            for values in (seen_active, seen_crash, sums["battery_sum"], seen_battery,
-                           sums["latency_sum"])], axis=1)
+        split = min(max(fleet.n_control - first, 0), n)
+        off_build = ~on_build[split:]
+        gate_sums = np.empty((len(GROUPS), len(GATE_SUMS)))
+        for column, values in enumerate((seen_active, seen_crash, sums["battery_sum"],
+                                         seen_battery, sums["latency_sum"])):
+            # Cast before summing: numpy holds the interpreter lock in a reduction that casts,
+            # which would serialise the day's threads.
+            weighted = (values * on_time).astype(np.float64)
+            treated = weighted[split:]
+            gate_sums[:, column] = (weighted[:split].sum(), (treated * off_build).sum(),
+                                    (treated * on_build[split:]).sum())
         rows = None
         if self.panel is not None:
             in_panel = self.panel[block]
@@ -298,14 +305,11 @@ class TelemetryPipe:
         tail = tail - first
         out = np.empty((cells.size, len(CUBE_SUMS)))
         for name, values in (*counts.items(), *sums.items()):
-            kind = np.int64 if values.dtype == bool else np.float64
-            total = np.add.reduceat(values, local, dtype=kind)
-            if tail.size:
-                built = (values[first:] & on_build[first:] if values.dtype == bool
-                         else values[first:] * on_build[first:])
-                on = np.add.reduceat(built, tail, dtype=kind)
-            else:
-                on = np.zeros(0, dtype=kind)
+            # Cast first, as in the gate's sums: a casting reduceat holds the interpreter lock.
+            values = values.astype(np.int64 if values.dtype == bool else np.float64)
+            total = np.add.reduceat(values, local)
+            on = (np.add.reduceat(values[first:] * on_build[first:], tail) if tail.size
+                  else np.zeros(0, dtype=values.dtype))
             out[:, _COLUMN[name]] = np.concatenate(
                 [total[~treated], total[treated] - on, on])
         return cells, out
@@ -378,28 +382,33 @@ class TelemetryPipe:
         columns = {name: np.concatenate([chunk[name] for chunk in self._rows]) for name in COLUMNS}
         # In arrival order, as a pipeline receives them (a stable sort on one small integer).
         order = np.argsort(columns["received_day"], kind="stable")
-        return pd.DataFrame({name: values[order] for name, values in columns.items()})
+        return pd.DataFrame({name: values[order] for name, values in columns.items()}, copy=False)
 
     def cube_frame(self) -> pd.DataFrame:
         """The day x arm x build x chip tier x device type x region sums (the `day_arm` table)."""
         fleet = self._fleet
         days, cells, _ = self._cube.shape
         n_types, n_regions = len(fleet.device_types), len(fleet.regions)
-        cell = np.tile(np.arange(cells), days)
+        sums = self._cube.reshape(days * cells, len(CUBE_SUMS))
+        # Cells nobody reported from (control devices on the build, say) carry no information.
+        kept = np.flatnonzero(sums[:, _COLUMN["devices_reporting"]] > 0)
+        columns = np.ascontiguousarray(sums[kept].T)
+        cell = kept % cells
         segment = cell % self._segments
         group = cell // self._segments
-        frame = pd.DataFrame(self._cube.reshape(days * cells, len(CUBE_SUMS)), columns=CUBE_SUMS)
-        frame.insert(0, "day", np.repeat(np.arange(days, dtype=np.int16), cells))
-        frame.insert(1, "arm", pd.Categorical.from_codes(
-            (group > 0).astype(np.int8), categories=["control", "treatment"]))
-        frame.insert(2, "on_build", group == 2)
-        frame.insert(3, "chip_tier", pd.Categorical.from_codes(
-            segment // (n_types * n_regions), categories=list(fleet.tiers)))
-        frame.insert(4, "device_type", pd.Categorical.from_codes(
-            (segment // n_regions) % n_types, categories=list(fleet.device_types)))
-        frame.insert(5, "region", pd.Categorical.from_codes(
-            segment % n_regions, categories=list(fleet.regions)))
-        counts = ["devices_reporting", "active", "crashes", "battery_n"]
-        frame[counts] = frame[counts].astype(np.int32)
-        # Cells nobody reported from (control devices on the build, say) carry no information.
-        return frame[frame["devices_reporting"] > 0].reset_index(drop=True)
+
+        def categories(codes: np.ndarray, names: Sequence[str]) -> pd.Categorical:
+            return pd.Categorical.from_codes(codes.astype(np.int8), categories=list(names),
+                                             validate=False)
+
+        counts = {"devices_reporting", "active", "crashes", "battery_n"}
+        return pd.DataFrame({
+            "day": (kept // cells).astype(np.int16),
+            "arm": categories(group > 0, ["control", "treatment"]),
+            "on_build": group == 2,
+            "chip_tier": categories(segment // (n_types * n_regions), fleet.tiers),
+            "device_type": categories((segment // n_regions) % n_types, fleet.device_types),
+            "region": categories(segment % n_regions, fleet.regions),
+            **{name: columns[index].astype(np.int32) if name in counts else columns[index]
+               for index, name in enumerate(CUBE_SUMS)},
+        }, copy=False)
