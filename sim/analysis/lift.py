@@ -232,7 +232,18 @@ def proportion_lift(
     if cluster is not None:
         return clustered_lift(df, metric, cluster, arm_col, control, alpha, kind="binary")
     arms = resolve_arms(df, arm_col, control)
-    control_values, treatment_values = arm_samples(df, metric, arms)
+    return difference_in_proportions(metric, *arm_samples(df, metric, arms), alpha)
+
+
+def difference_in_proportions(metric: str, control_values: np.ndarray,
+                              treatment_values: np.ndarray, alpha: float = 0.05) -> LiftResult:
+    """:func:`proportion_lift` from each arm's 0/1 values (arrays, no missing values).
+
+    >>> result = difference_in_proportions("installed", np.repeat([1.0, 0.0], [300, 700]),
+    ...                                    np.repeat([1.0, 0.0], [360, 640]))
+    >>> round(result.abs_diff, 3), round(result.p_value, 4)
+    (0.06, 0.0042)
+    """
     if not (is_binary(control_values) and is_binary(treatment_values)):
         raise DataError(messages.COLUMN_NOT_BINARY.format(column=metric))
     n_c, n_t = control_values.size, treatment_values.size
@@ -285,7 +296,19 @@ def mean_lift(
     if cluster is not None:
         return clustered_lift(df, metric, cluster, arm_col, control, alpha)
     arms = resolve_arms(df, arm_col, control)
-    control_values, treatment_values = arm_samples(df, metric, arms, minimum=2)
+    return difference_in_means(metric, *arm_samples(df, metric, arms, minimum=2), alpha)
+
+
+def difference_in_means(metric: str, control_values: np.ndarray, treatment_values: np.ndarray,
+                        alpha: float = 0.05) -> LiftResult:
+    """:func:`mean_lift` (Welch) from each arm's values (arrays, no missing values, at least
+    two each).
+
+    >>> result = difference_in_means("minutes", np.array([10.0, 12.0, 11.0, 13.0]),
+    ...                              np.array([14.0, 15.0, 13.0, 16.0]))
+    >>> result.abs_diff, round(result.p_value, 4)
+    (3.0, 0.0167)
+    """
     compare = independent_means(control_values, treatment_values)
     if compare.se == 0:
         return lift_from(metric, "difference in means (Welch)", compare, alpha,

@@ -27,6 +27,7 @@ from sim.analysis.frame import (
     AnalysisResult,
     format_p,
     is_binary,
+    present_values,
     require_columns,
     require_numeric,
     require_probability,
@@ -34,7 +35,12 @@ from sim.analysis.frame import (
     to_plain,
     treatment_indicator,
 )
-from sim.analysis.lift import LIFT_KINDS, metric_lift
+from sim.analysis.lift import (
+    LIFT_KINDS,
+    difference_in_means,
+    difference_in_proportions,
+    metric_lift,
+)
 from sim.errors import DataError
 
 
@@ -99,8 +105,17 @@ class InteractionResult(AnalysisResult):
     reading: str
 
 
+def _segment_rows(df: pd.DataFrame, segment_col: str) -> dict[Any, np.ndarray]:
+    # Each segment's rows, from one pass over the column (not a comparison per segment).
+    codes, uniques = pd.factorize(df[segment_col])
+    found: dict[Any, list[int]] = {}
+    for code, value in enumerate(uniques):
+        found.setdefault(to_plain(value), []).append(code)
+    return {value: np.isin(codes, same) for value, same in found.items()}
+
+
 def _segment_values(df: pd.DataFrame, segment_col: str) -> list[Any]:
-    values = [to_plain(value) for value in df[segment_col].dropna().unique()]
+    values = [to_plain(value) for value in present_values(df[segment_col])]
     return sorted(values, key=lambda value: (not isinstance(value, (int, float)), str(value)))
 
 
@@ -141,20 +156,27 @@ def segment_lifts(
         values = df[metric].to_numpy(dtype=float, na_value=np.nan)
         kind = "binary" if is_binary(values[~np.isnan(values)]) else "mean"
     indicator = treatment_indicator(df, arms)
-    has_metric = df[metric].notna().to_numpy()
-    # Each segment's rows of only the columns its lift reads (not a copy of every column).
-    narrow = df[list(dict.fromkeys([arm_col, metric, *([cluster] if cluster else [])]))]
+    values = df[metric].to_numpy(dtype=float, na_value=np.nan)
+    has_metric = ~np.isnan(values)
+    in_control, in_treatment = has_metric & (indicator == 0), has_metric & (indicator == 1)
+    # A clustered lift needs each segment's rows; the others read only the arms' values.
+    narrow = df[list(dict.fromkeys([arm_col, metric, cluster]))] if cluster else None
+    difference = difference_in_proportions if kind == "binary" else difference_in_means
+    rows_of = _segment_rows(df, segment_col)
     lifts, skipped = [], []
     for segment in _segment_values(df, segment_col):
-        in_segment = (df[segment_col] == segment).to_numpy(dtype=bool, na_value=False)
-        rows = in_segment & has_metric
+        in_segment = rows_of[segment]
+        control_rows, treatment_rows = in_control & in_segment, in_treatment & in_segment
         minimum = 1 if kind == "binary" else 2
-        if min((rows & (indicator == 0)).sum(), (rows & (indicator == 1)).sum()) < minimum:
+        if min(np.count_nonzero(control_rows), np.count_nonzero(treatment_rows)) < minimum:
             skipped.append(segment)
             continue
-        subset = narrow.loc[in_segment]
-        lifts.append((segment, metric_lift(subset, metric, kind, arm_col, arms.control, alpha,
-                                           cluster)))
+        if narrow is None:
+            lift = difference(metric, values[control_rows], values[treatment_rows], alpha)
+        else:
+            lift = metric_lift(narrow.loc[in_segment], metric, kind, arm_col, arms.control,
+                               alpha, cluster)
+        lifts.append((segment, lift))
     p_values = np.array([result.p_value for _, result in lifts])
     p_holm = np.full(p_values.size, np.nan)
     p_bh = np.full(p_values.size, np.nan)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -114,18 +115,20 @@ class TruthTable:
     """
 
     def __init__(self, table: pd.DataFrame) -> None:
-        frame = table.copy()
-        for column in ("metric", "segment_kind", "segment"):
-            frame[column] = frame[column].astype(str)
-        self.frame = frame.set_index(["metric", "segment_kind", "segment"]).sort_index()
-        self.metrics = frozenset(frame["metric"])
+        # A dictionary, not an indexed frame: a readout looks rows up by the hundred, and a
+        # MultiIndex lookup costs a hundred times a dictionary's.
+        columns = [table[column].tolist() for column in TRUTH_COLUMNS]
+        keys = ("metric", "segment_kind", "segment")
+        self._rows: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for values in zip(*columns, strict=True):
+            row = dict(zip(TRUTH_COLUMNS, values, strict=True))
+            self._rows[tuple(str(row[key]) for key in keys)] = row
+        self.metrics = frozenset(metric for metric, _, _ in self._rows)
 
-    def row(self, metric: str, kind: str = "all", segment: str = "all") -> pd.Series | None:
-        """The truth row of one metric in one segment (``None`` when the table has none)."""
-        try:
-            return self.frame.loc[(metric, kind, segment)]
-        except KeyError:
-            return None
+    def row(self, metric: str, kind: str = "all", segment: str = "all") -> dict[str, Any] | None:
+        """The truth row of one metric in one segment, column by column (``None`` when the
+        table has none)."""
+        return self._rows.get((metric, kind, segment))
 
     def rel(self, metric: str, kind: str = "all", segment: str = "all") -> float:
         """The true relative change (NaN when the table has no such row)."""
@@ -135,14 +138,14 @@ class TruthTable:
         return relative_change(float(row["control_mean"]), float(row["abs_effect"]))
 
     def segments(self, kind: str) -> list[tuple[str, int]]:
-        """``(segment, devices)`` for every segment of one kind."""
-        try:
-            part = self.frame.xs(kind, level="segment_kind")
-        except KeyError:
+        """``(segment, devices)`` for every segment of one kind, in the segments' sorted order."""
+        found = [(metric, segment, row["devices"])
+                 for (metric, row_kind, segment), row in self._rows.items() if row_kind == kind]
+        if not found:
             return []
-        part = part.reset_index()
-        part = part[part["metric"] == part["metric"].iloc[0]]
-        return [(str(s), int(d)) for s, d in zip(part["segment"], part["devices"], strict=True)]
+        first = min(metric for metric, _, _ in found)
+        return sorted((segment, int(devices)) for metric, segment, devices in found
+                      if metric == first)
 
     def pooled_rel(self, metric: str, kind: str, segments: Sequence[str]) -> float:
         """The true relative effect over several segments of one kind (device-weighted)."""
