@@ -168,10 +168,18 @@ def require_numeric(df: pd.DataFrame, column: str) -> None:
     series = df[column]
     if not pd.api.types.is_numeric_dtype(series.dtype):
         raise DataError(messages.COLUMN_NOT_NUMERIC.format(column=column, dtype=series.dtype))
-    if series.notna().sum() == 0:
+    # On the column's own numpy values where it has them: converting ten million float32 or
+    # integer values to float64 for every reading was a tenth of a readout's time.
+    values = series.to_numpy() if isinstance(series.dtype, np.dtype) else \
+        series.to_numpy(dtype=float, na_value=np.nan)
+    if values.dtype.kind in "biu":  # no missing values, and no integer type reaches 1e150
+        if values.size == 0:
+            raise DataError(messages.COLUMN_ALL_MISSING.format(column=column))
+        return
+    if np.isnan(values).all():
         raise DataError(messages.COLUMN_ALL_MISSING.format(column=column))
-    values = series.to_numpy(dtype=float, na_value=np.nan)
-    too_big = np.abs(values) > MAX_MAGNITUDE  # infinities too; NaN compares False
+    # Infinities too; NaN compares False. No float32 reaches 1e150, but it may be infinite.
+    too_big = np.isinf(values) if values.dtype.itemsize < 8 else np.abs(values) > MAX_MAGNITUDE
     if too_big.any():
         rows = np.flatnonzero(too_big)
         shown = ", ".join(str(row + 1) for row in rows[:5]) + (" ..." if len(rows) > 5 else "")
@@ -266,6 +274,13 @@ def treatment_indicator(df: pd.DataFrame, arms: Arms) -> np.ndarray:
     array([ 0.,  1., nan])
     """
     labels = df[arms.arm_col]
+    if isinstance(labels.dtype, pd.CategoricalDtype):
+        # From the category codes: a tenth of the time of comparing every label.
+        categories = labels.cat.categories
+        lookup = np.full(len(categories) + 1, np.nan)  # the last slot: code -1, no arm
+        lookup[:-1][(categories == arms.control)] = 0.0
+        lookup[:-1][(categories == arms.treatment)] = 1.0
+        return lookup[labels.cat.codes.to_numpy()]
     indicator = np.full(len(df), np.nan)
     indicator[(labels == arms.control).to_numpy(dtype=bool, na_value=False)] = 0.0
     indicator[(labels == arms.treatment).to_numpy(dtype=bool, na_value=False)] = 1.0

@@ -373,13 +373,16 @@ def drift_reading(seen: pd.DataFrame, primary: str, alpha: float,
     # most of this reading's time.
     needed = ["arm", baseline, metric, *([cluster] if cluster is not None else [])]
     frame = seen.loc[updated | is_control, needed].dropna(subset=[metric, baseline])
-    group = np.where(frame["arm"] == "control", "control", "updated")
-    n_updated, n_control = int((group == "updated").sum()), int((group == "control").sum())
+    is_updated = (frame["arm"] != "control").to_numpy()
+    n_updated = int(np.count_nonzero(is_updated))
+    n_control = is_updated.size - n_updated
     if min(n_updated, n_control) < DRIFT_MIN_DEVICES:
         raise DataError(messages.DRIFT_TOO_FEW.format(on_build=n_updated, control=n_control,
                                                       needed=DRIFT_MIN_DEVICES))
-    frame = frame.assign(drift_group=group)
-    on_build, control = frame[group == "updated"], frame[group == "control"]
+    # A category, not text: ten million strings took most of this reading's time.
+    frame = frame.assign(drift_group=pd.Categorical.from_codes(
+        is_updated.astype(np.int8), categories=["control", "updated"]))
+    on_build, control = frame[is_updated], frame[~is_updated]
     did = difference_in_differences(frame, baseline, metric, "drift_group", "control", alpha,
                                     cluster)
     paired = paired_shift(on_build, baseline, metric, alpha, metric)
