@@ -60,24 +60,32 @@ class CupedResult(AnalysisResult):
     test: str = "regression-adjusted z-test (HC1)"
 
 
-def _fit(y: np.ndarray, design: np.ndarray, groups: np.ndarray | None
+def _fit(y: np.ndarray, columns: list[np.ndarray], groups: np.ndarray | None
          ) -> tuple[np.ndarray, np.ndarray]:
     """OLS coefficients and their robust covariance: HC1, or cluster-robust on ``groups``.
 
     HC1 is written out as the normal equations and the sandwich
-    ``(X'X)^-1 X' diag(e^2) X (X'X)^-1 n / (n - k)``: statsmodels' OLS takes the
-    pseudo-inverse of the whole design by SVD, which at ten million devices was a quarter of
-    the readout's time, and gives the same numbers (tests/analysis/test_cuped.py compares
-    them). Clustered errors stay statsmodels'.
+    ``(X'X)^-1 X' diag(e^2) X (X'X)^-1 n / (n - k)``, each entry a dot product of two of the
+    design's few columns: statsmodels' OLS takes the pseudo-inverse of the whole design by
+    SVD, which at ten million devices was a quarter of the readout's time, and gives the same
+    numbers (tests/analysis/test_cuped.py compares them). Clustered errors stay statsmodels'.
     """
     if groups is not None:
-        fit = sm.OLS(y, design).fit(cov_type="cluster", cov_kwds={"groups": groups})
+        fit = sm.OLS(y, np.column_stack(columns)).fit(cov_type="cluster",
+                                                      cov_kwds={"groups": groups})
         return fit.params, fit.cov_params()
-    bread = np.linalg.pinv(design.T @ design)
-    params = bread @ (design.T @ y)
-    scaled = design * (y - design @ params)[:, None]
-    n, k = design.shape
-    return params, bread @ (scaled.T @ scaled) @ bread * (n / (n - k))
+    bread = np.linalg.pinv(_cross(columns, columns))
+    params = bread @ np.array([np.dot(column, y) for column in columns])
+    residual = y - sum(weight * column for weight, column in zip(params, columns, strict=True))
+    squared = residual * residual
+    meat = _cross([squared * column for column in columns], columns)
+    n, k = y.size, len(columns)
+    return params, bread @ meat @ bread * (n / (n - k))
+
+
+def _cross(left: list[np.ndarray], right: list[np.ndarray]) -> np.ndarray:
+    # A' B for designs given column by column.
+    return np.array([[np.dot(a, b) for b in right] for a in left])
 
 
 def cuped_lift(
@@ -130,8 +138,8 @@ def cuped_lift(
     columns = [np.ones_like(y), treated, centred]
     if interaction:
         columns.append(treated * centred)
-    params, covariance = _fit(y, np.column_stack(columns), groups)
-    var_unadjusted = float(_fit(y, np.column_stack(columns[:2]), groups)[1][1, 1])
+    params, covariance = _fit(y, columns, groups)
+    var_unadjusted = float(_fit(y, columns[:2], groups)[1][1, 1])
     estimate = float(params[1])
     z = float(stats.norm.isf(alpha / 2))
     var_adjusted = float(covariance[1, 1])

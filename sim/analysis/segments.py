@@ -111,7 +111,8 @@ def _segment_rows(df: pd.DataFrame, segment_col: str) -> dict[Any, np.ndarray]:
     found: dict[Any, list[int]] = {}
     for code, value in enumerate(uniques):
         found.setdefault(to_plain(value), []).append(code)
-    return {value: np.isin(codes, same) for value, same in found.items()}
+    return {value: codes == same[0] if len(same) == 1 else np.isin(codes, same)
+            for value, same in found.items()}
 
 
 def _segment_values(df: pd.DataFrame, segment_col: str) -> list[Any]:
