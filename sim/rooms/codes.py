@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import re
 import secrets
 import unicodedata
@@ -238,3 +239,13 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def token_matches(token: str | None, stored_hash: str) -> bool:
+    """Whether ``token`` is the secret whose SHA-256 the store keeps (compared in constant
+    time); no token, or an empty one, matches nothing.
+
+    >>> token_matches("secret", hash_token("secret")), token_matches(None, hash_token("secret"))
+    (True, False)
+    """
+    if not isinstance(token, str) or not token:
+        return False
+    return hmac.compare_digest(hash_token(token), stored_hash)

@@ -20,8 +20,7 @@ import sqlalchemy as sa
 from sim.cli import main
 from sim.decide.decision import Decision
 from sim.errors import RoomError
-from sim.rooms import RateLimit, RoomStore, Scores, normalise_code
-from sim.rooms import store as room_store
+from sim.rooms import RateLimit, RoomStore, Scores, normalise_code, schema
 from sim.rooms.classes import class_frame, question_misses, room_summary
 
 
@@ -143,7 +142,7 @@ def test_bad_class_names_are_refused(store, bad):
 def test_only_a_hash_of_the_teachers_secret_is_stored(store):
     name, secret = store.create_class(_name())
     with store.engine.connect() as conn:
-        stored = repr(conn.execute(sa.select(room_store.classes_table)).all())
+        stored = repr(conn.execute(sa.select(schema.classes_table)).all())
     assert name in stored and secret not in stored and len(secret) >= 32
 
 
@@ -155,8 +154,8 @@ def test_an_expired_room_leaves_the_class(url):
         store.attach_room(name, secret, code, token)
         store.attach_room(name, secret, kept, kept_token)
         with store.engine.begin() as conn:
-            conn.execute(sa.update(room_store.rooms_table)
-                         .where(room_store.rooms_table.c.code == normalise_code(code))
+            conn.execute(sa.update(schema.rooms_table)
+                         .where(schema.rooms_table.c.code == normalise_code(code))
                          .values(expires=datetime.now(UTC) - timedelta(seconds=1)))
         assert [b.room.display_code for b in store.class_view(name, secret).boards] == [kept]
         with pytest.raises(RoomError, match="has expired"):

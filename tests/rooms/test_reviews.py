@@ -10,8 +10,7 @@ from sim.decide.decision import Decision
 from sim.decide.scorecard import WEIGHTS
 from sim.errors import RoomError
 from sim.limits import REVIEW_COMMENT_MAX_CHARS
-from sim.rooms import RoomStore, Scores
-from sim.rooms import store as room_store
+from sim.rooms import RoomStore, Scores, schema
 from sim.rooms.reviews import CRITERIA, Review, review_pairs
 
 NAMES = ("Ana", "Bo", "Cy", "Di")
@@ -166,7 +165,7 @@ def test_a_removed_members_reviews_go_with_them(store):
     assert store.all_reviews(code, token) == ()
     with store.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(
-            room_store.reviews_table).where(
-            room_store.reviews_table.c.room_id == sa.select(room_store.rooms_table.c.id)
-            .where(room_store.rooms_table.c.code == code.replace("-", "")).scalar_subquery())
+            schema.reviews_table).where(
+            schema.reviews_table.c.room_id == sa.select(schema.rooms_table.c.id)
+            .where(schema.rooms_table.c.code == code.replace("-", "")).scalar_subquery())
         ).scalar_one() == 0

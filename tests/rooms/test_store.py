@@ -23,8 +23,7 @@ import sqlalchemy as sa
 
 from sim.decide.decision import Decision
 from sim.errors import DecisionError, RoomError, ScenarioError
-from sim.rooms import RateLimit, RoomStore, Scores, normalise_code
-from sim.rooms import store as room_store
+from sim.rooms import RateLimit, RoomStore, Scores, member_store, normalise_code, schema
 from sim.rooms.history import Attempt, attempts_csv, practise_next
 from tests.conftest import ROOT
 
@@ -48,7 +47,7 @@ def _recording_scorer(seen: list):
 
 
 def _submission_rows(store: RoomStore, code: str) -> list:
-    rooms, submissions = room_store.rooms_table, room_store.submissions_table
+    rooms, submissions = schema.rooms_table, schema.submissions_table
     with store.engine.connect() as conn:
         return conn.execute(
             sa.select(submissions.c.member_id, submissions.c.decision)
@@ -197,8 +196,8 @@ def test_the_facilitator_can_remove_a_member(store):
 def test_only_hashes_of_the_secrets_are_stored(store):
     code, token, secret = _room_with(store, "Ana")
     with store.engine.connect() as conn:
-        stored = repr(conn.execute(sa.select(room_store.rooms_table)).all()) + repr(
-            conn.execute(sa.select(room_store.members_table)).all())
+        stored = repr(conn.execute(sa.select(schema.rooms_table)).all()) + repr(
+            conn.execute(sa.select(schema.members_table)).all())
     assert token not in stored and secret["Ana"] not in stored
     assert len(token) >= 32 and len(secret["Ana"]) >= 32
 
@@ -209,8 +208,8 @@ def test_rooms_expire(url):
         code, _, secret = _room_with(store, "Ana")
         assert store.room(code).expires - store.room(code).created == timedelta(days=1)
         with store.engine.begin() as conn:
-            conn.execute(sa.update(room_store.rooms_table)
-                         .where(room_store.rooms_table.c.code == normalise_code(code))
+            conn.execute(sa.update(schema.rooms_table)
+                         .where(schema.rooms_table.c.code == normalise_code(code))
                          .values(expires=datetime.now(UTC) - timedelta(seconds=1)))
         for action in (lambda: store.room(code), lambda: store.board(code),
                        lambda: store.join(code, "Bo"),
@@ -247,7 +246,7 @@ def test_creating_and_joining_are_rate_limited_per_client(url):
 
 
 def test_a_room_is_full_at_its_member_limit(store, monkeypatch):
-    monkeypatch.setattr(room_store, "MAX_MEMBERS", 3)
+    monkeypatch.setattr(member_store, "MAX_MEMBERS", 3)
     code, _, secret = _room_with(store, "a", "b", "c")
     store.join(code, "A", member_token=secret["a"])  # already a member: fine
     with pytest.raises(RoomError, match=r"is full \(3 members\)"):
