@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim import LaunchRoomError, ScenarioError, cli, simulate
+from sim import LaunchRoomError, ScenarioError, simulate
 from sim.case.library import load_case
 from sim.cli import main
 from sim.decide.decision import CALLS
@@ -212,7 +212,7 @@ def test_summarise_gives_one_row_per_grid_point(reference):
 
 
 def test_the_sweep_command_prints_a_summary_and_saves_every_row(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(cli, "_SWEEP_BAR_DELAY_S", 0)  # draw the bar even for a quick sweep
+    monkeypatch.setattr("sim.cli.sweeps._SWEEP_BAR_DELAY_S", 0)  # draw the bar even for a quick sweep
     out = tmp_path / "rows.csv"
     code = main(["sweep", "aa_test", "--seeds", "3", "--devices", "500", "--days", "6",
                  "--workers", "1", "--grid", "experiment.treatment_share=0.3,0.5",

@@ -1,34 +1,14 @@
-"""The command line: list, validate, run; bad input is one line and exit code 2."""
+"""A run's commands (sim/cli/runs.py): python -m sim run, analyse and export."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
-from sim import right_call, simulate
 from sim.case.library import load_case
 from sim.cli import main
 from sim.engine.result import SimResult
-from tests.conftest import ROOT
-
-
-def test_list_shows_every_case(capsys):
-    assert main(["list"]) == 0
-    out = capsys.readouterr().out
-    assert "aa_test" in out and "camera_night_mode" in out
-
-
-def test_validate_reports_each_file(capsys, tmp_path):
-    broken = tmp_path / "broken.toml"
-    broken.write_text("[meta]\nid = 'x'\n", encoding="utf-8")
-    code = main(["validate", "scenarios/aa_test.toml", str(broken)])
-    captured = capsys.readouterr()
-    assert code == 2
-    assert "ok: scenarios/aa_test.toml" in captured.out
-    assert captured.err.count("\n") == 1 and "broken.toml: meta.title: required but missing" in captured.err
 
 
 def test_run_prints_a_summary_and_saves_tables(capsys, tmp_path):
@@ -44,45 +24,6 @@ def test_run_json_is_one_parseable_object(capsys):
     assert main(["run", "scenarios/aa_test.toml", "--devices", "1000", "--days", "5", "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["case"] == "aa_test" and summary["devices"] == 1000
-
-
-@pytest.mark.parametrize(
-    ("argv", "message"),
-    [
-        (["run", "nope"], "error: no case named 'nope'; known cases: aa_test"),
-        (["run", "missing.toml"], "error: missing.toml: file not found"),
-        (["run", "aa_test", "--devices", "5"], "error: --devices must be a whole number of at least 100"),
-        (["run", "aa_test", "--set", "feature.quantization"], "expected path=value"),
-        (["run", "aa_test", "--set", "experiment.treatment_share=2"], "outside the knob's range"),
-        (["run", "aa_test", "--set", "fleet.bogus=1"], "fleet.bogus: no such setting"),
-        (["run", "aa_test", "--seed", "x"], "argument --seed: invalid int value: 'x'"),
-        (["frobnicate"], "invalid choice: 'frobnicate'"),
-    ],
-)
-def test_bad_input_is_one_line_and_exit_code_2(capsys, argv, message):
-    try:
-        code = main(argv)
-    except SystemExit as stop:  # argparse's own usage errors
-        code = stop.code
-    err = capsys.readouterr().err
-    assert code == 2
-    assert message in err
-    assert err.count("\n") == 1 and "Traceback" not in err
-
-
-def test_python_dash_m_sim_runs_as_a_module():
-    completed = subprocess.run(
-        [sys.executable, "-m", "sim", "run", "aa_test", "--devices", "500", "--days", "3", "--json"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
-    )
-    assert completed.returncode == 0, completed.stderr
-    assert json.loads(completed.stdout)["days"] == 3
-    broken = subprocess.run(
-        [sys.executable, "-m", "sim", "validate", "nowhere.toml"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
-    )
-    assert broken.returncode == 2
-    assert broken.stderr == "error: nowhere.toml: file not found\n"
 
 
 # --- python -m sim analyse ---------------------------------------------------------------------
@@ -243,42 +184,7 @@ def test_analyse_reads_a_saved_run_through_a_day_and_on_a_basis(tmp_path, capsys
     assert err.count("\n") == 1 and "Traceback" not in err
 
 
-# --- python -m sim score -----------------------------------------------------------------------
-
-def test_score_prints_the_scorecard_as_json_with_the_documented_fields(tmp_path, capsys):
-    decision = tmp_path / "decision.json"
-    decision.write_text(json.dumps({"call": "ship_all", "expected_lift": 0.02,
-                                    "decision_day": 21}), encoding="utf-8")
-    assert main(["score", "novelty_widget", "--devices", "4000", "--decision", str(decision),
-                 "--json"]) == 0
-    payload = json.loads(capsys.readouterr().out)
-    assert {"total", "items", "right_call", "supported_call", "design", "debrief"} <= set(payload)
-    assert 0 <= payload["total"] <= 100
-    assert sum(item["max_points"] for item in payload["items"]) == 100
-    assert main(["score", "novelty_widget", "--devices", "4000", "--decision",
-                 str(decision)]) == 0
-    assert "100" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize(
-    ("content", "message"),
-    [
-        ('{"call": "launch", "expected_lift": 0, "decision_day": 28}', "call"),
-        ('{"call": "ship_all", "expected_lift": 0}', "decision_day"),
-        ('{"call": "ship_all", "expected_lift": 0, "decision_day": 28, "bonus": 1}', "bonus"),
-        ("[1, 2", "JSON"),
-        (None, "not found"),
-    ],
-)
-def test_score_bad_decision_files_are_one_line_and_exit_code_2(tmp_path, capsys, content,
-                                                              message):
-    decision = tmp_path / "decision.json"
-    if content is not None:
-        decision.write_text(content, encoding="utf-8")
-    code = main(["score", "aa_test", "--devices", "2000", "--decision", str(decision)])
-    err = capsys.readouterr().err
-    assert code == 2
-    assert message in err, err
+# --- variants ----------------------------------------------------------------------------------
 
 
 def test_run_takes_a_variant_and_a_saved_run_keeps_it(capsys, tmp_path):
@@ -291,45 +197,3 @@ def test_run_takes_a_variant_and_a_saved_run_keeps_it(capsys, tmp_path):
     saved = SimResult.load(tmp_path / "run")
     assert saved.scenario.variant_number == 6
     assert saved.scenario == load_case("camera_night_mode").variant(6)
-
-
-def test_score_follows_the_variant_s_truth(capsys, tmp_path):
-    decision = tmp_path / "decision.json"
-    decision.write_text(json.dumps({"call": "ship_all", "expected_lift": 0.03,
-                                    "decision_day": 10}), encoding="utf-8")
-    argv = ["score", "camera_night_mode", "--devices", "3000", "--days", "10", "--json",
-            "--decision", str(decision)]
-    assert main([*argv, "--variant", "8"]) == 0
-    payload = json.loads(capsys.readouterr().out)
-    expected = right_call(simulate(load_case("camera_night_mode").variant(8), seed=0,
-                                   devices=3_000, days=10))
-    assert payload["right_call"]["label"] == expected.label()
-    assert payload["debrief"]["variant"] == 8
-    assert payload["debrief"]["model_call"] == expected.label(), "not the file's answer"
-
-
-def test_sweep_and_export_take_a_variant(capsys, tmp_path):
-    assert main(["sweep", "aa_test", "--variant", "2", "--seeds", "2", "--devices", "500",
-                 "--days", "5", "--workers", "1"]) == 0
-    assert capsys.readouterr().out.startswith("aa_test variant 2: 2 runs")
-    assert main(["export", "aa_test", "--variant", "2", "--devices", "500", "--days", "5",
-                 "--out", str(tmp_path / "export")]) == 0
-
-
-@pytest.mark.parametrize(
-    ("argv", "message"),
-    [
-        (["run", "aa_test", "--variant", "-1"], "variant -1 is not a whole number from 0 to 999999"),
-        (["run", "aa_test", "--variant", "1000000"], "from 0 to 999999"),
-        (["score", "aa_test", "--variant", "x", "--decision", "d.json"],
-         "argument --variant: invalid int value: 'x'"),
-    ],
-)
-def test_a_bad_variant_is_one_line_and_exit_code_2(capsys, argv, message):
-    try:
-        code = main(argv)
-    except SystemExit as stop:
-        code = stop.code
-    err = capsys.readouterr().err
-    assert code == 2 and message in err
-    assert err.count("\n") == 1 and "Traceback" not in err
