@@ -39,14 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="simulate a case and print a summary")
     run.add_argument("case", help="a case file, or the id of a case in scenarios/")
     run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    run.add_argument("--variant", type=int, default=0, metavar="K",
-                     help="the case's variant K (default 0: the case file as written)")
-    run.add_argument("--devices", type=int, help="fleet size (default: the case's)")
-    run.add_argument("--days", type=int, help="days to simulate (default: the case's)")
-    run.add_argument(
-        "--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
-        help="override a setting, e.g. feature.quantization=int4 (repeatable)",
-    )
+    _setting_arguments(run)
     run.add_argument("--out", type=Path, help="save every table as Parquet in this folder")
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
 
@@ -56,14 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("case", help="a case file, or the id of a case in scenarios/")
     export.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    export.add_argument("--variant", type=int, default=0, metavar="K",
-                     help="the case's variant K (default 0: the case file as written)")
-    export.add_argument("--devices", type=int, help="fleet size (default: the case's)")
-    export.add_argument("--days", type=int, help="days to simulate (default: the case's)")
-    export.add_argument(
-        "--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
-        help="override a setting, e.g. feature.quantization=int4 (repeatable)",
-    )
+    _setting_arguments(export)
     export.add_argument("--out", type=Path, required=True, metavar="DIR",
                         help="the folder to write (new, empty, or an earlier export)")
 
@@ -105,14 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     score.add_argument("case", help="a case file, or the id of a case in scenarios/")
     score.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    score.add_argument("--variant", type=int, default=0, metavar="K",
-                     help="the case's variant K (default 0: the case file as written)")
-    score.add_argument("--devices", type=int, help="fleet size (default: the case's)")
-    score.add_argument("--days", type=int, help="days to simulate (default: the case's)")
-    score.add_argument(
-        "--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
-        help="override a setting, e.g. feature.quantization=int4 (repeatable)",
-    )
+    _setting_arguments(score)
     score.add_argument("--decision", type=Path, required=True, metavar="FILE",
                        help="a JSON file with the fields of sim.Decision (call, expected_lift, "
                             "decision_day, and optionally segment_kind, segments, answers, "
@@ -128,14 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--base-seed", type=int, default=0,
                        help="the sweep's seed; run i simulates with a seed derived from "
                             "(base seed, i) (default 0)")
-    sweep.add_argument("--variant", type=int, default=0, metavar="K",
-                     help="the case's variant K (default 0: the case file as written)")
-    sweep.add_argument("--devices", type=int, help="fleet size (default: the case's)")
-    sweep.add_argument("--days", type=int, help="days to simulate (default: the case's)")
-    sweep.add_argument(
-        "--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
-        help="fix a setting for every run, e.g. feature.quantization=int4 (repeatable)",
-    )
+    _setting_arguments(
+        sweep, "fix a setting for every run, e.g. feature.quantization=int4 (repeatable)")
     sweep.add_argument(
         "--grid", action="append", default=[], metavar="PATH=V1,V2",
         help="values to sweep; repeat for a grid (PATH may also be devices or days)",
@@ -166,6 +139,18 @@ def build_parser() -> argparse.ArgumentParser:
     _token_argument(klass, "the teacher's secret given when the class was created")
     _format_arguments(klass)
     return parser
+
+
+def _setting_arguments(parser: argparse.ArgumentParser,
+                       set_help: str = "override a setting, e.g. feature.quantization=int4 (repeatable)") -> None:
+    """What a simulated run is set to: the case's variant, the fleet size, the days and
+    ``--set`` overrides (``set_help`` says what an override does)."""
+    parser.add_argument("--variant", type=int, default=0, metavar="K",
+                        help="the case's variant K (default 0: the case file as written)")
+    parser.add_argument("--devices", type=int, help="fleet size (default: the case's)")
+    parser.add_argument("--days", type=int, help="days to simulate (default: the case's)")
+    parser.add_argument("--set", dest="overrides", action="append", default=[],
+                        metavar="PATH=VALUE", help=set_help)
 
 
 def _token_argument(parser: argparse.ArgumentParser, what: str) -> None:
