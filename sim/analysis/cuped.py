@@ -75,7 +75,7 @@ def _fit(y: np.ndarray, columns: list[np.ndarray], groups: np.ndarray | None
                                                       cov_kwds={"groups": groups})
         return fit.params, fit.cov_params()
     bread = np.linalg.pinv(_cross(columns, columns))
-    params = bread @ np.array([np.dot(column, y) for column in columns])
+    params = bread @ _cross(columns, [y])[:, 0]
     residual = y - sum(weight * column for weight, column in zip(params, columns, strict=True))
     squared = residual * residual
     meat = _cross([squared * column for column in columns], columns)
@@ -84,8 +84,10 @@ def _fit(y: np.ndarray, columns: list[np.ndarray], groups: np.ndarray | None
 
 
 def _cross(left: list[np.ndarray], right: list[np.ndarray]) -> np.ndarray:
-    # A' B for designs given column by column.
-    return np.array([[np.dot(a, b) for b in right] for a in left])
+    # A' B for designs given column by column. einsum, not np.dot: a BLAS dot product splits
+    # its sum across threads, so its last digits would depend on the machine's thread count,
+    # and a readout must be the same in a worker process as in the page.
+    return np.array([[np.einsum("i,i->", a, b) for b in right] for a in left])
 
 
 def cuped_lift(
