@@ -141,8 +141,9 @@ def _charts(result, report) -> list[tuple[str, float, int]]:
         "survival curves (Retention)": lambda: charts.survival_curves(
             tables.survival_frame(report.survival)),
         "daily lift (Over time)": lambda: daily_lift(report.daily),
-        "sensor distributions (Drift)": lambda: charts.distributions(
-            tables.drift_frame(result.devices), "sensor_score", "when", "drift", "score"),
+        "sensor distributions (Drift)": lambda: charts.drift_densities(
+            tables.drift_frame(result.devices), tables.UPDATED, "sensor score", tables.BEFORE,
+            tables.AFTER),
     }
     rows = []
     with alt.data_transformers.disable_max_rows():

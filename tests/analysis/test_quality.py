@@ -132,6 +132,22 @@ def test_results_are_frozen_and_json_safe():
     }
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2),
+                          st.sampled_from([0.0, 1.0, math.nan]), st.integers(0, 1)),
+                min_size=1, max_size=40))
+def test_clean_daily_matches_pandas_on_every_column(rows):
+    # Reference: pandas' drop_duplicates over every column and duplicated on the key, the
+    # definitions clean_daily's narrower comparison (only rows whose key repeats) must keep.
+    daily = pd.DataFrame(rows, columns=["device_id", "day", "sessions", "crashes"])
+    clean, report = clean_daily(daily)
+    expected = daily.drop_duplicates(keep="first").reset_index(drop=True)
+    pd.testing.assert_frame_equal(clean, expected)
+    assert report.exact_duplicates_removed == len(daily) - len(expected)
+    assert report.conflicting_key_rows == int(
+        expected.duplicated(subset=["device_id", "day"], keep=False).sum())
+
+
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 3), st.integers(0, 1)),
                 min_size=1, max_size=40))
