@@ -74,20 +74,17 @@ def _fit(y: np.ndarray, columns: list[np.ndarray], groups: np.ndarray | None
         fit = sm.OLS(y, np.column_stack(columns)).fit(cov_type="cluster",
                                                       cov_kwds={"groups": groups})
         return fit.params, fit.cov_params()
-    bread = np.linalg.pinv(_cross(columns, columns))
-    params = bread @ _cross(columns, [y])[:, 0]
+    # einsum, not np.dot: a BLAS dot product splits its sum across threads, so its last digits
+    # would depend on the machine's thread count, and a readout must be the same in a worker
+    # process as in the page.
+    bread = np.linalg.pinv(np.array([[np.einsum("i,i->", a, b) for b in columns]
+                                     for a in columns]))
+    params = bread @ np.array([np.einsum("i,i->", column, y) for column in columns])
     residual = y - sum(weight * column for weight, column in zip(params, columns, strict=True))
     squared = residual * residual
-    meat = _cross([squared * column for column in columns], columns)
+    meat = np.array([[np.einsum("i,i,i->", squared, a, b) for b in columns] for a in columns])
     n, k = y.size, len(columns)
     return params, bread @ meat @ bread * (n / (n - k))
-
-
-def _cross(left: list[np.ndarray], right: list[np.ndarray]) -> np.ndarray:
-    # A' B for designs given column by column. einsum, not np.dot: a BLAS dot product splits
-    # its sum across threads, so its last digits would depend on the machine's thread count,
-    # and a readout must be the same in a worker process as in the page.
-    return np.array([[np.einsum("i,i->", a, b) for b in right] for a in left])
 
 
 def cuped_lift(

@@ -6,7 +6,7 @@ opting out, churning. Each device contributes a duration (days observed) and an 
 right-censored).
 
 * :func:`kaplan_meier` - survival curves per arm (statsmodels ``SurvfuncRight``).
-* :func:`logrank` - do the curves differ? (statsmodels ``survdiff``).
+* :func:`logrank` - do the curves differ? (the statistic of statsmodels ``survdiff``).
 * :func:`cox_hazard_ratio` - one number for the size of the difference: the Cox
   proportional-hazards ratio, treatment versus control, with Efron ties (``PHReg``).
 * :func:`at_risk_table` and :func:`discrete_hazard` - for very large fleets: aggregate to
@@ -26,7 +26,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 from statsmodels.duration.hazard_regression import PHReg
-from statsmodels.duration.survfunc import SurvfuncRight, survdiff
+from statsmodels.duration.survfunc import SurvfuncRight
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from sim import messages
@@ -143,6 +143,35 @@ def _durations(
     return time, status, treated, groups
 
 
+def _logrank_chi2(time: np.ndarray, status: np.ndarray, treated: np.ndarray) -> float:
+    """The log-rank statistic ``(O - E)^2 / V`` for the treatment arm, with the hypergeometric
+    variance at tied times: the statistic of statsmodels' ``survdiff`` (the tests compare
+    them), from each distinct time's counts. statsmodels sorts every subject's duration, most
+    of this reading's time at ten million devices; a fleet's durations are whole days, so the
+    counts are a few dozen rows, found by hashing the times (``pandas.factorize``)."""
+    codes, distinct = pd.factorize(time, sort=False)
+    k = distinct.size
+    order = np.argsort(distinct, kind="stable")
+    rank = np.empty(k, dtype=np.int64)
+    rank[order] = np.arange(k)
+    cell = rank[codes] + k * treated.astype(np.int64)
+    events = np.bincount(cell, weights=status, minlength=2 * k)
+    ended = np.bincount(cell, minlength=2 * k).astype(float)
+    # At risk at a time: everyone whose duration is that time or later.
+    at_risk = [part[::-1].cumsum()[::-1] for part in (ended[:k], ended[k:])]
+    n, n1 = at_risk[0] + at_risk[1], at_risk[1]
+    d, d1 = events[:k] + events[k:], events[k:]
+    has_event = d > 0
+    n, n1, d, d1 = n[has_event], n1[has_event], d[has_event], d1[has_event]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        variance = np.where(n > 1, n1 * (n - n1) * d * (n - d) / (n * n * (n - 1)), 0.0)
+    total_variance = float(variance.sum())
+    if total_variance <= 0:
+        # As survdiff: no event time with both arms at risk leaves nothing to compare.
+        raise np.linalg.LinAlgError("Singular matrix")
+    return float((d1 - n1 * d / n).sum() ** 2 / total_variance)
+
+
 def _require_events(count: float, event: str) -> None:
     if count == 0:
         raise DataError(messages.NO_EVENTS.format(column=event))
@@ -254,7 +283,8 @@ def logrank(
     alpha: float = 0.05,
     cluster: str | None = None,
 ) -> LogRankResult:
-    """Log-rank test that both arms have the same survival curve (statsmodels ``survdiff``).
+    """Log-rank test that both arms have the same survival curve (the statistic of statsmodels
+    ``survdiff``, from each distinct time's counts).
 
     With ``cluster`` (whole households randomised together) the statistic is the log-rank
     score ``O - E`` with the cluster-robust variance of Lin & Wei ("The robust inference for
@@ -274,7 +304,8 @@ def logrank(
     time, status, treated, groups = _durations(df, duration, event, arms, cluster)
     _require_events(status.sum(), event)
     if groups is None:
-        chi2, p_value = survdiff(time, status, treated.astype(int))
+        chi2 = _logrank_chi2(time, status, treated)
+        p_value = float(stats.chi2.sf(chi2, 1))
     else:
         residuals = logrank_score_residuals(time, status, treated)
         variance = float(np.sum(np.bincount(groups, weights=residuals) ** 2))
