@@ -31,13 +31,14 @@ from sim.analysis.frame import (
     AnalysisResult,
     format_p,
     is_binary,
+    require_arm_counts,
     require_columns,
     require_numeric,
     require_probability,
     resolve_arms,
     treatment_indicator,
 )
-from sim.analysis.lift import mean_lift
+from sim.analysis.lift import difference_in_means, mean_lift
 from sim.errors import DataError
 
 
@@ -104,16 +105,20 @@ def itt_vs_installed(
         keep &= df[cluster].notna().to_numpy()
     if not is_binary(d[keep]):
         raise DataError(messages.COLUMN_NOT_BINARY.format(column=installed_col))
-    subset = pd.DataFrame(
-        {"arm": pd.Categorical.from_codes(indicator[keep].astype(np.int8),
-                                          ["control", "treatment"]), "y": y[keep],
-         "cluster": df[cluster].to_numpy()[keep] if cluster is not None else 0}
-    )
-    itt = mean_lift(subset, "y", control="control", alpha=alpha,
-                    cluster=None if cluster is None else "cluster")
+    in_arm = {arm_value: keep & (indicator == arm_value) for arm_value in (0.0, 1.0)}
+    if cluster is None:
+        # Welch on each arm's values, without a frame of them to read back.
+        control_y, treatment_y = y[in_arm[0.0]], y[in_arm[1.0]]
+        require_arm_counts(metric, control_y.size, treatment_y.size, arms, 2)
+        itt = difference_in_means(metric, control_y, treatment_y, alpha)
+    else:
+        subset = pd.DataFrame(
+            {"arm": pd.Categorical.from_codes(indicator[keep].astype(np.int8),
+                                              ["control", "treatment"]), "y": y[keep],
+             "cluster": df[cluster].to_numpy()[keep]})
+        itt = mean_lift(subset, "y", control="control", alpha=alpha, cluster="cluster")
     arm_parts = {}
-    for arm_value in (0.0, 1.0):
-        rows = keep & (indicator == arm_value)
+    for arm_value, rows in in_arm.items():
         arm_y, arm_d = y[rows], d[rows]
         if cluster is None:
             covariance = np.cov(arm_y, arm_d, ddof=1) / arm_y.size

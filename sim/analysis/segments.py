@@ -305,11 +305,13 @@ def interaction_test(
     indicator = treatment_indicator(df, arms)
     y = df[metric].to_numpy(dtype=float, na_value=np.nan)
     usable = ~np.isnan(y) & ~np.isnan(indicator) & df[segment_col].notna().to_numpy()
+    in_control, in_treatment = usable & (indicator == 0), usable & (indicator == 1)
     kept, skipped = [], []
     segment_rows = {}
+    rows_of = _segment_rows(df, segment_col)
     for segment in _segment_values(df, segment_col):
-        rows = usable & (df[segment_col] == segment).to_numpy(dtype=bool, na_value=False)
-        if min((rows & (indicator == 0)).sum(), (rows & (indicator == 1)).sum()) < 2:
+        rows = usable & rows_of[segment]
+        if min(np.count_nonzero(rows & in_control), np.count_nonzero(rows & in_treatment)) < 2:
             skipped.append(segment)
         else:
             kept.append(segment)
@@ -419,16 +421,17 @@ def _robust_interaction(
     segment's, so their covariance is diag(V_s) + V_0 (one shared term).
     """
     n, k = y.size, 2 * len(segments)
-    effects, variances = [], []
-    for rows in segments:
-        effect, variance = 0.0, 0.0
-        for arm, sign in ((1.0, 1.0), (0.0, -1.0)):
-            cell = y[rows & (treated == arm)]
-            effect += sign * cell.mean()
-            variance += np.sum((cell - cell.mean()) ** 2) / cell.size**2
-        effects.append(effect)
-        variances.append(variance * n / (n - k))
-    effects, variances = np.array(effects), np.array(variances)
+    # Each row's cell (segment, arm): means and squared deviations in one pass each.
+    segment = np.zeros(n, dtype=np.int64)
+    for index, rows in enumerate(segments):
+        segment[rows] = index
+    cell = 2 * segment + treated.astype(np.int64)
+    counts = np.bincount(cell, minlength=k)
+    means = np.bincount(cell, weights=y, minlength=k) / counts
+    residual = y - means[cell]
+    cell_variance = np.bincount(cell, weights=residual * residual, minlength=k) / counts**2
+    effects = means[1::2] - means[0::2]
+    variances = (cell_variance[1::2] + cell_variance[0::2]) * n / (n - k)
     contrasts = effects[1:] - effects[0]
     covariance = np.diag(variances[1:]) + variances[0]
     df_num = len(segments) - 1
