@@ -189,7 +189,8 @@ READING_COMPLETENESS_BY_ARM = (
 )
 READING_CLEANING = (
     "Kept {rows_out:,} of {rows_in:,} rows: removed {duplicates:,} exact duplicate(s); "
-    "{conflicts:,} row(s) share a {key} key but differ; {late:,} row(s) arrived late."
+    "{conflicts:,} row(s) share a {key} key but differ; {late:,} row(s) are dated before the "
+    "day they were received (a late upload, or a device clock running behind)."
 )
 READING_LIFT = (
     "{metric}: treatment {treatment_mean:.4g} vs control {control_mean:.4g}, "

@@ -110,6 +110,9 @@ def test_clean_daily_removes_exact_duplicates_and_counts_conflicts_and_late_rows
     assert report.late_rows == 2
     assert clean.duplicated().sum() == 0
     assert "1 exact duplicate" in report.reading
+    # Dated before the day received: a late upload or a clock behind, not only "late" (the
+    # devices table's late reports count uploads alone).
+    assert "2 row(s) are dated before the day they were received" in report.reading
     assert report.to_dict()["key"] == ["device_id", "day"]
 
 
