@@ -14,6 +14,7 @@ into the case's lists (``device_types``, ``tiers``, ``regions``).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -150,12 +151,14 @@ def household_engagement(rng: np.random.Generator, household_id: np.ndarray,
     return np.sqrt(correlation) * shared + np.sqrt(1.0 - correlation) * independent
 
 
-def build_fleet(scenario: Scenario, rng: np.random.Generator, n: int, seed: int) -> Fleet:
+def build_fleet(scenario: Scenario, rng: np.random.Generator, n: int, seed: int,
+                mapper: Callable[..., Iterator] = map) -> Fleet:
     """Draw ``n`` devices for a case: types, chip tiers, regions, households and arms.
 
     Arms and rollout stages come from stable hashes of the randomisation unit (device or
     household) salted with the experiment id and the seed (:func:`assignment_salt`), so they
-    are sticky within a run and fresh for every seed.
+    are sticky within a run and fresh for every seed. ``mapper`` (``map``, or a thread pool's)
+    puts the columns in the fleet's order; the fleet is the same either way.
 
     >>> from sim.case.scenario import load_scenario
     >>> case = load_scenario("scenarios/aa_test.toml")
@@ -226,23 +229,15 @@ def build_fleet(scenario: Scenario, rng: np.random.Generator, n: int, seed: int)
     # sort by radix, in linear time, instead of by merging.
     small = key.max(initial=0) < 2**15
     order = np.argsort(key.astype(np.int16) if small else key, kind="stable")
-    return Fleet(
-        device_types=device_types,
-        tiers=tiers,
-        regions=regions,
-        device_id=device_id[order],
-        household_id=household_id[order],
-        device_type=device_type[order],
-        tier=tier[order],
-        region=region[order],
-        ram_gb=ram_gb[order],
-        free_ram_mb=free[order],
-        engagement=engagement[order],
-        has_battery=has_battery[order],
-        install_failure_rate=install_failure_rate[order],
-        treatment=treatment[order],
-        stage=stage[order],
-        eligible=eligible[order],
-        clock_skew=clock_skew.astype(np.int8)[order],
-        n_control=int(n - np.count_nonzero(treatment)),
-    )
+    columns = {
+        "device_id": device_id, "household_id": household_id, "device_type": device_type,
+        "tier": tier, "region": region, "ram_gb": ram_gb, "free_ram_mb": free,
+        "engagement": engagement, "has_battery": has_battery,
+        "install_failure_rate": install_failure_rate, "treatment": treatment, "stage": stage,
+        "eligible": eligible, "clock_skew": clock_skew.astype(np.int8),
+    }
+    # Gathers of ten million values each: numpy releases the interpreter lock in them.
+    ordered = dict(zip(columns, mapper(lambda values: values[order], columns.values()),
+                       strict=True))
+    return Fleet(device_types=device_types, tiers=tiers, regions=regions, **ordered,
+                 n_control=int(n - np.count_nonzero(treatment)))

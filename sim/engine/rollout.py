@@ -296,10 +296,12 @@ class RolloutEngine:
         self._rank_new_requests(pending, closed_hours)
         rank = self._rank[pending]
         served_by = np.cumsum(self.served[:closed_hours])
-        served_hour = np.searchsorted(served_by, rank, side="right")
-        done = np.isfinite(rank) & (served_hour < closed_hours)
+        # Served by now exactly when fewer requests were ahead than the hours have served (NaN
+        # and infinite ranks compare False): only those need their hour looked up.
+        done = rank < served_by[-1]
         done_idx = pending[done]
-        download = np.maximum(served_hour[done] + 1.0, self.request[done_idx]).astype(np.float32)
+        served_hour = np.searchsorted(served_by, rank[done], side="right")
+        download = np.maximum(served_hour + 1.0, self.request[done_idx]).astype(np.float32)
         self.download[done_idx] = download
         finish = download + self._reboot[done_idx]
         fails = self._fails[done_idx]

@@ -111,7 +111,7 @@ def block_threads() -> int:
 def _simulate(scenario: Scenario, seed: int, n: int, horizon: int, progress: Progress | None,
               mapper: Mapper) -> SimResult:
     started = time.perf_counter()
-    fleet = build_fleet(scenario, _stream(seed, _FLEET), n, seed)
+    fleet = build_fleet(scenario, _stream(seed, _FLEET), n, seed, mapper)
     profile = hardware_profile(scenario.feature, scenario.fleet.chip_tiers)
     behaviour = Behaviour(scenario, fleet, profile, _stream(seed, _BEHAVIOUR))
     telemetry = TelemetryPipe(scenario, fleet, horizon, _stream(seed, _TELEMETRY),
