@@ -7,7 +7,7 @@ from typing import Any
 import streamlit as st
 
 from sim import Scenario
-from sim.case.scenario import Knob
+from sim.case.knobs import Knob
 from ui import state, texts
 
 

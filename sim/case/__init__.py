@@ -5,8 +5,9 @@
 'sessions'
 """
 
+from sim.case.knobs import Knob
 from sim.case.library import CASES_FOLDER, case_paths, load_case, resolve_case
-from sim.case.scenario import Knob, Scenario, load_scenario, parse_scenario
+from sim.case.scenario import Scenario, load_scenario, parse_scenario
 
 __all__ = [
     "CASES_FOLDER",

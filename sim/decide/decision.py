@@ -32,8 +32,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim import messages
+from sim.case.feature import Quantization
+from sim.case.interview import Call
 from sim.case.metrics import SegmentKind
-from sim.case.scenario import Call, Quantization
 from sim.decide.checks import key_checks
 from sim.decide.evidence import assess, assess_truth
 from sim.decide.questions import Answers

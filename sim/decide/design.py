@@ -24,12 +24,13 @@ from typing import TYPE_CHECKING, Any
 
 from sim import messages
 from sim.analysis.frame import AnalysisResult
-from sim.case.scenario import knob_choices
+from sim.case.knobs import knob_choices
 from sim.decide.value import CallValues
 from sim.decide.words import pct
 
 if TYPE_CHECKING:
-    from sim.case.scenario import Knob, Scenario
+    from sim.case.knobs import Knob
+    from sim.case.scenario import Scenario
     from sim.engine.result import SimResult
 
 SAME_VALUE = 0.98

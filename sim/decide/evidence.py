@@ -64,7 +64,8 @@ from sim.readout.lean import (
 from sim.readout.planning import planned_rollout_days
 
 if TYPE_CHECKING:
-    from sim.case.scenario import Guardrail, Scenario
+    from sim.case.experiment import Guardrail
+    from sim.case.scenario import Scenario
     from sim.engine.result import SimResult
     from sim.readout.report import Report
 

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.case.scenario import ChipTier, Feature, Quantization
+from sim.case.feature import Feature, Quantization
+from sim.case.fleet import ChipTier
 
 # Bytes per weight: parameters x bytes per weight (DOMAIN.md: fp16 2, int8 1, int4 0.5).
 BYTES_PER_WEIGHT: dict[Quantization, float] = {"fp16": 2.0, "int8": 1.0, "int4": 0.5}

@@ -33,7 +33,8 @@ import pandas as pd
 import simpy
 from scipy.stats import binomtest
 
-from sim.case.scenario import Gate, Scenario
+from sim.case.rollout import Gate
+from sim.case.scenario import Scenario
 from sim.engine.fleet import Fleet
 
 Process = Generator[simpy.Event, object, None]

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
+from sim.case.knobs import whole_if
 from sim.case.library import case_paths, load_case
-from sim.case.scenario import whole_if
 from sim.decide.design import design_comparison
 from sim.errors import LaunchRoomError
 from sim.export.memo import memo_markdown

@@ -6,6 +6,7 @@ from typing import get_args
 
 import pytest
 
+from sim.case.experiment import Guardrail
 from sim.case.metrics import (
     COVARIATES,
     DRIFT_METRIC,
@@ -18,7 +19,6 @@ from sim.case.metrics import (
     direction,
     label,
 )
-from sim.case.scenario import Guardrail
 
 
 def test_the_case_files_metric_type_is_the_catalogue():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sim import analyse, load_scenario, simulate
-from sim.case.scenario import DEFAULT_QUESTIONS
+from sim.case.interview import DEFAULT_QUESTIONS
 from sim.decide.questions import (
     LIFT_TOLERANCE_SHARE,
     Answers,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from sim.case.scenario import Call
+from sim.case.interview import Call
 from sim.decide.words import CALL_LABELS, call_label, join_names, pct
 
 

@@ -6,7 +6,8 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.case.scenario import ChipTier, Feature
+from sim.case.feature import Feature
+from sim.case.fleet import ChipTier
 from sim.engine.hardware import (
     BYTES_PER_WEIGHT,
     free_ram_mb,
