@@ -8,9 +8,8 @@ the cache without drawing anything.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import TypeVar
 
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
@@ -38,5 +37,6 @@ def with_progress(work: Callable[[Report], T], show: Report, first: str = "start
         future = pool.submit(run)
         while not future.done():
             show(min(max(latest["fraction"], 0.0), 1.0), latest["message"])
-            time.sleep(poll_seconds)
+            # Back as soon as the work is done, not at the end of a full poll.
+            wait([future], timeout=poll_seconds)
         return future.result()
