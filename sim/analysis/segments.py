@@ -27,7 +27,6 @@ from sim.analysis.frame import (
     AnalysisResult,
     format_p,
     is_binary,
-    present_values,
     require_columns,
     require_numeric,
     require_probability,
@@ -106,18 +105,15 @@ class InteractionResult(AnalysisResult):
 
 
 def _segment_rows(df: pd.DataFrame, segment_col: str) -> dict[Any, np.ndarray]:
-    # Each segment's rows, from one pass over the column (not a comparison per segment).
+    # Each segment's rows, from one pass over the column (not a comparison per segment);
+    # numbers first, then text, each in order.
     codes, uniques = pd.factorize(df[segment_col])
     found: dict[Any, list[int]] = {}
     for code, value in enumerate(uniques):
         found.setdefault(to_plain(value), []).append(code)
-    return {value: codes == same[0] if len(same) == 1 else np.isin(codes, same)
-            for value, same in found.items()}
-
-
-def _segment_values(df: pd.DataFrame, segment_col: str) -> list[Any]:
-    values = [to_plain(value) for value in present_values(df[segment_col])]
-    return sorted(values, key=lambda value: (not isinstance(value, (int, float)), str(value)))
+    ordered = sorted(found, key=lambda value: (not isinstance(value, (int, float)), str(value)))
+    return {value: codes == found[value][0] if len(found[value]) == 1
+            else np.isin(codes, found[value]) for value in ordered}
 
 
 def segment_lifts(
@@ -163,10 +159,8 @@ def segment_lifts(
     # A clustered lift needs each segment's rows; the others read only the arms' values.
     narrow = df[list(dict.fromkeys([arm_col, metric, cluster]))] if cluster else None
     difference = difference_in_proportions if kind == "binary" else difference_in_means
-    rows_of = _segment_rows(df, segment_col)
     lifts, skipped = [], []
-    for segment in _segment_values(df, segment_col):
-        in_segment = rows_of[segment]
+    for segment, in_segment in _segment_rows(df, segment_col).items():
         control_rows, treatment_rows = in_control & in_segment, in_treatment & in_segment
         minimum = 1 if kind == "binary" else 2
         if min(np.count_nonzero(control_rows), np.count_nonzero(treatment_rows)) < minimum:
@@ -308,9 +302,8 @@ def interaction_test(
     in_control, in_treatment = usable & (indicator == 0), usable & (indicator == 1)
     kept, skipped = [], []
     segment_rows = {}
-    rows_of = _segment_rows(df, segment_col)
-    for segment in _segment_values(df, segment_col):
-        rows = usable & rows_of[segment]
+    for segment, in_segment in _segment_rows(df, segment_col).items():
+        rows = usable & in_segment
         if min(np.count_nonzero(rows & in_control), np.count_nonzero(rows & in_treatment)) < 2:
             skipped.append(segment)
         else:
