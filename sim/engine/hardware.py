@@ -144,7 +144,10 @@ def free_ram_mb(ram_gb: np.ndarray, draw: np.ndarray) -> np.ndarray:
     array([3277., 4915.])
     """
     low, high = FREE_RAM_SHARE
-    return ram_gb * 1024.0 * (low + (high - low) * draw)
+    share = draw * (high - low)
+    share += low
+    share *= ram_gb * 1024.0
+    return share
 
 
 def oom_probability_per_use(footprint_mb: float, free_mb: np.ndarray) -> np.ndarray:

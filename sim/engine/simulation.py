@@ -25,6 +25,7 @@ import pandas as pd
 
 from sim import messages
 from sim.case.scenario import Scenario
+from sim.engine.allocator import retain_freed_memory
 from sim.engine.behaviour import Behaviour
 from sim.engine.fleet import Fleet, build_fleet, stable_hash_uniform
 from sim.engine.hardware import hardware_profile
@@ -93,6 +94,9 @@ def simulate(
     if blocks == 1 or block_threads() == 1:
         # Handing a small fleet's work to a thread and waiting for it costs more than it saves.
         return _simulate(scenario, seed, n, horizon, progress, map)
+    # A fleet of many blocks frees and reallocates every block's temporaries each day: keep
+    # that memory in the process instead of faulting it in again (see allocator.py).
+    retain_freed_memory()
     # Blocks of a day run in threads (numpy releases the GIL in its array loops and random
     # fills).
     with ThreadPoolExecutor(max_workers=min(block_threads(), blocks)) as threads:
