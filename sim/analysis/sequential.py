@@ -153,16 +153,23 @@ def spending_boundaries(
     if correlation is None:
         walk = np.zeros(paths)
         previous = 0.0
-        statistic_at = None
+        factor = None
     else:
-        statistic_at = _cholesky(correlation).astype(np.float32) @ _path_normals(paths, looks)
+        factor = _cholesky(correlation).astype(np.float32)
+        normals = _path_normals(paths, looks)
     for k in range(looks):
-        if statistic_at is None:
+        if factor is None:
             walk += rng.standard_normal(paths) * math.sqrt(max(times[k] - previous, 0.0))
             previous = times[k]
             statistic = np.abs(walk) / math.sqrt(times[k])
         else:
-            statistic = np.abs(statistic_at[k])
+            # Row k of the Cholesky factor times the draws, summed in a fixed order by hand:
+            # BLAS may sum a product in an order that depends on where its arrays sit in
+            # memory, and a boundary must come out the same in every process.
+            statistic = factor[k, 0] * normals[0]
+            for j in range(1, k + 1):
+                statistic += factor[k, j] * normals[j]
+            np.abs(statistic, out=statistic)
         crossing = int(round(increments[k] * paths))
         if crossing < _RESOLVABLE_PATHS or alive.all():
             # Nothing has crossed yet: the marginal quantile is exact, no Monte Carlo needed.
