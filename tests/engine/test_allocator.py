@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from sim.engine.allocator import retain_freed_memory
+from tests.conftest import ROOT
 
 
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
@@ -25,11 +26,14 @@ def test_freed_block_sized_arrays_stay_in_the_process():
     # A loop that frees and reallocates 2 MB arrays, the engine's pattern: with the thresholds
     # fixed its pages are faulted in once, not on every round (counted by getrusage).
     script = """
-import resource, sys
+import importlib.util, resource, sys
 import numpy as np
-from sim.engine.allocator import retain_freed_memory
+# The module alone, without importing the sim package (statsmodels and all) in the child.
+spec = importlib.util.spec_from_file_location("allocator", sys.argv[2])
+allocator = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(allocator)
 if sys.argv[1] == "retain":
-    retain_freed_memory()
+    allocator.retain_freed_memory()
 np.empty(40_000_000 // 8)  # a large array freed first raises glibc's own thresholds
 before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 for _ in range(50):
@@ -37,7 +41,8 @@ for _ in range(50):
     del arrays
 print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
 """
-    faults = {mode: int(subprocess.run([sys.executable, "-c", script, mode], capture_output=True,
-                                       text=True, check=True).stdout)
+    module = str(ROOT / "sim" / "engine" / "allocator.py")
+    faults = {mode: int(subprocess.run([sys.executable, "-c", script, mode, module],
+                                       capture_output=True, text=True, check=True).stdout)
               for mode in ("default", "retain")}
     assert faults["retain"] * 5 < faults["default"]
