@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import peer_review, room_board, state, texts
 from ui import rooms as room_ui
-from ui import state, texts
 from ui.guard import guard
 
 st.header("Study group")
@@ -64,8 +64,8 @@ if room_ui.is_facilitator():
                              score_fn=room_ui.scorer)
             st.rerun()
         if room.is_revealed:
-            room_ui.board_downloads(room, store)
-            room_ui.review_admin(room, store)
+            room_board.board_downloads(room, store)
+            peer_review.review_admin(room, store)
 else:
     st.caption(f"Join link: {join_link}")
 
@@ -81,7 +81,7 @@ if name is not None:
             room_ui.member_decision(room, store, name)
         room_ui.own_submission(room, store, name)
         if room.is_revealed:
-            room_ui.peer_review(room, store, name)
+            peer_review.peer_review(room, store, name)
 elif not room.is_revealed:
     with (st.expander("Join this room with a display name",
                       expanded=not room_ui.is_facilitator()),
@@ -92,5 +92,5 @@ elif not room.is_revealed:
                               args=(store, room.code))
 
 st.subheader("Board")
-room_ui.live_board(room.code)
+room_board.live_board(room.code)
 st.button("Leave the room", on_click=room_ui.leave)

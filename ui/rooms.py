@@ -1,4 +1,5 @@
-"""The Study group page's pieces: the room store, joining and creating rooms, the board.
+"""The Study group page's pieces: the room store, joining and creating rooms, the member's
+decision (the board is :mod:`ui.room_board`, peer review :mod:`ui.peer_review`).
 
 The room lives in this browser session (``room_code``; ``room_name`` and ``room_member`` -
 the member's secret - for a member; ``room_token`` for the facilitator). A link's ``?room=``
@@ -17,27 +18,24 @@ import logging
 from collections.abc import Callable, Sequence
 from urllib.parse import urlencode
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
-from sim import LaunchRoomError, messages, rooms
+from sim import LaunchRoomError, rooms
 from sim.decide import Decision
 from sim.errors import RoomError
-from sim.limits import MAX_SEED, REVIEW_COMMENT_MAX_CHARS
-from sim.rooms import Board, Room, RoomStore, Scores
-from sim.rooms.export import board_frame, export_text
-from sim.rooms.reviews import CRITERIA, PeerReview, Review, ReviewTask
+from sim.limits import MAX_SEED
+from sim.rooms import Room, RoomStore, Scores
 from ui import state, texts, widgets
-from ui.charts import titled
 from ui.decision_form import decision_form, latest_entry
 from ui.guard import literal
 from ui.runs import compare_designs, has_run, run_case
 from ui.state import RunKey
 
-BOARD_REFRESH_S = 5
 CODE, NAME, TOKEN, MEMBER = "room_code", "room_name", "room_token", "room_member"
-_NOTES, _SEEN_REVEAL = "_room_notes", "_room_seen_reveal"
+_NOTES = "_room_notes"
+# Set once this session has drawn the room revealed (ui.room_board redraws the page then).
+SEEN_REVEAL = "_room_seen_reveal"
 _FROM_LINK = "_room_link_secrets"  # (room, facilitator token, member secret) read off a link
 SECRET_PARAMS = ("token", "member")
 _log = logging.getLogger("launchroom.ui")
@@ -97,7 +95,7 @@ def is_facilitator() -> bool:
 def mark_revealed(room: Room) -> None:
     """The page already shows a revealed room: the board need not redraw the page for it."""
     if room.is_revealed:
-        st.session_state[_SEEN_REVEAL] = True
+        st.session_state[SEEN_REVEAL] = True
 
 
 def take_secrets_from_link() -> bool:
@@ -158,7 +156,7 @@ def _rejoin(code: str, secret: str) -> None:
 def _enter(code: str, token: str | None = None, name: str | None = None,
            member_token: str | None = None) -> None:
     if st.session_state.get(CODE) != code:
-        for key in (NAME, TOKEN, MEMBER, _SEEN_REVEAL):
+        for key in (NAME, TOKEN, MEMBER, SEEN_REVEAL):
             st.session_state.pop(key, None)
     st.session_state[CODE] = code
     if token is not None:
@@ -189,7 +187,7 @@ def client() -> str | None:
 
 def leave() -> None:
     """Leave the room in this session (the room and the submission stay in the store)."""
-    for key in (CODE, NAME, TOKEN, MEMBER, _SEEN_REVEAL, "room_join_code"):
+    for key in (CODE, NAME, TOKEN, MEMBER, SEEN_REVEAL, "room_join_code"):
         st.session_state.pop(key, None)
     if "room" in st.query_params:
         del st.query_params["room"]
@@ -382,215 +380,6 @@ def own_submission(room: Room, room_store: RoomStore, name: str) -> None:
     }]), hide_index=True, column_config={
         "expected lift": st.column_config.NumberColumn(format="percent")})
     st.text(mine.get("memo") or "(no memo)")
-
-
-# --- peer review ---------------------------------------------------------------------------
-def peer_review(room: Room, room_store: RoomStore, name: str) -> None:
-    """After the reveal: the memos this member reviews, each with its form, then the reviews
-    of their own memo."""
-    try:
-        tasks = room_store.review_tasks(room.code, name, member_token())
-    except LaunchRoomError as error:
-        st.caption(literal(texts.ROOM_FAILED.format(error=error)))
-        return
-    st.markdown("**Peer review**")
-    st.caption(texts.REVIEW_INTRO)
-    for task in tasks:
-        with st.container(border=True):
-            _review_form(room, room_store, name, task)
-    st.markdown(f"**{texts.REVIEW_RECEIVED}**")
-    try:
-        received = room_store.reviews_of(room.code, name, member_token())
-    except LaunchRoomError as error:
-        st.warning(literal(texts.ROOM_FAILED.format(error=error)))
-        return
-    if not received:
-        st.caption(texts.REVIEW_NONE_YET)
-    for review in received:
-        _show_review(review)
-
-
-def _review_form(room: Room, room_store: RoomStore, name: str, task: ReviewTask) -> None:
-    decision = task.decision
-    st.text(task.label + (f" by {task.author}" if task.author else ""))
-    lift = decision.get("expected_lift")
-    st.text(f"Call: {rooms.decision_label(decision)}"
-            + ("" if lift is None else f" · expected lift {lift:+.1%}"))
-    st.text(decision.get("memo") or "(no memo)")
-    key = f"review::{room.code}::{task.memo_id}"
-    with st.form(key):
-        ratings = {}
-        for criterion in CRITERIA:
-            given = task.mine.ratings.get(criterion) if task.mine else None
-            ratings[criterion] = st.radio(
-                messages.REVIEW_CRITERIA[criterion], options=list(messages.REVIEW_RATINGS),
-                format_func=messages.REVIEW_RATINGS.get, horizontal=True, index=given,
-                key=f"{key}::{criterion}")
-        comment = st.text_area(texts.REVIEW_COMMENT, value=task.mine.comment if task.mine else "",
-                               max_chars=REVIEW_COMMENT_MAX_CHARS, key=f"{key}::comment")
-        if not st.form_submit_button(texts.REVIEW_SEND):
-            return
-    rated = {criterion: value for criterion, value in ratings.items() if value is not None}
-    try:
-        room_store.submit_review(room.code, name, member_token(), task.memo_id,
-                                 Review(ratings=rated, comment=comment))
-    except LaunchRoomError as error:
-        st.error(literal(texts.ROOM_FAILED.format(error=error)))
-        return
-    st.success(texts.REVIEW_SENT)
-
-
-def _show_review(review: PeerReview) -> None:
-    with st.container(border=True):
-        st.text(f"From {review.reviewer or texts.REVIEW_ANONYMOUS}: "
-                + ", ".join(f"{criterion} {messages.REVIEW_RATINGS[value]}"
-                            for criterion, value in review.review.ratings.items()))
-        if review.review.comment:
-            st.text(review.review.comment)
-
-
-def _set_review_names(room_store: RoomStore, room: Room) -> None:
-    named = bool(st.session_state.get(f"review_names::{room.code}"))
-    safely(lambda: room_store.name_reviews(room.code, st.session_state.get(TOKEN), named))
-
-
-def review_admin(room: Room, room_store: RoomStore) -> None:
-    """The facilitator's view of peer review: names on or off, and every review."""
-    st.toggle(texts.REVIEW_NAMES, value=room.reviews_named, key=f"review_names::{room.code}",
-              help=texts.REVIEW_NAMES_HELP, on_change=_set_review_names, args=(room_store, room))
-    try:
-        reviews = room_store.all_reviews(room.code, st.session_state.get(TOKEN))
-    except LaunchRoomError as error:
-        st.warning(literal(texts.ROOM_FAILED.format(error=error)))
-        return
-    if not reviews:
-        return
-    with st.expander(texts.REVIEW_ALL.format(count=len(reviews))):
-        st.dataframe(pd.DataFrame([
-            {"memo by": review.author, "reviewed by": review.reviewer,
-             **{criterion: review.review.ratings.get(criterion) for criterion in CRITERIA},
-             "points": review.review.total, "comment": review.review.comment}
-            for review in reviews]), hide_index=True, column_config={
-            "comment": st.column_config.TextColumn("comment", width="large")})
-
-
-# --- the board -----------------------------------------------------------------------------
-def board_downloads(room: Room, room_store: RoomStore) -> None:
-    """The facilitator's downloads of the revealed board, as CSV and as JSON."""
-    try:
-        board = room_store.export_board(room.code, st.session_state.get(TOKEN))
-    except LaunchRoomError as error:
-        st.warning(literal(texts.ROOM_FAILED.format(error=error)))
-        return
-    frame = board_frame([board])
-    about = {"room": room.display_code, "case": room.case_id, "seed": room.seed,
-             "devices": room.devices, "truth": board.truth}
-    left, right = st.columns(2)
-    stem = f"board-{room.display_code}"
-    left.download_button(texts.BOARD_DOWNLOAD_CSV, export_text(frame, "csv"),
-                         file_name=f"{stem}.csv", mime="text/csv", on_click="ignore",
-                         icon=":material/download:", help=texts.BOARD_DOWNLOAD_HELP)
-    right.download_button(texts.BOARD_DOWNLOAD_JSON, export_text(frame, "json", about),
-                          file_name=f"{stem}.json", mime="application/json",
-                          on_click="ignore", icon=":material/download:",
-                          help=texts.BOARD_DOWNLOAD_HELP)
-
-
-def lift_chart(board: Board) -> alt.Chart:
-    """Each member's expected lift against the true effect where they ship."""
-    rows = [r for r in board.rows() if r["expected_lift"] is not None]
-    long = pd.DataFrame(
-        [{"member": r["member"], "what": "expected (their call)", "lift": r["expected_lift"]}
-         for r in rows]
-        + [{"member": r["member"], "what": "true effect where they ship", "lift": r["true_lift"]}
-           for r in rows if r["true_lift"] is not None]
-    )
-    metric = (board.truth or {}).get("primary_metric", "the primary metric")
-    points = alt.Chart(long, title=titled(
-        f"Expected lift in {metric} against the true effect",
-        "Look at how far each member's blue dot (the lift they expected) sits from the red "
-        "square (the true effect where they ship); the dashed line is the fleet's truth.")).mark_point(
-        filled=True, size=120).encode(
-        x=alt.X("lift:Q", title=f"Relative change in {metric}",
-                axis=alt.Axis(format="+.1%")),
-        y=alt.Y("member:N", title=None, sort=None),
-        color=alt.Color("what:N", title=None,
-                        scale=alt.Scale(domain=["expected (their call)",
-                                                "true effect where they ship"],
-                                        range=["#2b6cb0", "#c53030"])),
-        shape=alt.Shape("what:N", title=None),
-        tooltip=["member", "what", alt.Tooltip("lift:Q", format="+.2%")],
-    )
-    fleet = (board.truth or {}).get("true_lift")
-    layers = [points]
-    if fleet is not None:
-        layers.append(alt.Chart(pd.DataFrame({"lift": [fleet]})).mark_rule(
-            color="#c53030", strokeDash=[4, 4]).encode(x="lift:Q"))
-    return alt.layer(*layers).properties(height=alt.Step(34))
-
-
-def _show_board(board: Board) -> None:
-    if not board.entries:
-        st.info(texts.ROOM_NOBODY)
-        return
-    if not board.revealed:
-        st.caption(texts.ROOM_WAITING.format(submitted=board.submitted, members=len(board.entries)))
-        frame = pd.DataFrame(board.rows()).rename(columns={"at": "submitted at"})
-        st.dataframe(frame, hide_index=True, column_config={
-            "submitted": st.column_config.CheckboxColumn("submitted"),
-            "submitted at": st.column_config.DatetimeColumn(format="HH:mm:ss"),
-        })
-        return
-    truth = board.truth or {}
-    st.success(texts.ROOM_REVEALED)
-    columns = st.columns(3)
-    columns[0].metric("The right call", str(truth.get("right_label", "?")))
-    fleet = truth.get("true_lift")
-    columns[1].metric(f"True effect on {truth.get('primary_metric', 'the primary metric')}",
-                      "n/a" if fleet is None else f"{fleet:+.2%}")
-    columns[2].metric("Submitted", f"{board.submitted} of {len(board.entries)}")
-    if truth.get("reason"):
-        st.text(str(truth["reason"]))
-    rows = board.rows()
-    if not rows:
-        return
-    st.altair_chart(lift_chart(board), width="stretch")
-    st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={
-        "expected_lift": st.column_config.NumberColumn("expected lift", format="percent"),
-        "true_lift": st.column_config.NumberColumn("true lift where they ship", format="percent"),
-        "score": st.column_config.NumberColumn("score /100"),
-        "memo": st.column_config.TextColumn("memo", width="large"),
-    })
-    for entry in board.entries:
-        if entry.decision is None:
-            continue
-        card = entry.scorecard or {}
-        total = card.get("total")
-        score = "not scored" if total is None else f"{total}/100"
-        with st.expander(f"{literal(entry.name)}: {score}"):
-            st.text(f"Call: {rooms.decision_label(entry.decision)}")
-            for item in card.get("items") or ():
-                st.text(f"{item['criterion'].capitalize()} "
-                        f"{item['points']:g}/{item['max_points']:g}: "
-                        f"{item['explanation']}")
-            if card.get("error"):
-                st.text(card["error"])
-            st.text("Memo:\n" + (entry.decision.get("memo") or "(no memo)"))
-
-
-@st.fragment(run_every=BOARD_REFRESH_S)
-def live_board(code: str) -> None:
-    """The board, refreshed every few seconds while people submit."""
-    try:
-        board = store().board(code)
-    except LaunchRoomError as error:
-        st.warning(literal(texts.ROOM_DB_DOWN.format(error=error)))
-        return
-    _show_board(board)
-    if board.revealed and not st.session_state.get(_SEEN_REVEAL):
-        # The reveal happened elsewhere: redraw the whole page (the form closes, the truth shows).
-        st.session_state[_SEEN_REVEAL] = True
-        st.rerun(scope="app")
 
 
 def run_status(room: Room) -> bool:
