@@ -16,7 +16,6 @@ it (musl, macOS) nothing changes.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 
 # glibc's mallopt parameters (malloc.h).
 _M_TRIM_THRESHOLD = -1
@@ -35,10 +34,11 @@ def retain_freed_memory() -> bool:
     >>> retain_freed_memory() in (True, False)
     True
     """
-    name = ctypes.util.find_library("c")
-    if name is None:
+    try:
+        # The symbols the process has loaded, the C library's among them (no search for it).
+        mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
+    except (OSError, TypeError):  # Windows loads no library by None
         return False
-    mallopt = getattr(ctypes.CDLL(name), "mallopt", None)
     if mallopt is None:
         return False
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]

@@ -325,7 +325,9 @@ class RolloutEngine:
         if new.size == 0:
             return
         real = new[self._fleet.treatment[new]]
-        real = real[np.argsort(self.request[real], kind="stable")]
+        real_times = self.request[real]
+        by_request = np.argsort(real_times, kind="stable")
+        real, real_times = real[by_request], real_times[by_request]
         self._rank[real] = self._ranked_real + np.arange(real.size)
         counterfactual = new[~self._fleet.treatment[new]]
         # Looked up in time order: numpy's binary search starts each sorted needle where the
@@ -334,7 +336,7 @@ class RolloutEngine:
         wanted = self.request[counterfactual]
         by_time = np.argsort(wanted)
         place = np.empty(wanted.size, dtype=np.int64)
-        place[by_time] = np.searchsorted(self.request[real], wanted[by_time], side="left")
+        place[by_time] = np.searchsorted(real_times, wanted[by_time], side="left")
         self._rank[counterfactual] = self._ranked_real + place
         self._ranked_real += real.size
 
