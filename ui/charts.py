@@ -2,6 +2,11 @@
 labels and units, and colours that read on the light and on the dark theme.
 
 The figures the memo shares (the forest plot, the daily lift) live in :mod:`sim.export.charts`.
+
+Every channel is an object (``alt.X("day:Q")``, ``alt.Tooltip("day")``), never a bare string
+or a dict: Altair turns each of those into a channel by first hashing all of its ~570 schema
+classes (5-13 ms a string here; a quarter to a third of the Run page's two charts). The tests
+of the pages fail if a chart makes Altair do it (``tests/app/conftest.py``).
 """
 
 from __future__ import annotations
@@ -79,7 +84,8 @@ def rollout_progress(rollout: pd.DataFrame) -> alt.LayerChart:
                                      scale=alt.Scale(domain=names, range=dashes)),
         "shape": alt.Shape("stage of delivery:N", legend=LEGEND,
                            scale=alt.Scale(domain=names, range=shapes)),
-        "tooltip": ["day", "stage of delivery", alt.Tooltip("devices:Q", format=",")],
+        "tooltip": [alt.Tooltip("day"), alt.Tooltip("stage of delivery"),
+                    alt.Tooltip("devices:Q", format=",")],
     }
     layers = [alt.Chart(long[long["stage of delivery"] == name]).mark_line(
         point=alt.OverlayMarkDef(size=40, filled=True),
@@ -96,14 +102,16 @@ def ota_backlog(rollout: pd.DataFrame) -> alt.Chart:
     bars = alt.Chart(frame).mark_bar(opacity=0.7, color=TREATMENT_COLOUR).encode(
         x=alt.X("day:O", title="Day of the experiment"),
         y=alt.Y("served:Q", title=["Downloads served", "per day"]),
-        tooltip=["day", alt.Tooltip("served:Q", format=","), alt.Tooltip("backlog:Q", format=",")],
+        tooltip=[alt.Tooltip("day"), alt.Tooltip("served:Q", format=","),
+                 alt.Tooltip("backlog:Q", format=",")],
     )
     capacity = alt.Chart(frame).mark_rule(color=BAD, strokeDash=[4, 4]).encode(
-        y="mean(capacity_per_day):Q"
+        y=alt.Y("mean(capacity_per_day):Q")
     )
     backlog = alt.Chart(frame).mark_line(
         color=CONTROL_COLOUR, point=alt.OverlayMarkDef(color=CONTROL_COLOUR)).encode(
-        x="day:O", y=alt.Y("backlog:Q", title=["Backlog at the end", "of the day (downloads)"]),
+        x=alt.X("day:O"),
+        y=alt.Y("backlog:Q", title=["Backlog at the end", "of the day (downloads)"]),
     )
     return alt.layer(bars + capacity, backlog).resolve_scale(y="independent").properties(
         height=220, autosize=FIT_WIDTH, title=titled("OTA server: downloads served (bars), capacity (dashed), backlog (line)",
@@ -130,7 +138,8 @@ def survival_curves(curves: pd.DataFrame) -> alt.Chart:
             color=alt.Color("group:N", scale=ARM_COLOURS, legend=LEGEND),
             strokeDash=alt.StrokeDash("group:N", legend=LEGEND, scale=alt.Scale(
                 domain=list(ARM_WORDS.values()), range=[[6, 3], [1, 0]])),
-            tooltip=["group", "day", alt.Tooltip("survival:Q", format=".2%")],
+            tooltip=[alt.Tooltip("group"), alt.Tooltip("day"),
+                     alt.Tooltip("survival:Q", format=".2%")],
         )
     )
 
@@ -156,8 +165,8 @@ def drift_densities(frame: pd.DataFrame, group: str, x_title: str,
         x=x, y=alt.Y("density:Q", stack=None), color=alt.Color("period:N", scale=colours))
     marks = alt.Chart(means.reset_index()).mark_rule(
         strokeDash=[5, 3], strokeWidth=2).encode(
-        x="mean:Q", color=alt.Color("period:N", scale=colours),
-        tooltip=["period", alt.Tooltip("mean:Q", format=".2f")])
+        x=alt.X("mean:Q"), color=alt.Color("period:N", scale=colours),
+        tooltip=[alt.Tooltip("period"), alt.Tooltip("mean:Q", format=".2f")])
     return (area + line + marks).properties(height=200, autosize=FIT_WIDTH, title=titled(
         f"{group.capitalize()}: shift of the mean {shift:+.2f}",
         "Overlaid, not stacked; dashed lines mark each mean. A shift here and not in the other "
@@ -172,10 +181,10 @@ def latency_bars(table: pd.DataFrame, budget: float) -> alt.LayerChart:
         x=alt.X("latency_ms:Q", title="Milliseconds per use"),
         color=alt.Color("fits:N", legend=None,
                         scale=alt.Scale(domain=[True, False], range=[GOOD, BAD])),
-        tooltip=["chip_tier", alt.Tooltip("latency_ms:Q", format=".1f")],
+        tooltip=[alt.Tooltip("chip_tier"), alt.Tooltip("latency_ms:Q", format=".1f")],
     )
     rule = alt.Chart(pd.DataFrame({"budget": [budget]})).mark_rule(
-        color=REFERENCE, strokeDash=[5, 3], strokeWidth=2).encode(x="budget:Q")
+        color=REFERENCE, strokeDash=[5, 3], strokeWidth=2).encode(x=alt.X("budget:Q"))
     return (bars + rule).properties(height=alt.Step(28), autosize=FIT_WIDTH, title=titled(
         f"Latency per use against the {budget:g} ms budget (dashed)",
         "Red bars miss the budget: people on those chips use the feature less."))
@@ -192,7 +201,8 @@ def memory_chart(table: pd.DataFrame) -> alt.LayerChart:
     y = alt.Y("chip_tier:N", title=None, sort=None)
     x = alt.X("mb:Q", title="Megabytes (log scale)", scale=alt.Scale(type="log"))
     link = alt.Chart(frame).mark_rule(color=REFERENCE, strokeWidth=2).encode(
-        y=y, x=alt.X("footprint_mb:Q", scale=alt.Scale(type="log")), x2="typical_free_ram_mb:Q")
+        y=y, x=alt.X("footprint_mb:Q", scale=alt.Scale(type="log")),
+        x2=alt.X2("typical_free_ram_mb:Q"))
     points = alt.Chart(long).mark_point(filled=True, size=140).encode(
         y=y, x=x,
         shape=alt.Shape("what:N", legend=LEGEND, scale=alt.Scale(
@@ -200,7 +210,7 @@ def memory_chart(table: pd.DataFrame) -> alt.LayerChart:
         color=alt.condition("datum.what == 'free RAM (typical)'", alt.value(REFERENCE),
                             alt.Color("fits:N", legend=None, scale=alt.Scale(
                                 domain=[True, False], range=[GOOD, BAD]))),
-        tooltip=["chip_tier", "what", alt.Tooltip("mb:Q", format=",.0f")],
+        tooltip=[alt.Tooltip("chip_tier"), alt.Tooltip("what"), alt.Tooltip("mb:Q", format=",.0f")],
     )
     return (link + points).properties(height=alt.Step(28), autosize=FIT_WIDTH, title=titled(
         "Model memory against typical free RAM (log scale)",
@@ -214,10 +224,10 @@ def mde_curve(mde: pd.DataFrame, decision_day: int) -> alt.Chart:
         x=alt.X("days_run:Q", title="Days run"),
         y=alt.Y("mde_rel:Q", title=["Smallest detectable", "relative change"],
                 axis=alt.Axis(format="%")),
-        tooltip=["days_run", alt.Tooltip("mde_rel:Q", format=".2%")],
+        tooltip=[alt.Tooltip("days_run"), alt.Tooltip("mde_rel:Q", format=".2%")],
     )
     marker = alt.Chart(pd.DataFrame({"day": [decision_day]})).mark_rule(
-        color=BAD, strokeDash=[4, 4]).encode(x="day:Q")
+        color=BAD, strokeDash=[4, 4]).encode(x=alt.X("day:Q"))
     return (line + marker).properties(height=220, autosize=FIT_WIDTH, title=titled(
         "Minimum detectable effect (80% power) by days run",
         "Look for where the curve flattens (more days add little) and its value at the "
@@ -233,7 +243,7 @@ def reports_per_day(received: pd.DataFrame, cleaned: bool) -> alt.Chart:
     return alt.Chart(counts).mark_bar(color=TREATMENT_COLOUR).encode(
         x=alt.X("received_day:Q", title="Day received"),
         y=alt.Y("rows:Q", title="Rows"),
-        tooltip=["received_day", alt.Tooltip("rows:Q", format=",")],
+        tooltip=[alt.Tooltip("received_day"), alt.Tooltip("rows:Q", format=",")],
     ).properties(height=200, autosize=FIT_WIDTH, title=titled(title, "Look for dips (devices offline) and the tail after the "
                               "last day: late reports arrive after the day they describe."))
 
@@ -246,8 +256,8 @@ def forest_panel(rows: pd.DataFrame, title: str, look_for: str, x_title: str,
     if margins is not None and not margins.empty:
         chart = chart + alt.Chart(margins).mark_tick(
             color=CONTROL_COLOUR, thickness=3, size=22).encode(
-            y=alt.Y("label:N", sort=None), x="margin:Q",
-            tooltip=["label", alt.Tooltip("margin:Q", format="+.1%", title="margin")])
+            y=alt.Y("label:N", sort=None), x=alt.X("margin:Q"),
+            tooltip=[alt.Tooltip("label"), alt.Tooltip("margin:Q", format="+.1%", title="margin")])
     return chart.properties(autosize=FIT_WIDTH, title=titled(title, look_for)).configure_axisY(
         labelLimit=150).configure_legend(orient="bottom", title=None)
 
@@ -305,7 +315,8 @@ def _series(field: str, colours: dict[str, str]) -> alt.Color:
 def _percent_band(base: alt.Chart, x: alt.X, y: alt.Y, colour: alt.Color) -> alt.LayerChart:
     """A line with points and a shaded 95% band (``low``..``high``) for each colour."""
     field = y.shorthand.split(":")[0]
-    band = base.mark_area(opacity=0.15).encode(x=x, y="low:Q", y2="high:Q", color=colour)
+    band = base.mark_area(opacity=0.15).encode(x=x, y=alt.Y("low:Q"), y2=alt.Y2("high:Q"),
+                                               color=colour)
     line = base.mark_line(point=True).encode(
         x=x, y=y, color=colour,
         tooltip=[alt.Tooltip(x.shorthand), alt.Tooltip(colour.shorthand),
@@ -316,8 +327,9 @@ def _percent_band(base: alt.Chart, x: alt.X, y: alt.Y, colour: alt.Color) -> alt
 
 
 def _rule(axis: str, value: float, colour: str = REFERENCE, dash: tuple = (4, 4)) -> alt.Chart:
+    channel = {"x": alt.X, "y": alt.Y}[axis]
     return alt.Chart(pd.DataFrame({axis: [value]})).mark_rule(
-        color=colour, strokeDash=list(dash)).encode(**{axis: f"{axis}:Q"})
+        color=colour, strokeDash=list(dash)).encode(**{axis: channel(f"{axis}:Q")})
 
 
 def lab_peeking(table: pd.DataFrame, alpha: float, runs: int) -> alt.LayerChart:
@@ -355,14 +367,15 @@ def lab_cuped(table: pd.DataFrame) -> alt.LayerChart:
     x = alt.X("run:O", title="Run")
     colour = _series("method", {lab.PLAIN: "#a0aec0", lab.CUPED: "#2b6cb0"})
     whiskers = base.mark_rule(strokeWidth=2).encode(
-        x=x, xOffset="method:N", y=alt.Y("low:Q", title=["Difference in sessions", "per device"]),
-        y2="high:Q", color=colour)
+        x=x, xOffset=alt.XOffset("method:N"),
+        y=alt.Y("low:Q", title=["Difference in sessions", "per device"]),
+        y2=alt.Y2("high:Q"), color=colour)
     points = base.mark_point(filled=True).encode(
-        x=x, xOffset="method:N", y="estimate:Q", color=colour,
-        tooltip=["run", "method", alt.Tooltip("estimate:Q", format=".2f"),
+        x=x, xOffset=alt.XOffset("method:N"), y=alt.Y("estimate:Q"), color=colour,
+        tooltip=[alt.Tooltip("run"), alt.Tooltip("method"), alt.Tooltip("estimate:Q", format=".2f"),
                  alt.Tooltip("low:Q", format=".2f"), alt.Tooltip("high:Q", format=".2f"),
                  alt.Tooltip("truth:Q", format=".2f")])
-    truth = base.mark_tick(color=REFERENCE, thickness=2).encode(x=x, y="truth:Q")
+    truth = base.mark_tick(color=REFERENCE, thickness=2).encode(x=x, y=alt.Y("truth:Q"))
     return whiskers + points + truth
 
 
@@ -390,10 +403,11 @@ def lab_simpson(table: pd.DataFrame) -> alt.LayerChart:
     y = alt.Y("group:N", title=None, sort=None, axis=alt.Axis(labelLimit=0))
     bars = base.mark_bar().encode(
         y=y, x=alt.X("difference:Q", title="Difference in sessions per device (mean of runs)"),
-        color=alt.condition("datum.difference > 0", alt.value("#2f855a"), alt.value("#c53030")),
-        tooltip=["group", alt.Tooltip("difference:Q", format="+.2f"),
+        color=alt.ColorValue("#c53030", condition={"test": "datum.difference > 0",
+                                                    "value": "#2f855a"}),
+        tooltip=[alt.Tooltip("group"), alt.Tooltip("difference:Q", format="+.2f"),
                  alt.Tooltip("low:Q", format="+.2f"), alt.Tooltip("high:Q", format="+.2f")])
-    whiskers = base.mark_rule(color=REFERENCE).encode(y=y, x="low:Q", x2="high:Q")
+    whiskers = base.mark_rule(color=REFERENCE).encode(y=y, x=alt.X("low:Q"), x2=alt.X2("high:Q"))
     return (bars + whiskers + _rule("x", 0.0, dash=(1, 0))).properties(height=alt.Step(30))
 
 
@@ -403,10 +417,10 @@ def lab_mix(mix: pd.DataFrame) -> alt.Chart:
         "Tier mix: phones on the build against control",
         "Look for the tier whose share differs between the groups.")).mark_bar().encode(
         y=alt.Y("tier:N", title="Chip tier", sort=None),
-        yOffset="group:N",
+        yOffset=alt.YOffset("group:N"),
         x=alt.X("share:Q", title="Share of the group", axis=alt.Axis(format="%")),
         color=_series("group", {"control": "#718096", "on the build": "#2b6cb0"}),
-        tooltip=["tier", "group", alt.Tooltip("share:Q", format=".1%")],
+        tooltip=[alt.Tooltip("tier"), alt.Tooltip("group"), alt.Tooltip("share:Q", format=".1%")],
     )
 
 
@@ -436,13 +450,14 @@ def compare_forest(rows: pd.DataFrame, metric: str, kind: str) -> alt.LayerChart
     whiskers = base.mark_rule(strokeWidth=2).encode(
         y=y, yOffset=alt.YOffset("design:N", sort=list(RUN_WORDS.values())),
         x=alt.X("low:Q", title=f"Relative change in {metric}", axis=alt.Axis(format="+%")),
-        x2="high:Q", color=colour)
+        x2=alt.X2("high:Q"), color=colour)
     points = base.mark_point(filled=True, size=70).encode(
         y=y, yOffset=alt.YOffset("design:N", sort=list(RUN_WORDS.values())),
-        x="estimate:Q", color=colour,
+        x=alt.X("estimate:Q"), color=colour,
         shape=alt.Shape("design:N", legend=LEGEND, scale=alt.Scale(
             domain=list(RUN_WORDS.values()), range=["diamond", "circle"])),
-        tooltip=["segment", "design", alt.Tooltip("estimate:Q", format="+.2%"),
+        tooltip=[alt.Tooltip("segment"), alt.Tooltip("design"),
+                 alt.Tooltip("estimate:Q", format="+.2%"),
                  alt.Tooltip("low:Q", format="+.2%"), alt.Tooltip("high:Q", format="+.2%")])
     zero = _rule("x", 0.0, dash=(1, 0))
     return (whiskers + points + zero).properties(height=alt.Step(22), autosize=FIT_WIDTH, title=titled(

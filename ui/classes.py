@@ -146,12 +146,14 @@ def lift_spread_chart(frame: pd.DataFrame, metric: str) -> alt.LayerChart:
                         legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0,
                                           title=None)),
         shape=alt.Shape("what:N", legend=None),
-        tooltip=["room", "member", "what", alt.Tooltip("lift:Q", format="+.2%")],
+        tooltip=[alt.Tooltip("room"), alt.Tooltip("member"), alt.Tooltip("what"),
+                 alt.Tooltip("lift:Q", format="+.2%")],
     )
     fleet = frame[["room", "fleet_true_lift"]].dropna().drop_duplicates("room")
     truth = alt.Chart(fleet).mark_tick(color="black", thickness=3, size=30).encode(
-        x="fleet_true_lift:Q", y=alt.Y("room:N", sort=None),
-        tooltip=["room", alt.Tooltip("fleet_true_lift:Q", title="true effect on the fleet",
+        x=alt.X("fleet_true_lift:Q"), y=alt.Y("room:N", sort=None),
+        tooltip=[alt.Tooltip("room"),
+                 alt.Tooltip("fleet_true_lift:Q", title="true effect on the fleet",
                                      format="+.2%")])
     return alt.layer(members, truth, title=titled(texts.CLASS_LIFT_TITLE,
                                                   texts.CLASS_LIFT_LOOK)).properties(
@@ -173,7 +175,7 @@ def questions_chart(misses: pd.DataFrame) -> alt.Chart:
         x=alt.X("share_missed:Q", title="Members who missed it", scale=alt.Scale(domain=[0, 1]),
                 axis=alt.Axis(format="%")),
         y=alt.Y("question:N", title=None, sort=None),
-        tooltip=["text", "missed", "answered",
+        tooltip=[alt.Tooltip("text"), alt.Tooltip("missed"), alt.Tooltip("answered"),
                  alt.Tooltip("share_missed:Q", title="share missed", format=".0%")],
     ).properties(autosize=FIT_WIDTH)
 
@@ -188,9 +190,10 @@ def scores_chart(frame: pd.DataFrame) -> alt.Chart:
     dots = base.mark_circle(size=90, opacity=0.7, color="#2b6cb0").encode(
         x=alt.X("score:Q", title="Score out of 100", scale=alt.Scale(domain=[0, 100])),
         y=alt.Y("room:N", title="Room", sort=None),
-        tooltip=["room", "member", "call", "score"])
+        tooltip=[alt.Tooltip("room"), alt.Tooltip("member"), alt.Tooltip("call"),
+                 alt.Tooltip("score")])
     mean = base.mark_tick(color="black", thickness=3, size=30).encode(
-        x="mean(score):Q", y=alt.Y("room:N", sort=None))
+        x=alt.X("mean(score):Q"), y=alt.Y("room:N", sort=None))
     return alt.layer(dots, mean, title=titled(texts.CLASS_SCORES_TITLE,
                                               texts.CLASS_SCORES_LOOK)).properties(
         autosize=FIT_WIDTH)
@@ -207,10 +210,10 @@ def time_chart(frame: pd.DataFrame) -> alt.LayerChart:
         size=90, opacity=0.7, color="#2f855a").encode(
         x=alt.X("decision_day:Q", title="Decision day (days of data used)"),
         y=alt.Y("room:N", title="Room", sort=None),
-        tooltip=["room", "member", "decision_day",
+        tooltip=[alt.Tooltip("room"), alt.Tooltip("member"), alt.Tooltip("decision_day"),
                  alt.Tooltip("minutes_to_submit:Q", title="minutes from joining to submitting")])
     budget = alt.Chart(pd.DataFrame({"day": [BUDGET_DAYS]})).mark_rule(
-        color="#c53030", strokeDash=[4, 4]).encode(x="day:Q")
+        color="#c53030", strokeDash=[4, 4]).encode(x=alt.X("day:Q"))
     return alt.layer(dots, budget, title=titled(texts.CLASS_TIME_TITLE,
                                                 texts.CLASS_TIME_LOOK)).properties(
         autosize=FIT_WIDTH)

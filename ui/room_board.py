@@ -62,13 +62,13 @@ def lift_chart(board: Board) -> alt.Chart:
                                                 "true effect where they ship"],
                                         range=["#2b6cb0", "#c53030"])),
         shape=alt.Shape("what:N", title=None),
-        tooltip=["member", "what", alt.Tooltip("lift:Q", format="+.2%")],
+        tooltip=[alt.Tooltip("member"), alt.Tooltip("what"), alt.Tooltip("lift:Q", format="+.2%")],
     )
     fleet = (board.truth or {}).get("true_lift")
     layers = [points]
     if fleet is not None:
         layers.append(alt.Chart(pd.DataFrame({"lift": [fleet]})).mark_rule(
-            color="#c53030", strokeDash=[4, 4]).encode(x="lift:Q"))
+            color="#c53030", strokeDash=[4, 4]).encode(x=alt.X("lift:Q")))
     return alt.layer(*layers).properties(height=alt.Step(34))
 
 

@@ -86,15 +86,16 @@ def forest(rows: pd.DataFrame, title: str, x_title: str, label: str = "label") -
     colour = alt.Color("verdict:N", title=None,
                        scale=alt.Scale(domain=shown, range=[VERDICTS[name] for name in shown]))
     whiskers = base.mark_rule(strokeWidth=2).encode(
-        x=alt.X("low:Q", title=x_title, axis=alt.Axis(format="+%")), x2="high:Q", color=colour,
+        x=alt.X("low:Q", title=x_title, axis=alt.Axis(format="+%")), x2=alt.X2("high:Q"),
+        color=colour,
     )
     points = base.mark_point(filled=True, size=80).encode(
-        x="estimate:Q", color=colour,
-        tooltip=[label, alt.Tooltip("estimate:Q", format="+.2%"),
+        x=alt.X("estimate:Q"), color=colour,
+        tooltip=[alt.Tooltip(label), alt.Tooltip("estimate:Q", format="+.2%"),
                  alt.Tooltip("low:Q", format="+.2%"), alt.Tooltip("high:Q", format="+.2%"),
                  alt.Tooltip("p:Q", format=".3g")],
     )
-    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color=REFERENCE).encode(x="x:Q")
+    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color=REFERENCE).encode(x=alt.X("x:Q"))
     return (whiskers + points + zero).properties(title=title, height=alt.Step(32))
 
 
@@ -112,12 +113,12 @@ def daily_lift(daily: pd.DataFrame, day: str = "day",
     base = alt.Chart(frame)
     band = base.mark_area(opacity=0.25).encode(
         x=alt.X(f"{day}:Q", title=axis),
-        y=alt.Y("low:Q", title="Difference in sessions per device-day"), y2="high:Q",
+        y=alt.Y("low:Q", title="Difference in sessions per device-day"), y2=alt.Y2("high:Q"),
     )
     line = base.mark_line(point=True).encode(
-        x=f"{day}:Q", y="estimate:Q",
-        tooltip=[day, alt.Tooltip("estimate:Q", format="+.3f"),
+        x=alt.X(f"{day}:Q"), y=alt.Y("estimate:Q"),
+        tooltip=[alt.Tooltip(day), alt.Tooltip("estimate:Q", format="+.3f"),
                  alt.Tooltip("low:Q", format="+.3f"), alt.Tooltip("high:Q", format="+.3f")])
-    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color=REFERENCE).encode(y="y:Q")
+    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color=REFERENCE).encode(y=alt.Y("y:Q"))
     return (band + line + zero).properties(
         title="Lift over time: sessions per reporting device, treatment - control")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import traceback
 
 import pytest
+from altair.utils import schemapi
 
 from sim.sweeps import lab
 
@@ -17,3 +19,21 @@ def small_demos(monkeypatch):
     monkeypatch.setattr(lab, "DEMOS", small)
     return small
 
+
+
+@pytest.fixture(autouse=True)
+def charts_name_their_channels(monkeypatch):
+    """Fail a page test whose charts pass Altair a channel as a bare string or a dict
+    (``x="day:Q"``, ``tooltip=["day"]``, ``alt.condition(..., alt.value(...), ...)``): Altair
+    then hashes every class of its schema to find the channel's (see :mod:`ui.charts`)."""
+    lookups = []
+    build = schemapi._FromDict.__init__
+
+    def counted(self, *args, **kwargs):
+        lookups.append("".join(traceback.format_stack(limit=12)[:-1]))
+        build(self, *args, **kwargs)
+
+    monkeypatch.setattr(schemapi._FromDict, "__init__", counted)
+    yield
+    assert not lookups, ("a chart gave Altair a channel as a string or a dict; wrap it "
+                         "(alt.X, alt.Tooltip, alt.ColorValue):\n" + lookups[0])
