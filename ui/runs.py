@@ -124,11 +124,6 @@ def readout_key(key: RunKey, day: int | None = None, basis: str | None = None,
                       tuple(sorted(quantiles)))
 
 
-def _run_at(readout: ReadoutKey) -> SimResult:
-    run = run_case(readout.run)
-    return run if readout.day >= run.days else run_until(readout.run, readout.day)
-
-
 @st.cache_resource(max_entries=2 * CACHED_RUNS, show_spinner=False)
 def _readout_started(readout: ReadoutKey) -> Any:
     """A readout, started on a worker (a future; shared by every session). The worker also
@@ -139,21 +134,36 @@ def _readout_started(readout: ReadoutKey) -> Any:
         quantiles=readout.quantiles, through_day=readout.day if readout.day < run.days else None))
 
 
+@st.cache_resource(max_entries=2 * CACHED_RUNS, show_spinner=False)
+def _quality_started(readout: ReadoutKey) -> Any:
+    """A readout's quality checks, started on a worker (a future; shared by every session)."""
+    run = run_case(readout.run)
+    return Started(heavy_work().submit(
+        quality_readout, run, basis=readout.basis,
+        through_day=readout.day if readout.day < run.days else None))
+
+
 def start_readout(key: RunKey, day: int | None = None, **options: Any) -> None:
-    """Start the full readout of a run in the background (the Run page does once the fleet
-    has run, the Analyse page as it draws its quality checks): every reading, about a second
-    at 100,000 devices, computed while the person reads the first tab. ``options`` as in
-    :func:`analyse_case`."""
+    """Start a run's readout in the background (the Run page does once the fleet has run, the
+    Analyse page as it draws its quality checks): its quality checks, which the Analyse page
+    shows first, and every reading, about a second at 100,000 devices, computed while the
+    person reads the first tab. ``options`` as in :func:`analyse_case`."""
+    _quality_started(readout_key(key, day, options.get("basis")))
     _readout_started(readout_key(key, day, **options))
+
+
+def _finished(started: Any, readout: Any) -> Any:
+    """The value of the work ``started(readout)`` started (waits for it)."""
+    try:
+        return started(readout).result()
+    except BrokenProcessPool:
+        started.clear()  # the next call starts it again on fresh workers
+        raise LaunchRoomError(messages.WORKER_DIED) from None
 
 
 @st.cache_data(max_entries=2 * CACHED_RUNS, show_spinner=False)
 def _readout(readout: ReadoutKey) -> Report:
-    try:
-        return _readout_started(readout).result()
-    except BrokenProcessPool:
-        _readout_started.clear()  # the next call starts it again on fresh workers
-        raise LaunchRoomError(messages.WORKER_DIED) from None
+    return _finished(_readout_started, readout)
 
 
 def analyse_case(key: RunKey, day: int | None = None, basis: str | None = None,
@@ -170,17 +180,19 @@ def clear_readouts() -> None:
     _readout.clear()
     _readout_started.clear()
     _quality.clear()
+    _quality_started.clear()
 
 
 @st.cache_data(max_entries=2 * CACHED_RUNS, show_spinner=False)
 def _quality(readout: ReadoutKey) -> QualityReadout:
-    return heavy_work().call(quality_readout, _run_at(readout), basis=readout.basis)
+    return _finished(_quality_started, readout)
 
 
 def quality_case(key: RunKey, day: int | None = None, basis: str | None = None
                  ) -> QualityReadout:
     """The quality checks of a run's readout alone (what the Analyse page shows first): the
-    full readout's numbers in a fraction of its time."""
+    full readout's numbers in a fraction of its time (started by :func:`start_readout` if it
+    has not been yet; waits for it)."""
     return _quality(readout_key(key, day, basis))
 
 
@@ -201,11 +213,7 @@ def start_design_comparison(key: RunKey) -> None:
 def compare_designs(key: RunKey) -> DesignComparison:
     """The run's design against every other design of its case, on the same fleet (started by
     :func:`start_design_comparison` if it has not been yet; waits for it)."""
-    try:
-        return _designs_started(key).result()
-    except BrokenProcessPool:
-        _designs_started.clear()  # the next call starts it again on fresh workers
-        raise LaunchRoomError(messages.WORKER_DIED) from None
+    return _finished(_designs_started, key)
 
 
 def score_decision(key: RunKey, decision: Decision) -> Scorecard:
