@@ -18,6 +18,7 @@ session):
 The first run after the server starts is reported apart (it imports the worker processes).
 
     python benchmarks/bench_browser.py --runs 3
+    python benchmarks/bench_browser.py --runs 5 --no-lab   # the run, Analyse and its tabs only
 
 Targets: run + analyse <= 1.0 s, a tab switch <= 0.3 s, a lab demo's first open <= 3 s, a new
 setting (run more) <= 10 s.
