@@ -124,6 +124,11 @@ def readout_key(key: RunKey, day: int | None = None, basis: str | None = None,
                       tuple(sorted(quantiles)))
 
 
+def _through_day(readout: ReadoutKey, run: SimResult) -> int | None:
+    """The day a worker re-simulates the run to for ``readout`` (none for the whole run)."""
+    return readout.day if readout.day < run.days else None
+
+
 @st.cache_resource(max_entries=2 * CACHED_RUNS, show_spinner=False)
 def _readout_started(readout: ReadoutKey) -> Any:
     """A readout, started on a worker (a future; shared by every session). The worker also
@@ -131,16 +136,15 @@ def _readout_started(readout: ReadoutKey) -> Any:
     run = run_case(readout.run)
     return Started(heavy_work().submit(
         analyse, run, basis=readout.basis, cap_percentile=readout.cap_percentile,
-        quantiles=readout.quantiles, through_day=readout.day if readout.day < run.days else None))
+        quantiles=readout.quantiles, through_day=_through_day(readout, run)))
 
 
 @st.cache_resource(max_entries=2 * CACHED_RUNS, show_spinner=False)
 def _quality_started(readout: ReadoutKey) -> Any:
     """A readout's quality checks, started on a worker (a future; shared by every session)."""
     run = run_case(readout.run)
-    return Started(heavy_work().submit(
-        quality_readout, run, basis=readout.basis,
-        through_day=readout.day if readout.day < run.days else None))
+    return Started(heavy_work().submit(quality_readout, run, basis=readout.basis,
+                                       through_day=_through_day(readout, run)))
 
 
 def start_readout(key: RunKey, day: int | None = None, **options: Any) -> None:
@@ -152,10 +156,10 @@ def start_readout(key: RunKey, day: int | None = None, **options: Any) -> None:
     _readout_started(readout_key(key, day, **options))
 
 
-def _finished(started: Any, readout: Any) -> Any:
-    """The value of the work ``started(readout)`` started (waits for it)."""
+def _finished(started: Any, key: Any) -> Any:
+    """The value of the work ``started(key)`` started (waits for it)."""
     try:
-        return started(readout).result()
+        return started(key).result()
     except BrokenProcessPool:
         started.clear()  # the next call starts it again on fresh workers
         raise LaunchRoomError(messages.WORKER_DIED) from None
