@@ -320,7 +320,7 @@ def households_panel() -> None:
 PANELS = {"Lift": lift_panel, "Segments": segments_panel, "Retention": retention_panel,
           "Over time": over_time_panel, "Drift": drift_panel}
 # The quality checks are drawn first, from their own quick readout, and reach the browser
-# while the full readout (started in the background when the run finished) is still being
+# while the full readout (started in the background once the Run page was drawn) is still being
 # computed; the other tabs are drawn once it is ready, and switching tabs then runs nothing.
 with tabs["Data quality"]:
     quality_panel()

@@ -25,8 +25,6 @@ if st.button("Run the fleet", type="primary"):
         run_with_progress(key, lambda fraction, message: bar.progress(fraction, text=message))
     bar.empty()
     remember_run(key)
-    with guard():
-        start_readout(key, state.readout_day(key))  # ready by the time Analyse opens
 
 if not has_run(key):
     st.info("Press **Run the fleet** to simulate the staged rollout with these settings.")
@@ -51,3 +49,7 @@ st.subheader("Timeline")
 st.caption("Stage starts, gate checks with their values and thresholds, pauses, halts and rollbacks.")
 tables.show(tables.timeline_table(result.timeline))
 next_step("Run")
+# The readout starts once the page is drawn (its workers would take the cores the page's
+# charts are drawn on) and is ready by the time Analyse opens.
+with guard():
+    start_readout(key, state.readout_day(key))

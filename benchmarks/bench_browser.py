@@ -9,7 +9,7 @@ session):
   clicking Analyse to the readout drawn;
 - **tab switches**: each Analyse tab, from the click to its content visible. "Lift, at once"
   is the first switch, made as soon as the quality checks are drawn: it waits for what is
-  left of the full readout (started in the background when the run finished; the page draws
+  left of the full readout (started in the background once the Run page was drawn; the page draws
   the other tabs once it is ready); the others come after the page is idle;
 - **metric lab**: opening each demo (its default replications, shipped precomputed), from the
   click to its chart drawn; then "Run more replications" on each, from the click to the
@@ -63,7 +63,7 @@ async def _run_and_analyse(browser, base: str, seed: int) -> tuple[float, dict[s
         analysed = time.perf_counter() - started
         await idle(page, TIMEOUT_S)
         # The first other tab, opened at once: it waits for whatever is left of the full
-        # readout (started in the background as the run finished).
+        # readout (started in the background once the Run page was drawn).
         started = time.perf_counter()
         await page.get_by_role("tab", name="Lift", exact=True).click()
         await page.get_by_role("tabpanel", name="Lift").get_by_role("heading").first.wait_for(

@@ -148,7 +148,7 @@ def _quality_started(readout: ReadoutKey) -> Any:
 
 
 def start_readout(key: RunKey, day: int | None = None, **options: Any) -> None:
-    """Start a run's readout in the background (the Run page does once the fleet has run, the
+    """Start a run's readout in the background (the Run page does once it has drawn the run, the
     Analyse page as it draws its quality checks): its quality checks, which the Analyse page
     shows first, and every reading, about a second at 100,000 devices, computed while the
     person reads the first tab. ``options`` as in :func:`analyse_case`."""

@@ -44,7 +44,7 @@ def test_the_run_page_computes_in_the_worker_processes_and_equals_an_in_process_
     # the full readout's; a readout asked for in other words (the horizon, the case's basis)
     # is the same cached one.
     assert runs.quality_case(KEY) == report.quality
-    # Started as the run finished (the Run page's start_readout), so the Analyse page waits
+    # Started once the Run page was drawn (its start_readout), so the Analyse page waits
     # for nothing; through an earlier day it is that day's readout's.
     assert runs._quality_started(runs.readout_key(KEY)).future.done()
     assert runs.quality_case(KEY, 10) == analyse(here, through_day=10).quality
