@@ -90,34 +90,35 @@ def rollout_progress(rollout: pd.DataFrame) -> alt.LayerChart:
     layers = [alt.Chart(long[long["stage of delivery"] == name]).mark_line(
         point=alt.OverlayMarkDef(size=40, filled=True),
         strokeWidth=3 if name == "installed" else 2).encode(**encoding) for name in names]
-    return alt.layer(*layers).properties(height=240, autosize=FIT_WIDTH, title=titled(
+    return alt.LayerChart(layer=layers, height=240, autosize=FIT_WIDTH, title=titled(
         "Delivery: treatment devices offered, downloaded and installed",
         "Look for the gap between offered and installed (orange, dashed): devices count as "
         "exposed only once installed."))
 
 
-def ota_backlog(rollout: pd.DataFrame) -> alt.Chart:
+def ota_backlog(rollout: pd.DataFrame) -> alt.LayerChart:
     """Downloads served per day against the server's daily capacity, and the backlog."""
     frame = rollout.assign(capacity_per_day=rollout["capacity_per_hour"] * 24)
-    bars = alt.Chart(frame).mark_bar(opacity=0.7, color=TREATMENT_COLOUR).encode(
+    bars = alt.Chart().mark_bar(opacity=0.7, color=TREATMENT_COLOUR).encode(
         x=alt.X("day:O", title="Day of the experiment"),
         y=alt.Y("served:Q", title=["Downloads served", "per day"]),
         tooltip=[alt.Tooltip("day"), alt.Tooltip("served:Q", format=","),
                  alt.Tooltip("backlog:Q", format=",")],
     )
-    capacity = alt.Chart(frame).mark_rule(color=BAD, strokeDash=[4, 4]).encode(
+    capacity = alt.Chart().mark_rule(color=BAD, strokeDash=[4, 4]).encode(
         y=alt.Y("mean(capacity_per_day):Q")
     )
-    backlog = alt.Chart(frame).mark_line(
+    backlog = alt.Chart().mark_line(
         color=CONTROL_COLOUR, point=alt.OverlayMarkDef(color=CONTROL_COLOUR)).encode(
         x=alt.X("day:O"),
         y=alt.Y("backlog:Q", title=["Backlog at the end", "of the day (downloads)"]),
     )
-    return alt.layer(bars + capacity, backlog).resolve_scale(y="independent").properties(
-        height=220, autosize=FIT_WIDTH, title=titled("OTA server: downloads served (bars), capacity (dashed), backlog (line)",
-                     "Look for bars at the dashed capacity and a rising line: a backlog delays "
-                     "installs.")
-    )
+    return alt.LayerChart(
+        frame, layer=[alt.LayerChart(layer=[bars, capacity]), backlog],
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")), height=220,
+        autosize=FIT_WIDTH, title=titled(
+            "OTA server: downloads served (bars), capacity (dashed), backlog (line)",
+            "Look for bars at the dashed capacity and a rising line: a backlog delays installs."))
 
 
 def survival_curves(curves: pd.DataFrame) -> alt.Chart:
@@ -157,20 +158,21 @@ def drift_densities(frame: pd.DataFrame, group: str, x_title: str,
     domain = [float(frame["value"].min()), float(frame["value"].max())] if len(frame) else None
     x = alt.X("value:Q", title=x_title, scale=alt.Scale(domain=domain) if domain else
               alt.Undefined)
-    base = alt.Chart(rows)
-    area = base.mark_area(opacity=0.25, interpolate="monotone").encode(
+    area = alt.Chart().mark_area(opacity=0.25, interpolate="monotone").encode(
         x=x, y=alt.Y("density:Q", title="Density", stack=None),
         color=alt.Color("period:N", scale=colours, legend=LEGEND))
-    line = base.mark_line(strokeWidth=2, interpolate="monotone").encode(
+    line = alt.Chart().mark_line(strokeWidth=2, interpolate="monotone").encode(
         x=x, y=alt.Y("density:Q", stack=None), color=alt.Color("period:N", scale=colours))
     marks = alt.Chart(means.reset_index()).mark_rule(
         strokeDash=[5, 3], strokeWidth=2).encode(
         x=alt.X("mean:Q"), color=alt.Color("period:N", scale=colours),
         tooltip=[alt.Tooltip("period"), alt.Tooltip("mean:Q", format=".2f")])
-    return (area + line + marks).properties(height=200, autosize=FIT_WIDTH, title=titled(
+    title = titled(
         f"{group.capitalize()}: shift of the mean {shift:+.2f}",
         "Overlaid, not stacked; dashed lines mark each mean. A shift here and not in the other "
-        "panel is the update's doing."))
+        "panel is the update's doing.")
+    return alt.LayerChart(rows, layer=[area, line, marks], title=title, height=200,
+                          autosize=FIT_WIDTH)
 
 
 def latency_bars(table: pd.DataFrame, budget: float) -> alt.LayerChart:
@@ -185,7 +187,7 @@ def latency_bars(table: pd.DataFrame, budget: float) -> alt.LayerChart:
     )
     rule = alt.Chart(pd.DataFrame({"budget": [budget]})).mark_rule(
         color=REFERENCE, strokeDash=[5, 3], strokeWidth=2).encode(x=alt.X("budget:Q"))
-    return (bars + rule).properties(height=alt.Step(28), autosize=FIT_WIDTH, title=titled(
+    return alt.LayerChart(layer=[bars, rule], height=alt.Step(28), autosize=FIT_WIDTH, title=titled(
         f"Latency per use against the {budget:g} ms budget (dashed)",
         "Red bars miss the budget: people on those chips use the feature less."))
 
@@ -212,10 +214,12 @@ def memory_chart(table: pd.DataFrame) -> alt.LayerChart:
                                 domain=[True, False], range=[GOOD, BAD]))),
         tooltip=[alt.Tooltip("chip_tier"), alt.Tooltip("what"), alt.Tooltip("mb:Q", format=",.0f")],
     )
-    return (link + points).properties(height=alt.Step(28), autosize=FIT_WIDTH, title=titled(
+    title = titled(
         "Model memory against typical free RAM (log scale)",
         "The model fits where its dot sits left of the free-RAM diamond; red means it does "
-        "not, and the system kills the app."))
+        "not, and the system kills the app.")
+    return alt.LayerChart(layer=[link, points], title=title, height=alt.Step(28),
+                          autosize=FIT_WIDTH)
 
 
 def mde_curve(mde: pd.DataFrame, decision_day: int) -> alt.Chart:
@@ -228,7 +232,7 @@ def mde_curve(mde: pd.DataFrame, decision_day: int) -> alt.Chart:
     )
     marker = alt.Chart(pd.DataFrame({"day": [decision_day]})).mark_rule(
         color=BAD, strokeDash=[4, 4]).encode(x=alt.X("day:Q"))
-    return (line + marker).properties(height=220, autosize=FIT_WIDTH, title=titled(
+    return alt.LayerChart(layer=[line, marker], height=220, autosize=FIT_WIDTH, title=titled(
         "Minimum detectable effect (80% power) by days run",
         "Look for where the curve flattens (more days add little) and its value at the "
         "decision day (dashed): a true effect smaller than that is usually missed."))
@@ -240,26 +244,30 @@ def reports_per_day(received: pd.DataFrame, cleaned: bool) -> alt.Chart:
     duplicate rows."""
     counts = received[["received_day"]].assign(rows=received["cleaned" if cleaned else "raw"])
     title = "Report rows received per day" + (" (duplicates removed)" if cleaned else " (raw)")
-    return alt.Chart(counts).mark_bar(color=TREATMENT_COLOUR).encode(
+    return alt.Chart(counts, height=200, autosize=FIT_WIDTH, title=titled(
+        title, "Look for dips (devices offline) and the tail after the last day: late reports "
+        "arrive after the day they describe.")).mark_bar(color=TREATMENT_COLOUR).encode(
         x=alt.X("received_day:Q", title="Day received"),
         y=alt.Y("rows:Q", title="Rows"),
         tooltip=[alt.Tooltip("received_day"), alt.Tooltip("rows:Q", format=",")],
-    ).properties(height=200, autosize=FIT_WIDTH, title=titled(title, "Look for dips (devices offline) and the tail after the "
-                              "last day: late reports arrive after the day they describe."))
+    )
+
+
+FOREST_CONFIG = alt.Config(axisY=alt.AxisConfig(labelLimit=150),
+                           legend=alt.LegendConfig(orient="bottom", title=None))
+"""Forest panels: whole metric names on the y axis, the verdicts' legend below."""
 
 
 def forest_panel(rows: pd.DataFrame, title: str, look_for: str, x_title: str,
                  margins: pd.DataFrame | None = None) -> alt.LayerChart:
     """A forest plot of ``rows`` (see :func:`sim.export.charts.forest`) with its own x scale;
     ``margins`` (``label``, ``margin``) adds each guardrail's margin as an orange tick."""
-    chart = forest(rows, title, x_title)
-    if margins is not None and not margins.empty:
-        chart = chart + alt.Chart(margins).mark_tick(
-            color=CONTROL_COLOUR, thickness=3, size=22).encode(
-            y=alt.Y("label:N", sort=None), x=alt.X("margin:Q"),
-            tooltip=[alt.Tooltip("label"), alt.Tooltip("margin:Q", format="+.1%", title="margin")])
-    return chart.properties(autosize=FIT_WIDTH, title=titled(title, look_for)).configure_axisY(
-        labelLimit=150).configure_legend(orient="bottom", title=None)
+    ticks = [] if margins is None or margins.empty else [alt.Chart(margins).mark_tick(
+        color=CONTROL_COLOUR, thickness=3, size=22).encode(
+        y=alt.Y("label:N", sort=None), x=alt.X("margin:Q"),
+        tooltip=[alt.Tooltip("label"), alt.Tooltip("margin:Q", format="+.1%", title="margin")])]
+    return forest(rows, titled(title, look_for), x_title, extra_layers=ticks,
+                  autosize=FIT_WIDTH, config=FOREST_CONFIG)
 
 
 def lift_panels(rows: pd.DataFrame, primary: str,
@@ -289,7 +297,7 @@ def lift_panels(rows: pd.DataFrame, primary: str,
 def dated_lift(daily: pd.DataFrame) -> alt.LayerChart:
     """The day-by-day lift in sessions by calendar day (:func:`sim.export.charts.daily_lift`)
     with a title that says what to look for - and what not to read into it."""
-    return daily_lift(daily).properties(height=240, autosize=FIT_WIDTH, title=titled(
+    return daily_lift(daily, height=240, autosize=FIT_WIDTH, title=titled(
         "By calendar day: sessions per reporting device, treatment - control",
         "The first days are diluted by the rollout's ramp (few treatment devices on the build "
         "yet): a rise there is the ramp, not learning. Read trends by days since install."))
@@ -297,8 +305,9 @@ def dated_lift(daily: pd.DataFrame) -> alt.LayerChart:
 
 def lift_since_install(frame: pd.DataFrame) -> alt.LayerChart:
     """The lift by days since each device's install: the effect as devices age on the build."""
-    return daily_lift(frame, "days_since_install", "Days since the device installed").properties(
-        height=240, autosize=FIT_WIDTH, title=titled(
+    return daily_lift(
+        frame, "days_since_install", "Days since the device installed", height=240,
+        autosize=FIT_WIDTH, title=titled(
             "By days since install: installed devices against control on the same days",
             "Look for a trend here: a lift that fades with age is novelty, one that grows is "
             "learning, a flat one is the lasting effect."))
@@ -312,18 +321,19 @@ def _series(field: str, colours: dict[str, str]) -> alt.Color:
                      legend=alt.Legend(orient="bottom", labelLimit=0))
 
 
-def _percent_band(base: alt.Chart, x: alt.X, y: alt.Y, colour: alt.Color) -> alt.LayerChart:
-    """A line with points and a shaded 95% band (``low``..``high``) for each colour."""
+def _percent_band(x: alt.X, y: alt.Y, colour: alt.Color) -> list[alt.Chart]:
+    """The layers of a line with points and a shaded 95% band (``low``..``high``) for each
+    colour (for a chart whose data has those columns)."""
     field = y.shorthand.split(":")[0]
-    band = base.mark_area(opacity=0.15).encode(x=x, y=alt.Y("low:Q"), y2=alt.Y2("high:Q"),
-                                               color=colour)
-    line = base.mark_line(point=True).encode(
+    band = alt.Chart().mark_area(opacity=0.15).encode(x=x, y=alt.Y("low:Q"), y2=alt.Y2("high:Q"),
+                                                      color=colour)
+    line = alt.Chart().mark_line(point=True).encode(
         x=x, y=y, color=colour,
         tooltip=[alt.Tooltip(x.shorthand), alt.Tooltip(colour.shorthand),
                  alt.Tooltip(f"{field}:Q", format=".1%"),
                  alt.Tooltip("low:Q", format=".1%"), alt.Tooltip("high:Q", format=".1%")],
     )
-    return line + band
+    return [line, band]
 
 
 def _rule(axis: str, value: float, colour: str = REFERENCE, dash: tuple = (4, 4)) -> alt.Chart:
@@ -334,81 +344,78 @@ def _rule(axis: str, value: float, colour: str = REFERENCE, dash: tuple = (4, 4)
 
 def lab_peeking(table: pd.DataFrame, alpha: float, runs: int) -> alt.LayerChart:
     """Share of A/A fleets flagged by each day: daily fixed-horizon checks vs the sequence."""
-    base = alt.Chart(table, title=titled(
-        f"A/A fleets that looked significant by each day ({runs:,} fleets)",
-        "Look at the red line climbing past alpha (dashed) while the green one stays under it."))
     colour = _series("method", {lab.FIXED: "#c53030", lab.SEQUENTIAL: "#2f855a"})
-    lines = _percent_band(base, alt.X("day:Q", title="Days run (one look a day)"),
+    lines = _percent_band(alt.X("day:Q", title="Days run (one look a day)"),
                           alt.Y("share:Q", title=["Share of fleets", "flagged so far"],
                                 axis=alt.Axis(format="%")), colour)
-    return lines + _rule("y", alpha)
+    return alt.LayerChart(table, layer=[*lines, _rule("y", alpha)], title=titled(
+        f"A/A fleets that looked significant by each day ({runs:,} fleets)",
+        "Look at the red line climbing past alpha (dashed) while the green one stays under it."))
 
 
 def lab_power(table: pd.DataFrame, budget: int) -> alt.LayerChart:
     """Power by days run, plain and CUPED, with 80% power and the day budget marked."""
-    base = alt.Chart(table, title=titled(
-        "Power to detect the lift, by days run",
-        "Look for where each line crosses 80% (dashed) and how far CUPED is ahead at the "
-        "budget (dotted)."))
     colour = _series("method", {lab.PLAIN: "#718096", lab.CUPED: "#2b6cb0"})
-    lines = _percent_band(base, alt.X("days:Q", title="Days run"),
+    lines = _percent_band(alt.X("days:Q", title="Days run"),
                           alt.Y("power:Q", title=["Power: share of runs", "with a significant lift"],
                                 axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
                           colour)
-    return lines + _rule("y", 0.8) + _rule("x", budget, "#c53030", (2, 2))
+    return alt.LayerChart(
+        table, layer=[*lines, _rule("y", 0.8), _rule("x", budget, "#c53030", (2, 2))],
+        title=titled("Power to detect the lift, by days run",
+                     "Look for where each line crosses 80% (dashed) and how far CUPED is ahead "
+                     "at the budget (dotted)."))
 
 
 def lab_cuped(table: pd.DataFrame) -> alt.LayerChart:
     """The same runs' 95% intervals without and with CUPED, against each run's true effect."""
-    base = alt.Chart(table, title=titled(
-        "95% intervals of the same runs, plain and with CUPED",
-        "Look at the blue intervals: shorter than the grey ones and still around the truth "
-        "(ticks)."))
     x = alt.X("run:O", title="Run")
     colour = _series("method", {lab.PLAIN: "#a0aec0", lab.CUPED: "#2b6cb0"})
-    whiskers = base.mark_rule(strokeWidth=2).encode(
+    whiskers = alt.Chart().mark_rule(strokeWidth=2).encode(
         x=x, xOffset=alt.XOffset("method:N"),
         y=alt.Y("low:Q", title=["Difference in sessions", "per device"]),
         y2=alt.Y2("high:Q"), color=colour)
-    points = base.mark_point(filled=True).encode(
+    points = alt.Chart().mark_point(filled=True).encode(
         x=x, xOffset=alt.XOffset("method:N"), y=alt.Y("estimate:Q"), color=colour,
         tooltip=[alt.Tooltip("run"), alt.Tooltip("method"), alt.Tooltip("estimate:Q", format=".2f"),
                  alt.Tooltip("low:Q", format=".2f"), alt.Tooltip("high:Q", format=".2f"),
                  alt.Tooltip("truth:Q", format=".2f")])
-    truth = base.mark_tick(color=REFERENCE, thickness=2).encode(x=x, y=alt.Y("truth:Q"))
-    return whiskers + points + truth
+    truth = alt.Chart().mark_tick(color=REFERENCE, thickness=2).encode(x=x, y=alt.Y("truth:Q"))
+    return alt.LayerChart(table, layer=[whiskers, points, truth], title=titled(
+        "95% intervals of the same runs, plain and with CUPED",
+        "Look at the blue intervals: shorter than the grey ones and still around the truth "
+        "(ticks)."))
 
 
 def lab_srm(table: pd.DataFrame) -> alt.LayerChart:
     """SRM alarms and false lifts by the share of failed installs that stop reporting."""
-    base = alt.Chart(table, title=titled(
-        "Failed installs that stop reporting: SRM alarms and false lifts",
-        "Look at both lines rising together: the SRM alarm warns of the false lift."))
     colour = _series("measure", {lab.SRM_ALARM: "#dd6b20", lab.FALSE_LIFT: "#c53030"})
-    return _percent_band(
-        base,
+    return alt.LayerChart(table, layer=_percent_band(
         alt.X("silent:Q", title="Share of failed installs whose telemetry never returns",
               axis=alt.Axis(format="%")),
         alt.Y("share:Q", title="Share of runs", axis=alt.Axis(format="%"),
               scale=alt.Scale(domain=[0, 1])),
-        colour)
+        colour), title=titled(
+        "Failed installs that stop reporting: SRM alarms and false lifts",
+        "Look at both lines rising together: the SRM alarm warns of the false lift."))
 
 
 def lab_simpson(table: pd.DataFrame) -> alt.LayerChart:
     """On the build minus control in sessions: pooled, mix-adjusted and tier by tier."""
-    base = alt.Chart(table, title=titled(
-        "Phones on the build minus control: pooled against tier by tier",
-        "Look for the pooled bar pointing the other way from the tiers: the mix, not the "
-        "build."))
     y = alt.Y("group:N", title=None, sort=None, axis=alt.Axis(labelLimit=0))
-    bars = base.mark_bar().encode(
+    bars = alt.Chart().mark_bar().encode(
         y=y, x=alt.X("difference:Q", title="Difference in sessions per device (mean of runs)"),
         color=alt.ColorValue("#c53030", condition={"test": "datum.difference > 0",
                                                     "value": "#2f855a"}),
         tooltip=[alt.Tooltip("group"), alt.Tooltip("difference:Q", format="+.2f"),
                  alt.Tooltip("low:Q", format="+.2f"), alt.Tooltip("high:Q", format="+.2f")])
-    whiskers = base.mark_rule(color=REFERENCE).encode(y=y, x=alt.X("low:Q"), x2=alt.X2("high:Q"))
-    return (bars + whiskers + _rule("x", 0.0, dash=(1, 0))).properties(height=alt.Step(30))
+    whiskers = alt.Chart().mark_rule(color=REFERENCE).encode(
+        y=y, x=alt.X("low:Q"), x2=alt.X2("high:Q"))
+    return alt.LayerChart(table, layer=[bars, whiskers, _rule("x", 0.0, dash=(1, 0))],
+                          height=alt.Step(30), title=titled(
+        "Phones on the build minus control: pooled against tier by tier",
+        "Look for the pooled bar pointing the other way from the tiers: the mix, not the "
+        "build."))
 
 
 def lab_mix(mix: pd.DataFrame) -> alt.Chart:
@@ -426,14 +433,14 @@ def lab_mix(mix: pd.DataFrame) -> alt.Chart:
 
 def lab_novelty(table: pd.DataFrame, lasting: float, budget: int) -> alt.LayerChart:
     """The relative lift by days run (measured and true) against the lasting effect."""
-    base = alt.Chart(table, title=titled(
-        "Relative lift in sessions by the day you stop",
-        "Look at the early lift falling towards the lasting effect (dashed)."))
     colour = _series("series", {lab.MEASURED: "#2b6cb0", lab.TRUE: "#4a5568"})
-    lines = _percent_band(base, alt.X("days:Q", title="Days run"),
+    lines = _percent_band(alt.X("days:Q", title="Days run"),
                           alt.Y("lift:Q", title=["Relative lift", "(treatment / control - 1)"],
                                 axis=alt.Axis(format="%")), colour)
-    return lines + _rule("y", lasting) + _rule("x", budget, "#c53030", (2, 2))
+    return alt.LayerChart(
+        table, layer=[*lines, _rule("y", lasting), _rule("x", budget, "#c53030", (2, 2))],
+        title=titled("Relative lift in sessions by the day you stop",
+                     "Look at the early lift falling towards the lasting effect (dashed)."))
 
 
 # --- comparing two designs ------------------------------------------------------------------
@@ -446,12 +453,11 @@ def compare_forest(rows: pd.DataFrame, metric: str, kind: str) -> alt.LayerChart
     y = alt.Y("segment:N", title=None, sort=None)
     colour = alt.Color("design:N", legend=LEGEND, scale=alt.Scale(
         domain=list(RUN_WORDS.values()), range=[CONTROL_COLOUR, TREATMENT_COLOUR]))
-    base = alt.Chart(frame)
-    whiskers = base.mark_rule(strokeWidth=2).encode(
+    whiskers = alt.Chart().mark_rule(strokeWidth=2).encode(
         y=y, yOffset=alt.YOffset("design:N", sort=list(RUN_WORDS.values())),
         x=alt.X("low:Q", title=f"Relative change in {metric}", axis=alt.Axis(format="+%")),
         x2=alt.X2("high:Q"), color=colour)
-    points = base.mark_point(filled=True, size=70).encode(
+    points = alt.Chart().mark_point(filled=True, size=70).encode(
         y=y, yOffset=alt.YOffset("design:N", sort=list(RUN_WORDS.values())),
         x=alt.X("estimate:Q"), color=colour,
         shape=alt.Shape("design:N", legend=LEGEND, scale=alt.Scale(
@@ -460,7 +466,8 @@ def compare_forest(rows: pd.DataFrame, metric: str, kind: str) -> alt.LayerChart
                  alt.Tooltip("estimate:Q", format="+.2%"),
                  alt.Tooltip("low:Q", format="+.2%"), alt.Tooltip("high:Q", format="+.2%")])
     zero = _rule("x", 0.0, dash=(1, 0))
-    return (whiskers + points + zero).properties(height=alt.Step(22), autosize=FIT_WIDTH, title=titled(
+    return alt.LayerChart(frame, layer=[whiskers, points, zero], height=alt.Step(22),
+                          autosize=FIT_WIDTH, title=titled(
         f"Relative change in {metric} by {kind}: pinned against current design",
         "Look for the segments where the two designs part: a tier that loses with one design "
         "and not with the other."))

@@ -155,9 +155,8 @@ def lift_spread_chart(frame: pd.DataFrame, metric: str) -> alt.LayerChart:
         tooltip=[alt.Tooltip("room"),
                  alt.Tooltip("fleet_true_lift:Q", title="true effect on the fleet",
                                      format="+.2%")])
-    return alt.layer(members, truth, title=titled(texts.CLASS_LIFT_TITLE,
-                                                  texts.CLASS_LIFT_LOOK)).properties(
-        autosize=FIT_WIDTH)
+    return alt.LayerChart(layer=[members, truth], autosize=FIT_WIDTH,
+                          title=titled(texts.CLASS_LIFT_TITLE, texts.CLASS_LIFT_LOOK))
 
 
 def questions_chart(misses: pd.DataFrame) -> alt.Chart:
@@ -169,15 +168,15 @@ def questions_chart(misses: pd.DataFrame) -> alt.Chart:
     >>> questions_chart(misses).mark.type
     'bar'
     """
-    return alt.Chart(misses, title=titled(texts.CLASS_QUESTIONS_TITLE,
-                                          texts.CLASS_QUESTIONS_LOOK)).mark_bar(
+    return alt.Chart(misses, autosize=FIT_WIDTH, title=titled(
+        texts.CLASS_QUESTIONS_TITLE, texts.CLASS_QUESTIONS_LOOK)).mark_bar(
         color="#c05621").encode(
         x=alt.X("share_missed:Q", title="Members who missed it", scale=alt.Scale(domain=[0, 1]),
                 axis=alt.Axis(format="%")),
         y=alt.Y("question:N", title=None, sort=None),
         tooltip=[alt.Tooltip("text"), alt.Tooltip("missed"), alt.Tooltip("answered"),
                  alt.Tooltip("share_missed:Q", title="share missed", format=".0%")],
-    ).properties(autosize=FIT_WIDTH)
+    )
 
 
 def scores_chart(frame: pd.DataFrame) -> alt.Chart:
@@ -194,9 +193,8 @@ def scores_chart(frame: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("score")])
     mean = base.mark_tick(color="black", thickness=3, size=30).encode(
         x=alt.X("mean(score):Q"), y=alt.Y("room:N", sort=None))
-    return alt.layer(dots, mean, title=titled(texts.CLASS_SCORES_TITLE,
-                                              texts.CLASS_SCORES_LOOK)).properties(
-        autosize=FIT_WIDTH)
+    return alt.LayerChart(layer=[dots, mean], autosize=FIT_WIDTH,
+                          title=titled(texts.CLASS_SCORES_TITLE, texts.CLASS_SCORES_LOOK))
 
 
 def time_chart(frame: pd.DataFrame) -> alt.LayerChart:
@@ -214,6 +212,5 @@ def time_chart(frame: pd.DataFrame) -> alt.LayerChart:
                  alt.Tooltip("minutes_to_submit:Q", title="minutes from joining to submitting")])
     budget = alt.Chart(pd.DataFrame({"day": [BUDGET_DAYS]})).mark_rule(
         color="#c53030", strokeDash=[4, 4]).encode(x=alt.X("day:Q"))
-    return alt.layer(dots, budget, title=titled(texts.CLASS_TIME_TITLE,
-                                                texts.CLASS_TIME_LOOK)).properties(
-        autosize=FIT_WIDTH)
+    return alt.LayerChart(layer=[dots, budget], autosize=FIT_WIDTH,
+                          title=titled(texts.CLASS_TIME_TITLE, texts.CLASS_TIME_LOOK))

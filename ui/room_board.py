@@ -69,7 +69,7 @@ def lift_chart(board: Board) -> alt.Chart:
     if fleet is not None:
         layers.append(alt.Chart(pd.DataFrame({"lift": [fleet]})).mark_rule(
             color="#c53030", strokeDash=[4, 4]).encode(x=alt.X("lift:Q")))
-    return alt.layer(*layers).properties(height=alt.Step(34))
+    return alt.LayerChart(layer=layers, height=alt.Step(34))
 
 
 def _show_board(board: Board) -> None:

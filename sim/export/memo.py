@@ -148,10 +148,10 @@ def memo_charts(report: Report) -> alt.VConcatChart:
         "verdict": [charts.verdict(metric, low, high) for metric, low, high
                     in zip(numbers["metric"], numbers["low"], numbers["high"], strict=True)],
     })
-    forest = charts.forest(rows, "What changed: relative change with its confidence interval",
-                           "Relative change (95% CI)")
-    return alt.vconcat(forest.properties(width=520),
-                       charts.daily_lift(report.daily).properties(width=520))
+    return alt.vconcat(
+        charts.forest(rows, "What changed: relative change with its confidence interval",
+                      "Relative change (95% CI)", width=520),
+        charts.daily_lift(report.daily, width=520))
 
 
 def memo_charts_svg(report: Report) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import traceback
 
+import altair as alt
 import pytest
 from altair.utils import schemapi
 
@@ -37,3 +38,27 @@ def charts_name_their_channels(monkeypatch):
     yield
     assert not lookups, ("a chart gave Altair a channel as a string or a dict; wrap it "
                          "(alt.X, alt.Tooltip, alt.ColorValue):\n" + lookups[0])
+
+
+@pytest.fixture(autouse=True)
+def charts_are_built_in_one_call(monkeypatch):
+    """Fail a page test whose charts grow a chart after making it (``a + b``,
+    ``.properties``, ``.configure_*``): Altair deep-copies every layer each time (see
+    :mod:`sim.export.charts`)."""
+    grown = []
+
+    def recording(name, method):
+        def record(self, *args, **kwargs):
+            grown.append(f"{name}:\n" + "".join(traceback.format_stack(limit=12)[:-1]))
+            return method(self, *args, **kwargs)
+        return record
+
+    methods = {(alt.TopLevelMixin, "__add__"), (alt.LayerChart, "__add__"),
+               (alt.TopLevelMixin, "properties")}
+    methods |= {(alt.TopLevelMixin, name) for name in dir(alt.TopLevelMixin)
+                if name.startswith("configure")}
+    for owner, name in methods:
+        monkeypatch.setattr(owner, name, recording(name, getattr(owner, name)))
+    yield
+    assert not grown, ("a chart was grown after it was made; build it in one call "
+                       "(alt.LayerChart(data, layer=[...], title=..., ...)):\n" + grown[0])
