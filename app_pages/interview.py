@@ -21,7 +21,7 @@ from sim.decide.interview import (
 from sim.decide.rubric import HINT_COST, InterviewAnswers, rubric
 from sim.decide.scorecard import days_to_ship
 from sim.rooms.history import attempts_csv, practise_next, trend
-from ui import interview, rooms, state, tables, texts, widgets
+from ui import countdown, interview, rooms, state, tables, texts, widgets
 from ui.decision_form import decision_form
 from ui.guard import guard, literal
 from ui.runs import analyse_case, remember_run, run_case, score_decision
@@ -65,31 +65,13 @@ step = session["step"]
 running = interview.clock()
 
 
-def show_step() -> None:
-    """Which step of the interview this is."""
-    now = session["step"]
-    st.caption(texts.INTERVIEW_STEP.format(number=STEPS.index(now), total=len(STEPS) - 1,
-                                           step=texts.INTERVIEW_STEPS[now]))
-
-
-@st.fragment(run_every=1.0)
-def show_clock() -> None:
-    """The clock and the step, redrawn every second; at time-out the whole page reruns to the
-    call. The step's caption is drawn here too, so each tick redraws it: drawn just after the
-    ticking fragment, it was once missing in Chromium after a step changed (1 run in 12; the
-    cause was not found)."""
-    left = running.remaining(time.time())
-    st.metric(texts.INTERVIEW_CLOCK, f"{int(left // 60):02d}:{int(left % 60):02d}",
-              help=texts.INTERVIEW_CLOCK_HELP.format(minutes=running.minutes))
-    show_step()
-    if left <= 0 and session["step"] in ("clarify", "design", "readout"):
-        st.rerun()
-
-
-if step != "rubric":
-    show_clock()
-else:  # finished: the rubric shows the time used, not a clock still running
-    show_step()
+if step != "rubric":  # finished: the rubric shows the time used, not a clock still running
+    countdown.countdown(texts.INTERVIEW_CLOCK, running.remaining(time.time()),
+                        texts.INTERVIEW_CLOCK_HELP.format(minutes=running.minutes), "interview")
+if step in ("clarify", "design", "readout"):  # at time-out these go to the call
+    countdown.rerun_when_time_is_up(running)
+st.caption(texts.INTERVIEW_STEP.format(number=STEPS.index(step), total=len(STEPS) - 1,
+                                       step=texts.INTERVIEW_STEPS[step]))
 with st.expander(texts.INTERVIEW_PROMPT_AGAIN.format(title=case.meta.title)):
     st.markdown(case.meta.brief)
 if session["timed_out"] and step == "call":
