@@ -52,13 +52,13 @@ def clock_html(label: str, seconds_left: float, help_text: str, clock_id: str) -
     """The clock's markup: a label and the time left, which its script counts down.
 
     >>> print(clock_html("Time left", 75.2, "A 20-minute interview.", "c1").split("<script>")[0].strip())
-    <div id="c1" role="timer" data-seconds-left="75.2" title="A 20-minute interview." style="margin-bottom: 0.5rem">
+    <div id="c1" role="timer" data-seconds-left="75.2" title="A 20-minute interview.">
       <div style="font-size: 0.875rem; opacity: 0.75">Time left</div>
       <div data-countdown-value style="font-size: 2.25rem; line-height: 1.2">01:15</div>
     </div>
     """
     return (f'<div id="{clock_id}" role="timer" data-seconds-left="{seconds_left:.1f}" '
-            f'title="{html.escape(help_text)}" style="margin-bottom: 0.5rem">\n'
+            f'title="{html.escape(help_text)}">\n'
             f'  <div style="font-size: 0.875rem; opacity: 0.75">{html.escape(label)}</div>\n'
             f'  <div data-countdown-value style="font-size: 2.25rem; line-height: 1.2">'
             f'{mm_ss(seconds_left)}</div>\n</div>\n'
