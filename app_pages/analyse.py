@@ -295,7 +295,7 @@ def drift_panel(report: Report) -> None:
                       help=help_text("psi"))
         right.metric("PSI, control", numbers.significant(drift.control_psi.psi),
                      help=help_text("psi"))
-        frame = tables.drift_frame(result.devices, drift.metric)
+        frame = tables.drift_frame(drift)
         axis = texts.DRIFT_AXIS.format(metric=label(drift.metric))
         panels = st.columns(2)
         for panel, group in zip(panels, (tables.UPDATED, tables.CONTROL), strict=True):

@@ -46,7 +46,7 @@ def page_charts(result, report) -> dict[str, Callable[[], list]]:
     def drift() -> list:
         if report.drift is None:
             return []
-        frame = tables.drift_frame(result.devices, report.drift.metric)
+        frame = tables.drift_frame(report.drift)
         return [charts.drift_densities(frame, group, "sensor score", tables.BEFORE, tables.AFTER)
                 for group in (tables.UPDATED, tables.CONTROL)]
 

@@ -142,7 +142,7 @@ def _charts(result, report) -> list[tuple[str, float, int]]:
             tables.survival_frame(report.survival)),
         "daily lift (Over time)": lambda: daily_lift(report.daily),
         "sensor distributions (Drift)": lambda: charts.drift_densities(
-            tables.drift_frame(result.devices), tables.UPDATED, "sensor score", tables.BEFORE,
+            tables.drift_frame(report.drift), tables.UPDATED, "sensor score", tables.BEFORE,
             tables.AFTER),
     }
     rows = []

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -20,6 +19,7 @@ from sim.decide import Scorecard
 from sim.decide.rubric import Rubric
 from sim.export import numbers
 from sim.export.dictionary import COLUMNS as DATA_COLUMNS
+from sim.readout.lean import DRIFT_SAMPLES, DriftReading
 from sim.rooms.history import Attempt
 from ui import glossary, texts
 from ui.guard import literal
@@ -147,42 +147,34 @@ UPDATED = "updated devices"
 CONTROL = "control"
 BEFORE = "before (pre-period)"
 AFTER = "after the update"
-DRIFT_BINS = 60
-"""Bins of the drift chart's densities."""
+_DRIFT_LABELS = {"updated": UPDATED, "control": CONTROL, "before": BEFORE, "after": AFTER}
 
 
-def drift_frame(devices: pd.DataFrame, metric: str = "sensor_score",
-                bins: int = DRIFT_BINS) -> pd.DataFrame:
-    """A reading before and after, for updated treatment devices and for control, as densities
-    over shared bins, long: ``group`` (updated devices, control), ``period`` (before, after),
-    ``value`` (the bin's centre), ``density`` and ``mean`` (the group's mean in that period).
+def drift_frame(drift: DriftReading) -> pd.DataFrame:
+    """The drift reading's densities, long, for the chart: ``group`` (updated devices,
+    control), ``period`` (before, after), ``value`` (the bin's centre), ``density`` and
+    ``mean`` (the group's mean in that period) - the devices the reading compared, so the
+    chart's shift of the means is the reading's.
 
-    Binned here, not in the browser: a chart of every device's reading sends megabytes of rows
-    (5 MB at 100,000 devices) for a curve of a few dozen points.
-
-    >>> devices = pd.DataFrame({"arm": ["control", "treatment"] * 50,
-    ...     "installed_day": [None, 1.0] * 50, "pre_sensor_score": np.arange(100.0),
-    ...     "sensor_score": np.arange(100.0) + 1})
-    >>> frame = drift_frame(devices, bins=10)
+    >>> from sim import simulate
+    >>> from sim.case.library import load_case
+    >>> from sim.readout.lean import analysis_population, drift_reading
+    >>> result = simulate(load_case("firmware_drift"), seed=0, devices=2_000)
+    >>> drift = drift_reading(analysis_population(result), "sessions", 0.05)
+    >>> frame = drift_frame(drift)
     >>> len(frame), sorted(frame["period"].unique()) == sorted([BEFORE, AFTER])
-    (40, True)
+    (240, True)
+    >>> means = frame.drop_duplicates(["group", "period"]).set_index(["group", "period"])["mean"]
+    >>> bool(abs(means[UPDATED, AFTER] - means[UPDATED, BEFORE] - drift.shift_on_build) < 1e-9)
+    True
     """
-    updated = devices[(devices["arm"] == "treatment") & devices["installed_day"].notna()]
-    control = devices[devices["arm"] == "control"]
-    groups = {(group, period): rows[column].dropna().to_numpy(dtype=float)
-              for group, rows in ((UPDATED, updated), (CONTROL, control))
-              for period, column in ((BEFORE, f"pre_{metric}"), (AFTER, metric))}
-    groups = {name: values for name, values in groups.items() if values.size}
-    if not groups:
-        return pd.DataFrame({"value": [], "group": [], "period": [], "density": [], "mean": []})
-    pooled = np.concatenate(list(groups.values()))
-    low, high = np.percentile(pooled, [0.5, 99.5])
-    edges = np.histogram_bin_edges(pooled, bins=bins, range=(low, high))
-    centres = (edges[:-1] + edges[1:]) / 2
-    return pd.concat([pd.DataFrame({"value": centres, "group": group, "period": period,
-                                    "density": np.histogram(values, edges, density=True)[0],
-                                    "mean": values.mean()})
-                      for (group, period), values in groups.items()], ignore_index=True)
+    shapes = drift.densities
+    return pd.concat([pd.DataFrame({"value": shapes.centres, "group": _DRIFT_LABELS[group],
+                                    "period": _DRIFT_LABELS[period], "density": density,
+                                    "mean": mean})
+                      for (group, period), density, mean in zip(
+                          DRIFT_SAMPLES, shapes.densities, shapes.means, strict=True)],
+                     ignore_index=True)
 
 
 def score_items(card: Scorecard) -> pd.DataFrame:

@@ -31,7 +31,7 @@ from sim.analysis.capping import (
     winsorise,
 )
 from sim.analysis.cuped import CupedResult, cuped_lift
-from sim.analysis.drift import PSIResult, psi
+from sim.analysis.drift import Densities, PSIResult, densities, psi
 from sim.analysis.frame import AnalysisResult, ReadingLog, format_p
 from sim.analysis.lift import LiftResult, metric_lift
 from sim.analysis.noninferiority import NonInferiorityResult, non_inferiority
@@ -89,6 +89,9 @@ class DriftReading(AnalysisResult):
     shift_control: float
     measurement_step: bool
     reading: str
+    densities: Densities
+    """The devices the reading compared, as densities over shared bins, in the order of
+    :data:`DRIFT_SAMPLES`: what the drift chart draws."""
 
 
 @dataclass(frozen=True)
@@ -356,6 +359,12 @@ def lean_report(result: SimResult, metrics: Sequence[str] = (), alpha: float | N
     )
 
 
+DRIFT_SAMPLES = (("updated", "before"), ("updated", "after"), ("control", "before"),
+                 ("control", "after"))
+"""The order of :attr:`DriftReading.densities`: each group of devices before the update
+(the pre-period) and after it."""
+
+
 def drift_reading(seen: pd.DataFrame, primary: str, alpha: float,
                   cluster: str | None = None) -> DriftReading:
     """Did the sensor reading step on updated devices beyond control? (:mod:`sim.analysis.shift`)
@@ -400,6 +409,8 @@ def drift_reading(seen: pd.DataFrame, primary: str, alpha: float,
         shift_on_build=paired.mean_change,
         shift_control=float((control[metric] - control[baseline]).mean()),
         measurement_step=bool(step),
+        densities=densities([on_build[baseline], on_build[metric], control[baseline],
+                             control[metric]]),
         reading=template.format(
             metric=metric, did=did.abs_diff, level=1 - alpha, low=did.abs_ci[0],
             high=did.abs_ci[1], p=format_p(did.p_value), paired=paired.mean_change,

@@ -137,3 +137,32 @@ def test_novelty_input_errors():
         novelty(daily.drop(columns="se"), early_days=2, late_days=2)
     with pytest.raises(DataError, match="above 0"):
         novelty(daily.assign(se=0.0), early_days=2, late_days=2)
+
+
+def test_densities_are_histograms_of_area_one_over_the_pooled_central_range():
+    # Reference: counts per bin by hand (np.searchsorted on edges from np.percentile), each
+    # divided by the sample's in-range count and the bin width.
+    rng = np.random.default_rng(4)
+    before, after = rng.normal(50, 8, 3_000), rng.normal(52, 8, 2_000)
+    shape = drift.densities([before, after], bins=20)
+    low, high = np.percentile(np.concatenate([before, after]), [0.5, 99.5])
+    width = (high - low) / 20
+    assert shape.centres[0] == pytest.approx(low + width / 2)
+    assert shape.centres[-1] == pytest.approx(high - width / 2)
+    for sample, density, mean, size in zip((before, after), shape.densities, shape.means,
+                                           shape.sizes, strict=True):
+        inside = sample[(sample >= low) & (sample <= high)]
+        counts = np.bincount(np.minimum(((inside - low) // width).astype(int), 19), minlength=20)
+        np.testing.assert_allclose(density, counts / (inside.size * width))
+        assert sum(density) * width == pytest.approx(1.0)
+        assert mean == pytest.approx(sample.mean()) and size == sample.size
+
+
+def test_densities_of_a_large_sample_span_its_central_range():
+    # Over 200,000 values the span is read from an even subsample: still the central 99%.
+    values = np.random.default_rng(5).normal(0, 1, 1_000_000)
+    shape = drift.densities([values])
+    width = shape.centres[1] - shape.centres[0]
+    low, high = shape.centres[0] - width / 2, shape.centres[-1] + width / 2
+    assert low == pytest.approx(stats.norm.ppf(0.005), abs=0.03)
+    assert high == pytest.approx(stats.norm.ppf(0.995), abs=0.03)

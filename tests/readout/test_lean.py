@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from sim import analyse, simulate
 from sim.readout.lean import lean_report, quality_checks
 
@@ -62,3 +64,27 @@ def test_household_randomisation_clusters_the_cuped_errors_in_the_lean_readout(a
     clustered = cuped_lift(seen, "sessions", "pre_sessions", cluster="household_id")
     assert lean_report(result).cuped["sessions"] == analyse(result).cuped["sessions"] == clustered
     assert clustered.abs_ci != cuped_lift(seen, "sessions", "pre_sessions").abs_ci
+
+
+def test_the_drift_densities_are_the_devices_the_reading_compared():
+    # Read at day 14 of a 28-day run: the chart's shifts of the means are the reading's own,
+    # not the whole run's (the Analyse page once drew every device at day 28 beside a day-14
+    # reading).
+    from sim.case.library import load_case
+    from sim.readout.lean import DRIFT_SAMPLES, analysis_population, drift_reading
+    from sim.readout.report import run_through
+
+    full = simulate(load_case("firmware_drift"), seed=2, devices=6_000)
+    early = drift_reading(analysis_population(run_through(full, 14)), "sessions", 0.05)
+    late = drift_reading(analysis_population(full), "sessions", 0.05)
+    for drift in (early, late):
+        means = dict(zip(DRIFT_SAMPLES, drift.densities.means, strict=True))
+        sizes = dict(zip(DRIFT_SAMPLES, drift.densities.sizes, strict=True))
+        assert means["updated", "after"] - means["updated", "before"] == pytest.approx(
+            drift.shift_on_build)
+        assert means["control", "after"] - means["control", "before"] == pytest.approx(
+            drift.shift_control)
+        assert sizes["updated", "after"] == drift.updated_devices
+        assert sizes["control", "before"] == drift.control_devices
+    # The updated devices' mean at day 14 is not yet the whole run's (1.5 against 2.0 here).
+    assert abs(early.shift_on_build - late.shift_on_build) > 0.2
