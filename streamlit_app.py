@@ -10,11 +10,12 @@ from __future__ import annotations
 import streamlit as st
 
 from sim.limits import MAX_SEED, MAX_VARIANT
-from ui import rooms, state, texts
+from ui import rooms, runs, state, texts
 from ui.guard import literal
 from ui.phone import collapse_sidebar_on_narrow_screens, tables_scroll_on_narrow_screens
 
 st.set_page_config(page_title="Launch Room", page_icon="🚀", layout="wide")
+runs.heavy_work()  # the first visit starts the worker processes the first run will need
 state.init_state()
 state.keep_sidebar_values()
 # Before the sidebar: a rejoin link may switch the sidebar to its room's run.

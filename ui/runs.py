@@ -61,14 +61,17 @@ def check_run_size(key: RunKey) -> None:
 
 @st.cache_resource(max_entries=1, show_spinner=False, on_release=Offload.close)
 def _offload(dask_address: str) -> Offload:
-    return Offload.at(dask_address)
+    offload = Offload.at(dask_address)
+    offload.warm_up()
+    return offload
 
 
 def heavy_work() -> Offload:
     """Where this server's runs, readouts and lab sweeps are computed: a pool of one worker
     process a core, or the Dask cluster ``LAUNCHROOM_DASK`` names (see
-    :mod:`sim.sweeps.remote`). Started once and shared by every session; a changed address
-    closes the old one."""
+    :mod:`sim.sweeps.remote`). Started once, by the first page anyone opens (the entry point
+    asks for it, so its processes are ready by the first run), and shared by every session; a
+    changed address closes the old one."""
     return _offload(dask_address())
 
 

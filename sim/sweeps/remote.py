@@ -171,6 +171,23 @@ class Offload:
             self.pool = worker_pool(self._workers, _start_worker)
             raise LaunchRoomError(messages.WORKER_DIED) from None
 
+    def warm_up(self) -> None:
+        """Start every worker process now, in the background, instead of on the first calls:
+        each imports the engine and its libraries, seconds the first run would wait for (a
+        Dask cluster's workers are already running).
+
+        >>> with Offload(workers=1) as offload:
+        ...     offload.warm_up()
+        ...     offload.call(divmod, 7, 2)
+        (3, 1)
+        """
+        if self.pool is None:
+            return
+        # The pool starts a process for each task that finds none idle.
+        with plain_main():
+            for _ in range(self._workers):
+                self.pool.submit(os.getpid)
+
     def submit(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> Any:
         """Start ``function(*args, **kwargs)`` elsewhere and return at once: a future whose
         ``result()`` waits for the value (work a page starts before the person needs it).

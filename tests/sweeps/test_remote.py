@@ -109,3 +109,12 @@ def test_a_worker_that_dies_is_one_line_and_the_next_call_gets_a_fresh_one():
 def test_errors_in_the_work_come_back_as_they_are(night_case):
     with Offload(workers=1) as offload, pytest.raises(LaunchRoomError, match="seed"):
         offload.call(simulate, night_case, seed=-1)
+
+
+def test_warm_up_starts_every_worker_before_the_first_call():
+    with Offload(workers=2) as offload:
+        offload.warm_up()
+        started = dict(offload.pool._processes)  # noqa: SLF001 - what the pool has started
+        assert len(started) == 2
+        assert offload.call(divmod, 7, 2) == (3, 1)
+        assert dict(offload.pool._processes) == started  # the call used them, started no other
