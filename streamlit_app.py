@@ -15,7 +15,7 @@ from ui.guard import literal
 from ui.phone import collapse_sidebar_on_narrow_screens, tables_scroll_on_narrow_screens
 
 st.set_page_config(page_title="Launch Room", page_icon="🚀", layout="wide")
-runs.heavy_work()  # the first visit starts the worker processes the first run will need
+runs.start_workers()
 state.init_state()
 state.keep_sidebar_values()
 # Before the sidebar: a rejoin link may switch the sidebar to its room's run.

@@ -69,10 +69,18 @@ def _offload(dask_address: str) -> Offload:
 def heavy_work() -> Offload:
     """Where this server's runs, readouts and lab sweeps are computed: a pool of one worker
     process a core, or the Dask cluster ``LAUNCHROOM_DASK`` names (see
-    :mod:`sim.sweeps.remote`). Started once, by the first page anyone opens (the entry point
-    asks for it, so its processes are ready by the first run), and shared by every session; a
-    changed address closes the old one."""
+    :mod:`sim.sweeps.remote`). Started once and shared by every session; a changed address
+    closes the old one."""
     return _offload(dask_address())
+
+
+def start_workers() -> None:
+    """Start this server's worker processes without waiting for them, so that they are ready
+    by the first run (the entry point calls this on every page). A Dask cluster is connected
+    to when it is first needed, as before: connecting can take seconds or fail, and that must
+    not hold up or break a page that runs nothing."""
+    if not dask_address():
+        heavy_work()
 
 
 @st.cache_data(max_entries=CACHED_RUNS, show_spinner=False)

@@ -69,3 +69,19 @@ def test_with_launchroom_dask_set_runs_go_to_the_cluster_and_equal_in_process_on
         runs.clear_readouts()
         monkeypatch.delenv(DASK_VARIABLE)
         runs.heavy_work()  # back to worker processes; the LocalCluster is closed
+
+
+@pytest.mark.timeout(120)
+def test_an_unreachable_cluster_leaves_the_pages_that_run_nothing_alone(monkeypatch):
+    # The worker processes start on the first visit; a cluster is only reached when a run
+    # needs it, and then its failure is one line on the page that needed it.
+    monkeypatch.setenv(DASK_VARIABLE, "tcp://127.0.0.1:9")
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    app.run()
+    assert not app.exception and not app.error
+    app.switch_page("app_pages/run.py").run()
+    app.button[0].click().run()
+    assert not app.exception
+    assert len(app.error) == 1 and "cannot reach a Dask scheduler" in app.error[0].value
+    monkeypatch.delenv(DASK_VARIABLE)
+    runs.heavy_work()  # back to worker processes
