@@ -100,7 +100,14 @@ def rollout_progress(rollout: pd.DataFrame) -> alt.LayerChart:
 
 
 def ota_backlog(rollout: pd.DataFrame) -> alt.LayerChart:
-    """Downloads served per day against the server's daily capacity, and the backlog."""
+    """Downloads served per day against the server's daily capacity, and the backlog (on its
+    own axis, from zero, in whole downloads).
+
+    >>> quiet = pd.DataFrame({"day": [0, 1], "served": [5, 0], "backlog": [0, 0],
+    ...                       "capacity_per_hour": [40, 40]})
+    >>> ota_backlog(quiet).to_dict()["layer"][1]["encoding"]["y"]["scale"]["domain"]
+    [0, 1]
+    """
     frame = rollout.assign(capacity_per_day=rollout["capacity_per_hour"] * 24)
     bars = alt.Chart().mark_bar(opacity=0.7, color=TREATMENT_COLOUR).encode(
         x=alt.X("day:O", title="Day of the experiment"),
@@ -111,10 +118,14 @@ def ota_backlog(rollout: pd.DataFrame) -> alt.LayerChart:
     capacity = alt.Chart().mark_rule(color=BAD, strokeDash=[4, 4]).encode(
         y=alt.Y("mean(capacity_per_day):Q")
     )
+    # From zero, in whole downloads: with no backlog at all, Vega would centre a flat line on
+    # an axis labelled 0.000000, level with a backlog of thousands on the left axis.
     backlog = alt.Chart().mark_line(
         color=CONTROL_COLOUR, point=alt.OverlayMarkDef(color=CONTROL_COLOUR)).encode(
         x=alt.X("day:O"),
-        y=alt.Y("backlog:Q", title=["Backlog at the end", "of the day (downloads)"]),
+        y=alt.Y("backlog:Q", title=["Backlog at the end", "of the day (downloads)"],
+                scale=alt.Scale(domain=[0, max(1, int(frame["backlog"].max()))], nice=True),
+                axis=alt.Axis(format=",d", tickMinStep=1)),
     )
     return alt.LayerChart(
         frame, layer=[alt.LayerChart(layer=[bars, capacity]), backlog],
