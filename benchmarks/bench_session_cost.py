@@ -26,28 +26,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load_class import CHROMIUM, CHROMIUM_ARGS, idle, start_server, stop_server  # noqa: E402
+from load_class import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    open_analyse,
+    open_run,
+    press_run,
+    server_cpu_seconds,
+    start_server,
+    stop_server,
+)
 
 STEPS = ("open Run", "press Run", "open Analyse")
-TIMEOUT_S = 180
-
-
-def cpu_seconds(server_pid: int) -> tuple[float, float]:
-    """CPU seconds used so far by the server process and by all the processes it started."""
-    import psutil
-
-    server = psutil.Process(server_pid)
-    own, started = 0.0, 0.0
-    for process in [server, *server.children(recursive=True)]:
-        try:
-            times = process.cpu_times()
-        except psutil.Error:
-            continue
-        if process.pid == server_pid:
-            own += times.user + times.system
-        else:
-            started += times.user + times.system
-    return own, started
 
 
 async def _session(browser, base: str, server_pid: int, seed: int) -> list[tuple[float, float]]:
@@ -55,28 +45,17 @@ async def _session(browser, base: str, server_pid: int, seed: int) -> list[tuple
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
 
-    async def open_run() -> None:
-        await page.goto(f"{base}/run?seed={seed}&devices=100000")
-        await idle(page, TIMEOUT_S)
-
-    async def press_run() -> None:
-        await page.get_by_role("button", name="Run the fleet").click()
-        await page.get_by_text("Treatment installed").wait_for(timeout=TIMEOUT_S * 1000)
-        await idle(page, TIMEOUT_S)
-
-    async def open_analyse() -> None:
-        await page.get_by_test_id("stSidebarNav").get_by_role("link", name="Analyse").click()
-        await page.get_by_text("Quality checks come before any lift").wait_for(
-            timeout=TIMEOUT_S * 1000)
-        await idle(page, TIMEOUT_S)
+    async def analyse_and_settle() -> None:
+        await open_analyse(page)
         await page.wait_for_timeout(1500)  # the readout the Run page started, if still running
 
     costs = []
     try:
-        for step in (open_run, press_run, open_analyse):
-            before = cpu_seconds(server_pid)
+        for step in (lambda: open_run(page, base, seed), lambda: press_run(page),
+                     analyse_and_settle):
+            before = server_cpu_seconds(server_pid)
             await step()
-            after = cpu_seconds(server_pid)
+            after = server_cpu_seconds(server_pid)
             costs.append((after[0] - before[0], after[1] - before[1]))
     finally:
         await context.close()

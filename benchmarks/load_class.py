@@ -248,6 +248,48 @@ async def page_problem(page) -> str:
     return ""
 
 
+def server_cpu_seconds(server_pid: int) -> tuple[float, float]:
+    """CPU seconds (user + system) used so far by the server process and by every process it
+    started (its workers)."""
+    import psutil
+
+    server = psutil.Process(server_pid)
+    own, started = 0.0, 0.0
+    for process in [server, *server.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        if process.pid == server_pid:
+            own += times.user + times.system
+        else:
+            started += times.user + times.system
+    return own, started
+
+
+# One person's steps, as every session of the class takes them: each returns once the page
+# is drawn and idle.
+async def open_run(page, base: str, seed: int, timeout_s: float = SESSION_TIMEOUT_S) -> None:
+    """Open the Run page on seed ``seed`` at 100,000 devices."""
+    await page.goto(f"{base}/run?seed={seed}&devices=100000", timeout=60_000)
+    await idle(page, timeout_s)
+
+
+async def press_run(page, timeout_s: float = SESSION_TIMEOUT_S) -> None:
+    """Press "Run the fleet" and wait for the rollout."""
+    await page.get_by_role("button", name="Run the fleet").click()
+    await page.get_by_text("Treatment installed").wait_for(timeout=timeout_s * 1000)
+    await idle(page, timeout_s)
+
+
+async def open_analyse(page, timeout_s: float = SESSION_TIMEOUT_S) -> None:
+    """Open Analyse from the sidebar and wait for its quality checks."""
+    await page.get_by_test_id("stSidebarNav").get_by_role("link", name="Analyse").click()
+    await page.get_by_text("Quality checks come before any lift").wait_for(
+        timeout=timeout_s * 1000)
+    await idle(page, timeout_s)
+
+
 async def _session(browser, base: str, seed: int, start_after: float) -> Session:
     await asyncio.sleep(start_after)
     outcome = Session(seed)
@@ -258,20 +300,14 @@ async def _session(browser, base: str, seed: int, start_after: float) -> Session
     clock.attach(devtools)
     await devtools.send("Network.enable")
     try:
-        await page.goto(f"{base}/run?seed={seed}&devices=100000", timeout=60_000)
-        await idle(page, SESSION_TIMEOUT_S)
+        await open_run(page, base, seed)
         started, mark = time.perf_counter(), clock.mark()
-        await page.get_by_role("button", name="Run the fleet").click()
-        await page.get_by_text("Treatment installed").wait_for(timeout=SESSION_TIMEOUT_S * 1000)
-        await idle(page, SESSION_TIMEOUT_S)
+        await press_run(page)
         outcome.run_s = time.perf_counter() - started
         outcome.server_run_s = clock.wait_since(mark)
         outcome.error = await page_problem(page)
         started, mark = time.perf_counter(), clock.mark()
-        await page.get_by_test_id("stSidebarNav").get_by_role("link", name="Analyse").click()
-        await page.get_by_text("Quality checks come before any lift").wait_for(
-            timeout=SESSION_TIMEOUT_S * 1000)
-        await idle(page, SESSION_TIMEOUT_S)
+        await open_analyse(page)
         outcome.analyse_s = time.perf_counter() - started
         outcome.server_analyse_s = clock.wait_since(mark)
         outcome.error = outcome.error or await page_problem(page)
