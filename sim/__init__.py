@@ -20,7 +20,7 @@ from sim.decide.decision import Decision, right_call
 from sim.decide.scorecard import Scorecard, score
 from sim.engine.result import SimResult
 from sim.engine.simulation import simulate
-from sim.errors import DataError, DecisionError, LaunchRoomError, ScenarioError
+from sim.errors import DataError, DecisionError, LaunchRoomError, ScenarioError, ServiceError
 from sim.readout.report import Report, analyse
 from sim.sweeps.sweep import sweep
 
@@ -32,6 +32,7 @@ __all__ = [
     "Report",
     "Scenario",
     "ScenarioError",
+    "ServiceError",
     "SimResult",
     "Scorecard",
     "analyse",

@@ -33,6 +33,11 @@ class RoomError(LaunchRoomError):
     """A study-group request cannot be served: a bad room code, name or token, or no database."""
 
 
+class ServiceError(LaunchRoomError):
+    """A service the work is sent to (a Dask scheduler) cannot be reached: the input was fine,
+    so the app says so instead of asking for other settings."""
+
+
 class QueryError(LaunchRoomError):
     """A SQL workbench query is refused (it reaches outside the run's tables, or is not a
     read) or fails (bad SQL, too slow, too big)."""

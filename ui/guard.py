@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import streamlit as st
 
-from sim import LaunchRoomError
+from sim import LaunchRoomError, ServiceError
 from ui import texts
 
 _log = logging.getLogger("launchroom.ui")
@@ -45,13 +45,17 @@ def literal(text: object, limit: int | None = MAX_SHOWN) -> str:
 
 @contextlib.contextmanager
 def guard(failure: str = texts.RUN_FAILED) -> Iterator[None]:
-    """Run a block; bad input shows its one-line message, anything else a short note.
+    """Run a block; bad input shows its one-line message (in ``failure``), a service that is
+    down its own (the input was fine), anything else a short note.
 
     Unexpected errors are logged with their traceback on the server (for whoever runs it),
     never drawn on the page.
     """
     try:
         yield
+    except ServiceError as error:
+        st.error(literal(error))
+        st.stop()
     except LaunchRoomError as error:
         st.error(literal(failure.format(error=error)))
         st.stop()

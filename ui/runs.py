@@ -9,6 +9,7 @@ as in-process runs (tests/app/test_runs.py).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from sim import (
     LaunchRoomError,
     Report,
     Scorecard,
+    ServiceError,
     SimResult,
     analyse,
     messages,
@@ -31,12 +33,13 @@ from sim.decide.design import DesignComparison, design_comparison
 from sim.export import Workbench, export_zip
 from sim.readout.lean import case_basis
 from sim.readout.report import QualityReadout, quality_readout, run_through
-from sim.sweeps.remote import Offload, dask_address
+from sim.sweeps.remote import DASK_VARIABLE, Offload, dask_address
 from ui import texts
 from ui.guard import guard
 from ui.progress import with_progress
 from ui.state import RunKey, case_for, readout_day
 
+_log = logging.getLogger("launchroom.ui")
 Progress = Callable[[float, str], None]
 
 MAX_DEVICE_DAYS = 200_000 * 60
@@ -61,7 +64,14 @@ def check_run_size(key: RunKey) -> None:
 
 @st.cache_resource(max_entries=1, show_spinner=False, on_release=Offload.close)
 def _offload(dask_address: str) -> Offload:
-    offload = Offload.at(dask_address)
+    try:
+        offload = Offload.at(dask_address)
+    except ServiceError as error:
+        # The scheduler's own words (and the command line's advice) are for whoever runs the
+        # server: they go to its log, the page says what a student can do.
+        _log.warning("%s", error)
+        raise ServiceError(texts.CLUSTER_UNREACHABLE.format(
+            variable=DASK_VARIABLE, address=dask_address)) from None
     offload.warm_up()
     return offload
 

@@ -17,6 +17,11 @@ RUN_TOO_BIG = (
     "{row_cap:,}). Choose fewer devices or fewer days, or run it with python -m sim run."
 )
 RUN_FAILED = "The run failed: {error}. Change the setting it names, or reset the knobs."
+CLUSTER_UNREACHABLE = (
+    "This server sends its runs to a Dask cluster ({variable}={address}), and the cluster is "
+    "not answering. Nothing you set caused this: try again in a minute, or ask whoever runs "
+    "the server to start the cluster (or to unset {variable} so runs stay on the server)."
+)
 UNEXPECTED = (
     "Something went wrong ({kind}: {detail}). Try a smaller fleet or reset the knobs; if it "
     "keeps happening, note the link and report it."

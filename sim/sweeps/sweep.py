@@ -68,7 +68,7 @@ import pandas as pd
 from sim import messages
 from sim.case.scenario import Scenario, load_scenario
 from sim.engine.simulation import check_run_inputs, simulate
-from sim.errors import LaunchRoomError
+from sim.errors import LaunchRoomError, ServiceError
 from sim.limits import MAX_SEED
 from sim.sweeps.row import EXTRA_READINGS, SWEEP_METRICS, readout
 
@@ -389,12 +389,12 @@ class DaskConnection:
 def connect_dask(scheduler: str, workers: int | None = None) -> DaskConnection:
     """Connect to a Dask cluster: ``"local"`` starts a LocalCluster of ``workers``
     single-threaded processes (default: every core), ``"tcp://host:port"`` reaches an existing
-    scheduler. A missing ``distributed`` or an unreachable scheduler is one line
-    (:class:`~sim.errors.LaunchRoomError`).
+    scheduler. A missing ``distributed`` is one line (:class:`~sim.errors.LaunchRoomError`),
+    and so is an unreachable scheduler (:class:`~sim.errors.ServiceError`).
 
     >>> connect_dask("nonsense")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    sim.errors.LaunchRoomError: cannot reach a Dask scheduler at nonsense ...
+    sim.errors.ServiceError: cannot reach a Dask scheduler at nonsense ...
     """
     try:
         from dask.distributed import Client, LocalCluster
@@ -413,7 +413,7 @@ def connect_dask(scheduler: str, workers: int | None = None) -> DaskConnection:
         if cluster is not None:
             cluster.close()
         detail = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise LaunchRoomError(messages.SWEEP_SCHEDULER_UNREACHABLE.format(
+        raise ServiceError(messages.SWEEP_SCHEDULER_UNREACHABLE.format(
             address=scheduler, detail=detail)) from None
     return DaskConnection(client, cluster)
 
