@@ -6,8 +6,9 @@ turns the app dark. The phone walks the household case: the sidebar closes after
 navigation tap and no page is wider than the screen (Compare designs, the SQL workbench and
 the glossary too).
 
-One browser context per width (a fresh session for each case, started from its shared link);
-fleets are small (10,000 devices) so the whole walk stays quick.
+One test and one browser context per width and case (a fresh session, started from the
+case's shared link), so the test runners can share the walks out; fleets are small (10,000
+devices) so each walk stays quick.
 """
 from __future__ import annotations
 
@@ -180,19 +181,28 @@ def _phone_extras(page: Page, width: int) -> None:
         _shoot(page, f"walk-390-{title.lower().replace(' ', '-')}", width, charts=False)
 
 
-@pytest.mark.parametrize("width", [DESKTOP, PHONE], ids=["desktop-1400", "phone-390"])
-def test_walk_the_practice_flow(new_context, app_server, width):
+# One test a (width, case), so the test runners share the walks out between them.
+WALKED = [(DESKTOP, walk) for walk in WALKS] + [(PHONE, WALKS[-1])]
+
+
+@pytest.mark.parametrize(("width", "walk"), WALKED,
+                         ids=[f"{'desktop-1400' if width == DESKTOP else 'phone-390'}-{walk.case}"
+                              for width, walk in WALKED])
+def test_walk_the_practice_flow(new_context, app_server, width, walk):
     context = new_context(viewport={"width": width, "height": 900 if width == DESKTOP else 844})
     page = context.new_page()
+    _walk(page, app_server, walk, width)
     # The phone walks one case (the page layouts are what it checks; the desktop walks the
     # three cases' own panels): the household case, whose pinned run the extras compare.
-    for walk in WALKS if width == DESKTOP else WALKS[-1:]:
-        _walk(page, app_server, walk, width)
     if width == PHONE:
         _phone_extras(page, width)
-        return
-    # The memo downloads (the last case's call), then the system's dark setting turns the app
-    # dark, charts and all, with no reload.
+    elif walk is WALKS[-1]:
+        _memo_and_dark(page, width)
+
+
+def _memo_and_dark(page: Page, width: int) -> None:
+    """The memo downloads (the household case's call), then the system's dark setting turns
+    the app dark, charts and all, with no reload."""
     with page.expect_download() as download:
         page.get_by_role("button", name="Memo (Markdown)").click()
     assert "Extend: my call on household_interference." in download.value.path().read_text(
