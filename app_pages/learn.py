@@ -17,10 +17,12 @@ demo = lab.DEMOS[key]
 
 bar = st.empty()
 with guard(texts.LAB_FAILED):
-    frame = lab_ui.demo_frame(key, lambda fraction, message: bar.progress(
-        min(max(fraction, 0.0), 1.0), text=message))
+    try:
+        frame = lab_ui.demo_frame(key, lambda fraction, message: bar.progress(
+            min(max(fraction, 0.0), 1.0), text=message))
+    finally:
+        bar.empty()  # before the guard stops the page: a failure shows only its error
     summary = lab.summarise_demo(key, frame)
-bar.empty()
 facts = summary.facts
 st.subheader(demo.title)
 

@@ -22,8 +22,10 @@ st.caption(f"{case.meta.title} · seed {key.seed} · {key.devices:,} devices · 
 if st.button("Run the fleet", type="primary"):
     bar = st.progress(0.0, text="Starting the rollout...")
     with guard():
-        run_with_progress(key, lambda fraction, message: bar.progress(fraction, text=message))
-    bar.empty()
+        try:
+            run_with_progress(key, lambda fraction, message: bar.progress(fraction, text=message))
+        finally:
+            bar.empty()  # before the guard stops the page: a failed run shows only its error
     remember_run(key)
 
 if not has_run(key):

@@ -11,6 +11,7 @@ from sim import analyse, simulate
 from sim.sweeps.remote import DASK_VARIABLE
 from tests.conftest import ROOT
 from tests.sweeps.test_remote import same_readout, same_tables
+from tests.sweeps.test_sweep import sweep_module
 from ui import runs
 from ui.state import RunKey, case_library
 
@@ -76,15 +77,20 @@ def test_an_unreachable_cluster_leaves_the_pages_that_run_nothing_alone(monkeypa
     # The worker processes start on the first visit; a cluster is only reached when a run
     # needs it, and then its failure is one line on the page that needed it.
     monkeypatch.setenv(DASK_VARIABLE, "tcp://127.0.0.1:9")
+    monkeypatch.setattr(sweep_module, "CONNECT_TIMEOUT_S", 2)
     app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
     app.run()
     assert not app.exception and not app.error
     app.switch_page("app_pages/learn.py").run()  # the shipped replications need no cluster
     assert not app.exception and not app.error and app.get("vega_lite_chart")
+    app.radio(key="lab_demo").set_value("cuped").run()
+    app.button(key="lab_more_cuped").click().run()  # new replications do
+    assert not app.exception and len(app.error) == 1 and not app.get("progress")
+    assert "Dask cluster" in app.error[0].value and "Nothing you set" in app.error[0].value
     app.switch_page("app_pages/run.py").run()
     app.button[0].click().run()
     assert not app.exception
-    assert len(app.error) == 1
+    assert len(app.error) == 1 and not app.get("progress")
     shown = app.error[0].value
     # The student's words: what is wrong and that their settings are fine; the scheduler's
     # error and the command line's advice go to the server's log.
