@@ -36,12 +36,9 @@ def demo_block(key: str, start: int, stop: int, fingerprint: tuple,
                _progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
     """Replications ``start..stop-1`` of a demo's sweep (``fingerprint`` keys the cache): the
     shipped rows for the default block, else computed on the server's workers."""
-    runs = range(start, stop)
-    # The shipped rows need no workers: the page opens even when the Dask cluster is down.
-    stored = lab_store.stored_rows(key, runs)
-    if stored is not None:
-        return stored
-    return lab.run_demo(key, runs, progress=_progress, **heavy_work().sweep_options())
+    # Asked for only when rows are computed: the page opens even when the Dask cluster is down.
+    return lab_store.demo_rows(key, range(start, stop), progress=_progress,
+                               where=lambda: heavy_work().sweep_options())
 
 
 def state_key(key: str) -> str:

@@ -39,7 +39,7 @@ from ui.guard import guard
 from ui.progress import with_progress
 from ui.state import RunKey, case_for, readout_day
 
-_log = logging.getLogger("launchroom.ui")
+_log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
 
 MAX_DEVICE_DAYS = 200_000 * 60

@@ -24,7 +24,7 @@ import argparse
 import hashlib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -115,9 +115,13 @@ def write_rows(key: str, frame: pd.DataFrame, folder: Path = STORE_FOLDER) -> Pa
     return path
 
 
-def demo_rows(key: str, runs: Sequence[int] | range, **options: Any) -> pd.DataFrame:
+def demo_rows(key: str, runs: Sequence[int] | range,
+              where: Callable[[], Mapping[str, Any]] | None = None,
+              **options: Any) -> pd.DataFrame:
     """Replications ``runs`` of a demo: the shipped rows when they are these, else computed
-    by :func:`~sim.sweeps.lab.run_demo` with ``options`` (``progress``, ``pool``, ...).
+    by :func:`~sim.sweeps.lab.run_demo` with ``options`` (``progress``, ``pool``, ...) and
+    what ``where()`` adds. ``where`` is asked only when rows are computed, so shipped rows
+    never wait for (or fail on) the workers it would start or the cluster it would reach.
 
     >>> len(demo_rows("cuped", range(2), devices=1_000, workers=1))
     2
@@ -126,7 +130,7 @@ def demo_rows(key: str, runs: Sequence[int] | range, **options: Any) -> pd.DataF
         stored = stored_rows(key, runs)
         if stored is not None:
             return stored
-    return lab.run_demo(key, runs, **options)
+    return lab.run_demo(key, runs, **options, **(where() if where else {}))
 
 
 def regenerate(keys: Sequence[str] = (), workers: int | None = None,

@@ -48,6 +48,21 @@ def test_demo_rows_read_the_shipped_rows_and_compute_anything_else():
     assert computed["devices"].eq(800).all() and len(computed) == 2 * 3
 
 
+def test_demo_rows_ask_where_to_compute_only_when_they_compute():
+    # The app's `where` starts workers or reaches a cluster: shipped rows must not need it.
+    asked = []
+
+    def where():
+        asked.append(True)
+        return {"workers": 1}
+
+    demo = lab.DEMOS["srm"]
+    lab_store.demo_rows("srm", range(demo.runs), where=where)
+    assert asked == []
+    computed = lab_store.demo_rows("srm", range(2), where=where, devices=800)
+    assert asked == [True] and len(computed) == 2 * 3
+
+
 def test_regenerating_writes_a_file_the_store_reads(tmp_path, monkeypatch):
     small = {"cuped": dataclasses.replace(lab.DEMOS["cuped"], runs=2, devices=600)}
     monkeypatch.setattr(lab, "DEMOS", small)
