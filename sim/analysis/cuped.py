@@ -129,7 +129,9 @@ def cuped_lift(
     y = df[metric].to_numpy(dtype=float, na_value=np.nan)
     x = df[covariate].to_numpy(dtype=float, na_value=np.nan)
     keep = ~(np.isnan(y) | np.isnan(x) | np.isnan(indicator))
-    y, x, treated = y[keep], x[keep], indicator[keep]
+    treated = indicator
+    if not keep.all():  # (a table usually drops nothing: then ten million rows are not copied)
+        y, x, treated = y[keep], x[keep], indicator[keep]
     groups = None if cluster is None else pd.factorize(df[cluster].to_numpy()[keep])[0]
     n_c, n_t = int((treated == 0).sum()), int((treated == 1).sum())
     require_arm_counts(metric, n_c, n_t, arms, 3)

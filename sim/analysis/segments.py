@@ -312,19 +312,19 @@ def interaction_test(
     if len(kept) < 2:
         raise DataError(messages.SEGMENTS_TOO_FEW.format(column=segment_col, count=len(kept)))
     rows = np.logical_or.reduce([segment_rows[s] for s in kept])
-    if cluster is not None:
-        require_columns(df, cluster)
-        statistic, p_value, df_num, df_denom = _clustered_interaction(
-            y[rows], indicator[rows], [segment_rows[s][rows] for s in kept],
-            df[cluster].to_numpy()[rows])
-    elif robust:
-        statistic, p_value, df_num, df_denom = _robust_interaction(
-            y[rows], indicator[rows], [segment_rows[s][rows] for s in kept]
-        )
+    require_columns(df, cluster)
+    groups = None if cluster is None else df[cluster].to_numpy()
+    if rows.all():  # (usually: then ten million rows are not copied)
+        model = y, indicator, [segment_rows[s] for s in kept]
     else:
-        statistic, p_value, df_num, df_denom = _classical_interaction(
-            y[rows], indicator[rows], [segment_rows[s][rows] for s in kept]
-        )
+        model = y[rows], indicator[rows], [segment_rows[s][rows] for s in kept]
+        groups = None if groups is None else groups[rows]
+    if groups is not None:
+        statistic, p_value, df_num, df_denom = _clustered_interaction(*model, groups)
+    elif robust:
+        statistic, p_value, df_num, df_denom = _robust_interaction(*model)
+    else:
+        statistic, p_value, df_num, df_denom = _classical_interaction(*model)
     template = (
         messages.READING_INTERACTION_YES if p_value < alpha else messages.READING_INTERACTION_NO
     )
