@@ -319,8 +319,11 @@ def arm_masks(df: pd.DataFrame, arms: Arms) -> tuple[np.ndarray, np.ndarray]:
 
 def _rows_of(codes: np.ndarray, categories: pd.Index, label: Any) -> np.ndarray:
     """The rows whose category code is ``label``'s (none when it is not a category)."""
-    position = np.flatnonzero(categories == label)
-    return codes == position[0] if position.size else np.zeros(codes.size, dtype=bool)
+    try:
+        position = categories.get_loc(label)  # a hash lookup: categories are distinct
+    except KeyError:
+        return np.zeros(codes.size, dtype=bool)
+    return codes == position
 
 
 def arm_samples(
