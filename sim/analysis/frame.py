@@ -251,7 +251,6 @@ def present_values(column: pd.Series) -> list[Any]:
     return [value for value in column.unique() if not pd.isna(value)]
 
 
-
 def resolve_arms(df: pd.DataFrame, arm_col: str = "arm", control: Any = None) -> Arms:
     """Find the control and treatment labels; exactly two arms are required.
 
