@@ -8,6 +8,7 @@ from sim.sweeps import lab
 from ui import charts, texts
 from ui import lab as lab_ui
 from ui.guard import guard
+from ui.progress import progress_bar
 
 st.header("Metric lab")
 st.caption(texts.LAB_INTRO)
@@ -15,13 +16,9 @@ key = st.radio("Demo", list(lab.DEMOS), format_func=lambda k: lab.DEMOS[k].title
                horizontal=True, key="lab_demo")
 demo = lab.DEMOS[key]
 
-bar = st.empty()
 with guard(texts.LAB_FAILED):
-    try:
-        frame = lab_ui.demo_frame(key, lambda fraction, message: bar.progress(
-            min(max(fraction, 0.0), 1.0), text=message))
-    finally:
-        bar.empty()  # before the guard stops the page: a failure shows only its error
+    with progress_bar() as show:
+        frame = lab_ui.demo_frame(key, show)
     summary = lab.summarise_demo(key, frame)
 facts = summary.facts
 st.subheader(demo.title)

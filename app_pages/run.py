@@ -8,6 +8,7 @@ from sim.export import numbers
 from ui import charts, state, tables, texts
 from ui.glossary import help_text
 from ui.guard import guard
+from ui.progress import progress_bar
 from ui.runs import has_run, remember_run, run_case, run_with_progress, start_readout
 from ui.steps import next_step, step_indicator
 
@@ -20,12 +21,8 @@ step_indicator("Run")
 st.caption(f"{case.meta.title} · seed {key.seed} · {key.devices:,} devices · "
            f"{case.fleet.days} days")
 if st.button("Run the fleet", type="primary"):
-    bar = st.progress(0.0, text="Starting the rollout...")
-    with guard():
-        try:
-            run_with_progress(key, lambda fraction, message: bar.progress(fraction, text=message))
-        finally:
-            bar.empty()  # before the guard stops the page: a failed run shows only its error
+    with guard(), progress_bar("Starting the rollout...") as show:
+        run_with_progress(key, show)
     remember_run(key)
 
 if not has_run(key):

@@ -7,11 +7,13 @@ the cache without drawing anything.
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import TypeVar
 
+import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 Report = Callable[[float, str], None]
@@ -40,3 +42,22 @@ def with_progress(work: Callable[[Report], T], show: Report, first: str = "start
             # Back as soon as the work is done, not at the end of a full poll.
             wait([future], timeout=poll_seconds)
         return future.result()
+
+
+@contextlib.contextmanager
+def progress_bar(first: str | None = None) -> Iterator[Report]:
+    """A place for a progress bar (showing ``first`` at 0% when given) and the
+    ``show(fraction, message)`` that moves it. The bar is emptied when the block ends, however
+    it ends: inside :func:`ui.guard.guard` a failure then shows only its error, not a bar
+    stopped at its last step (the guard stops the script before any line after the block)."""
+    bar = st.empty()
+    if first is not None:
+        bar.progress(0.0, text=first)
+
+    def show(fraction: float, message: str) -> None:
+        bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+    try:
+        yield show
+    finally:
+        bar.empty()
