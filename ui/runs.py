@@ -93,7 +93,13 @@ def start_workers() -> None:
         heavy_work()
 
 
-@st.cache_data(max_entries=CACHED_RUNS, show_spinner=False)
+# Runs are kept as objects (``cache_resource``), shared by every page and session, not
+# pickled on the way in and unpickled on every call as ``cache_data`` does: at 100,000 devices
+# a run pickles to 24 MB, and each copy cost 0.03-0.2 s of a page's rerun, most of it the
+# kernel faulting in fresh memory. Nothing changes a run after it is made (pandas'
+# copy-on-write hands out read-only arrays; tests/app/test_runs.py checks the cached run is
+# unchanged after every page has read it).
+@st.cache_resource(max_entries=CACHED_RUNS, show_spinner=False)
 def run_case(key: RunKey, _progress: Progress | None = None) -> SimResult:
     """Simulate the run ``key`` describes (within :func:`check_run_size`'s caps)."""
     check_run_size(key)
@@ -102,7 +108,7 @@ def run_case(key: RunKey, _progress: Progress | None = None) -> SimResult:
                              progress=_progress)
 
 
-@st.cache_data(max_entries=CACHED_RUNS, show_spinner=False)
+@st.cache_resource(max_entries=CACHED_RUNS, show_spinner=False)
 def run_until(key: RunKey, day: int) -> SimResult:
     """The run as the analyst had it at the end of ``day`` (:func:`sim.readout.report.run_through`)."""
     return heavy_work().call(run_through, run_case(key), day)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sim import analyse, simulate
+from sim import Decision, analyse, simulate
 from sim.sweeps.remote import DASK_VARIABLE
 from tests.conftest import ROOT
 from tests.sweeps.test_remote import same_readout, same_tables
@@ -52,6 +52,28 @@ def test_the_run_page_computes_in_the_worker_processes_and_equals_an_in_process_
     horizon = runs.case_for(KEY).fleet.days
     assert runs.analyse_case(KEY, horizon, basis=report.basis) is not None
     assert runs.readout_key(KEY, horizon, report.basis) == runs.readout_key(KEY)
+
+
+def test_every_page_shares_one_cached_run_and_none_changes_it(in_process):
+    # Runs are kept as objects, not copied for each page (ui/runs.py): the pages, the readout,
+    # the export, the SQL workbench and the scorecard all read the one run, and it must stay
+    # the run it was.
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
+    app.query_params.update(case=KEY.case_id, seed=str(KEY.seed), devices=str(KEY.devices),
+                            **{"feature.quantization": "int4"})
+    app.run()
+    app.switch_page("app_pages/run.py").run()
+    app.button[0].click().run()
+    assert runs.run_case(KEY) is runs.run_case(KEY)  # the same object, not a fresh copy
+    app.switch_page("app_pages/analyse.py").run()
+    app.toggle(key="analyse::cap").set_value(True).run()
+    app.multiselect(key="analyse::quantiles").set_value([0.5, 0.9]).run()
+    for page in ("drills", "sql", "decide", "compare"):
+        app.switch_page(f"app_pages/{page}.py").run()
+        assert not app.exception, page
+    assert runs.run_zip(KEY)
+    runs.score_decision(KEY, Decision(call="ship_all", expected_lift=0.01, decision_day=14))
+    same_tables(runs.run_case(KEY), in_process[0])
 
 
 @pytest.mark.timeout(180)
